@@ -1,0 +1,21 @@
+import client, { Registry } from 'prom-client'
+import { trace } from '@opentelemetry/api'
+
+/**
+ * One registry per service process. Served in OpenMetrics format so exemplars (trace ids)
+ * reach Prometheus. The `service_name` label is added by the scrape config, not here.
+ */
+export function createRegistry(): Registry<typeof client.openMetricsContentType> {
+  const registry = new Registry<typeof client.openMetricsContentType>()
+  registry.setContentType(client.openMetricsContentType)
+  client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
+  return registry
+}
+
+/** Labels linking a sample to the trace it happened in, when one is being recorded. */
+export function exemplarLabels(): Record<string, string> {
+  const ctx = trace.getActiveSpan()?.spanContext()
+  return ctx && ctx.traceFlags & 1 ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {}
+}
+
+export { client }

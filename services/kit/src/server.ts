@@ -1,0 +1,207 @@
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
+import swagger from '@fastify/swagger'
+import type { Knex } from 'knex'
+import type winston from 'winston'
+import { BaseEnv, DatabaseEnv, loadConfig, type BaseConfig } from './config'
+import { createLogger, fastifyLogger, serializeError } from './logger'
+import { createDb, DatabaseState, migrate, type Migration } from './db'
+import { errorHandler, notFoundHandler, Problem } from './problem'
+import { Gauge } from 'prom-client'
+import { createRegistry } from './metrics'
+import { healthRoutes, OPERATIONAL_PATHS } from './health'
+import { faults, FaultEnv, type FaultConfig } from './faults'
+
+export interface ServiceDefinition<E extends TProperties> {
+  /** Kubernetes-style name, also the OpenTelemetry service.name: "product-service". */
+  name: string
+  description: string
+  defaultPort: number
+  /** The service's own variables; the base ones (PORT, LOG_LEVEL, ...) are added. */
+  env: TObject<E>
+  /** Present for services that own a MySQL database. */
+  database?: { migrations: Migration[]; seed?: (db: Knex, config: ServiceConfig<E>) => Promise<void> }
+  /** The service itself, as a Fastify plugin (the app.ts of each service). */
+  app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service's knex instance; only decorated for services with a database. */
+    db: Knex
+    metrics: ReturnType<typeof createRegistry>
+    winston: winston.Logger
+  }
+}
+
+function envSchema<E extends TProperties>(def: ServiceDefinition<E>) {
+  const base = Type.Composite([
+    BaseEnv,
+    FaultEnv,
+    ...(def.database ? [DatabaseEnv] : []),
+    def.env,
+  ])
+  base.properties.PORT = Type.Integer({ minimum: 1, maximum: 65535, default: def.defaultPort })
+  return base
+}
+
+export function loadServiceConfig<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  env: NodeJS.ProcessEnv,
+): ServiceConfig<E> {
+  return loadConfig(envSchema(def), env) as never
+}
+
+export type ServiceConfig<E extends TProperties> = Static<TObject<E>> &
+  BaseConfig &
+  FaultConfig & { DATABASE_URL: string; DB_POOL_MAX: number }
+
+/** Builds the service without listening: what tests inject into and what `runService` starts. */
+export async function buildService<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<FastifyInstance> {
+  const config = loadServiceConfig(def, env)
+  const logger = createLogger(def.name, config.LOG_LEVEL as never)
+  const app = Fastify({
+    loggerInstance: fastifyLogger(logger),
+    disableRequestLogging: true,
+    bodyLimit: 64 * 1024,
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.decorate('winston', logger)
+  app.decorate('metrics', createRegistry())
+  app.addSchema(Problem)
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler(notFoundHandler)
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (OPERATIONAL_PATHS.includes(request.url.split('?')[0] ?? '')) return
+    logger.info('request completed', {
+      req_id: request.id,
+      http_method: request.method,
+      http_route: request.routeOptions.url ?? 'unmatched',
+      http_status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    })
+  })
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: def.name, description: def.description, version: config.SERVICE_VERSION },
+    },
+  })
+  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+
+  let database: DatabaseState | undefined
+  if (def.database) {
+    const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX)
+    const seed = def.database.seed
+    database = new DatabaseState(
+      db,
+      {
+        url: config.DATABASE_URL,
+        poolMax: config.DB_POOL_MAX,
+        migrations: def.database.migrations,
+        seed: seed && ((knex) => seed(knex, config)),
+      },
+      logger,
+    )
+    app.decorate('db', db)
+    registerPoolMetrics(app, db)
+    app.addHook('onReady', async () => void database?.start())
+    app.addHook('onClose', async () => {
+      database?.stop()
+      await db.destroy()
+    })
+  }
+
+  await app.register(healthRoutes, { database })
+  await app.register(faults, { config })
+  await app.register(def.app, { config })
+  return app
+}
+
+function registerPoolMetrics(app: FastifyInstance, db: Knex): void {
+  // tarn's pool is created lazily by knex; read it at scrape time.
+  type Pool = { numUsed(): number; numFree(): number; numPendingAcquires(): number }
+  const pool = () => (db.client as { pool?: Pool }).pool
+  new Gauge({
+    name: 'shopscope_db_pool_connections',
+    help: 'Connections of the service database pool, by state',
+    labelNames: ['state'],
+    registers: [app.metrics],
+    collect() {
+      const p = pool()
+      this.set({ state: 'used' }, p?.numUsed() ?? 0)
+      this.set({ state: 'free' }, p?.numFree() ?? 0)
+      this.set({ state: 'pending' }, p?.numPendingAcquires() ?? 0)
+    },
+  })
+}
+
+/**
+ * Process wiring: `node dist/server.js` serves, `node dist/server.js migrate` only migrates
+ * (for an init container). SIGTERM drains in-flight requests within SHUTDOWN_TIMEOUT_MS.
+ */
+export async function runService<E extends TProperties>(def: ServiceDefinition<E>): Promise<void> {
+  let config: ServiceConfig<E>
+  try {
+    config = loadServiceConfig(def, process.env)
+  } catch (err) {
+    createLogger(def.name).error((err as Error).message, { err: serializeError(err) })
+    process.exit(78) // EX_CONFIG
+  }
+  const logger = createLogger(def.name, config.LOG_LEVEL as never)
+
+  if (process.argv[2] === 'migrate') {
+    if (!def.database) {
+      logger.info('no database to migrate')
+      return
+    }
+    const db = createDb(config.DATABASE_URL, 1)
+    try {
+      const seed = def.database.seed
+      const applied = await migrate(db, {
+        url: config.DATABASE_URL,
+        poolMax: 1,
+        migrations: def.database.migrations,
+        seed: seed && ((knex) => seed(knex, config)),
+      })
+      logger.info('migrations applied', { migrations_applied: applied })
+    } finally {
+      await db.destroy()
+    }
+    return
+  }
+
+  const app = await buildService(def)
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal, timeout_ms: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down')
+    const force = setTimeout(() => {
+      app.log.error('shutdown timed out, exiting')
+      process.exit(1)
+    }, config.SHUTDOWN_TIMEOUT_MS)
+    app.close().then(
+      () => {
+        clearTimeout(force)
+        app.log.info('shutdown complete')
+        // Leave a moment for telemetry exporters to flush; exit earlier if nothing is pending.
+        setTimeout(() => process.exit(0), 3_000).unref()
+      },
+      (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+  await app.listen({ host: config.HOST, port: config.PORT })
+}

@@ -1,0 +1,49 @@
+import type { Knex } from 'knex'
+import type { Product, ProductPage, ProductQuery } from '../schemas'
+
+interface ProductRow {
+  id: number
+  sku: string
+  name: string
+  description: string
+  price_cents: number
+  stock: number
+}
+
+const COLUMNS = ['id', 'sku', 'name', 'description', 'price_cents', 'stock']
+
+export const toProduct = (row: ProductRow): Product => ({
+  id: row.id,
+  sku: row.sku,
+  name: row.name,
+  description: row.description,
+  price: row.price_cents / 100,
+  stock: row.stock,
+})
+
+/** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+export class ProductRepository {
+  constructor(private readonly db: Knex) {}
+
+  async list({ page, pageSize, q }: ProductQuery): Promise<ProductPage> {
+    const filtered = (query: Knex.QueryBuilder) =>
+      q ? query.where('name', 'like', likePattern(q)).orWhere('description', 'like', likePattern(q)) : query
+    const [rows, [count]] = await Promise.all([
+      filtered(this.db('products').select(COLUMNS))
+        .orderBy('id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize) as Promise<ProductRow[]>,
+      filtered(this.db('products').count({ total: '*' })) as Promise<{ total: number }[]>,
+    ])
+    return { items: rows.map(toProduct), page, pageSize, total: Number(count?.total ?? 0) }
+  }
+
+  async find(id: number): Promise<Product | undefined> {
+    const row = (await this.db('products').select(COLUMNS).where({ id }).first()) as
+      | ProductRow
+      | undefined
+    return row && toProduct(row)
+  }
+}

@@ -1,0 +1,110 @@
+import type { Knex } from 'knex'
+import { conflict, notFound, promClient, exemplarLabels } from '@shopscope/kit'
+import type { Reservation, ReservationRequest } from '../schemas'
+
+interface ItemRow {
+  product_id: number
+  name: string
+  quantity: number
+  unit_price_cents: number
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: string }).code === 'ER_DUP_ENTRY'
+
+/**
+ * Stock moves only through reservations: one transaction takes every item or none, and the
+ * conditional UPDATE (stock >= quantity) makes concurrent checkouts unable to oversell.
+ */
+export class ReservationRepository {
+  constructor(
+    private readonly db: Knex,
+    private readonly outcomes: promClient.Counter<'result'>,
+  ) {}
+
+  /** Returns the reservation and whether this call created it (false on a retry). */
+  async reserve(id: string, request: ReservationRequest): Promise<[Reservation, boolean]> {
+    // Same product twice in one request is one line; fixed lock order avoids deadlocks.
+    const quantities = new Map<number, number>()
+    for (const { productId, quantity } of request.items) {
+      quantities.set(productId, (quantities.get(productId) ?? 0) + quantity)
+    }
+    const lines = [...quantities].sort(([a], [b]) => a - b)
+    try {
+      await this.db.transaction(async (trx) => {
+        await trx('stock_reservations').insert({ id, status: 'reserved' })
+        for (const [productId, quantity] of lines) {
+          const taken = await trx('products')
+            .where({ id: productId })
+            .andWhere('stock', '>=', quantity)
+            .decrement('stock', quantity)
+          if (taken === 0) {
+            const exists = await trx('products').where({ id: productId }).first('id')
+            throw exists
+              ? conflict(`Not enough stock for product ${productId}`)
+              : notFound(`Product ${productId}`)
+          }
+        }
+        for (const [productId, quantity] of lines) {
+          // The price is copied from the locked row, so the order pays what was reserved.
+          await trx.raw(
+            `INSERT INTO stock_reservation_items (reservation_id, product_id, quantity, unit_price_cents)
+             SELECT ?, id, ?, price_cents FROM products WHERE id = ?`,
+            [id, quantity, productId],
+          )
+        }
+      })
+    } catch (err) {
+      if (isDuplicateKey(err)) return [await this.mustFind(id), false]
+      if ((err as { statusCode?: number }).statusCode === 409) {
+        this.outcomes.inc({ labels: { result: 'rejected' }, value: 1, exemplarLabels: exemplarLabels() })
+      }
+      throw err
+    }
+    this.outcomes.inc({ labels: { result: 'reserved' }, value: 1, exemplarLabels: exemplarLabels() })
+    return [await this.mustFind(id), true]
+  }
+
+  /** Puts the stock back once; releasing twice or releasing a released one is a no-op. */
+  async release(id: string): Promise<Reservation> {
+    await this.db.transaction(async (trx) => {
+      const reservation = await trx('stock_reservations').where({ id }).forUpdate().first('status')
+      if (!reservation) throw notFound(`Reservation ${id}`)
+      if (reservation.status === 'released') return
+      const items = (await trx('stock_reservation_items').where({ reservation_id: id })) as ItemRow[]
+      for (const item of items) {
+        await trx('products').where({ id: item.product_id }).increment('stock', item.quantity)
+      }
+      await trx('stock_reservations').where({ id }).update({ status: 'released' })
+    })
+    this.outcomes.inc({ labels: { result: 'released' }, value: 1, exemplarLabels: exemplarLabels() })
+    return this.mustFind(id)
+  }
+
+  async find(id: string): Promise<Reservation | undefined> {
+    const reservation = await this.db('stock_reservations').where({ id }).first('id', 'status')
+    if (!reservation) return undefined
+    const items = (await this.db('stock_reservation_items as i')
+      .join('products as p', 'p.id', 'i.product_id')
+      .where('i.reservation_id', id)
+      .orderBy('i.product_id')
+      .select('i.product_id', 'p.name', 'i.quantity', 'i.unit_price_cents')) as ItemRow[]
+    const totalCents = items.reduce((sum, i) => sum + i.quantity * i.unit_price_cents, 0)
+    return {
+      id: reservation.id,
+      status: reservation.status,
+      items: items.map((i) => ({
+        productId: i.product_id,
+        name: i.name,
+        quantity: i.quantity,
+        unitPrice: i.unit_price_cents / 100,
+      })),
+      total: totalCents / 100,
+    }
+  }
+
+  private async mustFind(id: string): Promise<Reservation> {
+    const found = await this.find(id)
+    if (!found) throw notFound(`Reservation ${id}`)
+    return found
+  }
+}

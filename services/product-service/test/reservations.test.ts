@@ -1,0 +1,89 @@
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { productServiceFixture } from './helpers'
+import { metricValue } from '@shopscope/tests/harness'
+import { INITIAL_STOCK } from '../src/db/seed'
+
+const REJECTED = 'shopscope_stock_reservations_total{result="rejected"}'
+
+const svc = productServiceFixture()
+
+const stockOf = async (id: number): Promise<number> =>
+  (await svc().app.inject(`/api/v1/products/${id}`)).json().stock
+
+const reserve = (id: string, items: { productId: number; quantity: number }[]) =>
+  svc().app.inject({ method: 'PUT', url: `/api/v1/reservations/${id}`, payload: { items } })
+
+describe('stock reservations', () => {
+  it('takes stock once, however often the same reservation is sent', async () => {
+    const first = await reserve('order-1', [
+      { productId: 1, quantity: 2 },
+      { productId: 2, quantity: 1 },
+    ])
+    assert.equal(first.statusCode, 201)
+    assert.equal(first.json().total, 3499.97)
+    const again = await reserve('order-1', [{ productId: 1, quantity: 2 }])
+    assert.equal(again.statusCode, 200)
+    assert.equal(await stockOf(1), INITIAL_STOCK - 2)
+    assert.equal(await stockOf(2), INITIAL_STOCK - 1)
+  })
+
+  it('takes nothing when one line cannot be served', async () => {
+    const before3 = await stockOf(3)
+    const res = await reserve('order-2', [
+      { productId: 3, quantity: 1 },
+      { productId: 4, quantity: INITIAL_STOCK + 1 },
+    ])
+    assert.equal(res.statusCode, 409)
+    assert.match(res.json().detail, /Not enough stock for product 4/)
+    assert.equal(await stockOf(3), before3)
+    assert.equal((await svc().app.inject('/api/v1/reservations/order-2')).statusCode, 404)
+  })
+
+  it('never goes below zero under concurrent reservations', async () => {
+    const rejected = async () =>
+      metricValue((await svc().app.inject('/metrics')).body, REJECTED)
+    const rejectedBefore = await rejected()
+    await reserve('drain-5', [{ productId: 5, quantity: INITIAL_STOCK - 10 }])
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => reserve(`race-${i}`, [{ productId: 5, quantity: 1 }])),
+    )
+    assert.equal(results.filter((r) => r.statusCode === 201).length, 10)
+    assert.equal(results.filter((r) => r.statusCode === 409).length, 20)
+    assert.equal(await stockOf(5), 0)
+    assert.equal((await rejected()) - rejectedBefore, 20)
+  })
+
+  it('gives the stock back once on release', async () => {
+    await reserve('order-3', [{ productId: 6, quantity: 3 }])
+    assert.equal(await stockOf(6), INITIAL_STOCK - 3)
+    for (let i = 0; i < 2; i++) {
+      const res = await svc().app.inject({ method: 'DELETE', url: '/api/v1/reservations/order-3' })
+      assert.equal(res.statusCode, 200)
+      assert.equal(res.json().status, 'released')
+    }
+    assert.equal(await stockOf(6), INITIAL_STOCK)
+  })
+
+  it('answers 404 for unknown products and 400 for bad bodies', async () => {
+    assert.equal((await reserve('order-4', [{ productId: 4242, quantity: 1 }])).statusCode, 404)
+    for (const payload of ['{"items": [', '{"items": []}', '{"items":[{"productId":1,"quantity":-1}]}', '[]']) {
+      const res = await svc().app.inject({
+        method: 'PUT',
+        url: '/api/v1/reservations/order-5',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      })
+      assert.equal(res.statusCode, 400, payload)
+      assert.equal(res.json().status, 400)
+    }
+    const big = await svc().app.inject({
+      method: 'PUT',
+      url: '/api/v1/reservations/order-6',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ items: [], pad: 'x'.repeat(100_000) }),
+    })
+    assert.equal(big.statusCode, 413)
+    assert.equal(big.json().status, 413)
+  })
+})

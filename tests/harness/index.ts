@@ -1,0 +1,3 @@
+export { startMariaDb, useMariaDb, createTestDatabase, freePort, type MariaDb } from './mariadb'
+export { startTestService, waitUntilReady, TEST_ENV, type TestService } from './service'
+export { metricValue } from './metrics'

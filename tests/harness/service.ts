@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify'
+import { buildService, type ServiceDefinition } from '@shopscope/kit'
+import type { TProperties } from '@sinclair/typebox'
+import { createTestDatabase, type MariaDb } from './mariadb'
+
+export interface TestService {
+  app: FastifyInstance
+  /** DATABASE_URL of this service's own, fresh database. */
+  databaseUrl?: string
+  close(): Promise<void>
+}
+
+/** Variables every test service gets; tests override what they exercise. */
+export const TEST_ENV = {
+  LOG_LEVEL: 'warn',
+  JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+  SESSION_SECRET: 'test-session-secret-test-session-secret-01',
+  ADMIN_EMAIL: 'admin@shopscope.test',
+  ADMIN_PASSWORD: 'test-admin-password',
+}
+
+export async function waitUntilReady(app: FastifyInstance, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const res = await app.inject('/readyz')
+    if (res.statusCode === 200) return
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${res.body}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+/**
+ * Builds `def` as its server.ts would, on a new database of `server`, and waits until it is
+ * migrated and ready. Use `app.inject` on the result.
+ */
+export async function startTestService<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  server: MariaDb | undefined,
+  env: Record<string, string> = {},
+): Promise<TestService> {
+  const database = def.database && server ? await createTestDatabase(server, def.name.split('-')[0]) : undefined
+  const app = await buildService(def, {
+    ...TEST_ENV,
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...env,
+  })
+  await app.ready()
+  await waitUntilReady(app)
+  return {
+    app,
+    databaseUrl: database?.url,
+    async close() {
+      await app.close()
+      await database?.drop()
+    },
+  }
+}
