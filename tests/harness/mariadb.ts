@@ -58,7 +58,13 @@ export async function startMariaDb(): Promise<MariaDb> {
   const socket = join(dir, 'mysqld.sock')
   execFileSync(
     '/usr/bin/mariadb-install-db',
-    ['--no-defaults', `--datadir=${dir}/data`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db'],
+    [
+      '--no-defaults',
+      `--datadir=${dir}/data`,
+      '--user=root',
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+    ],
     { stdio: 'pipe' },
   )
   const child = spawn(

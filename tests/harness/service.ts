@@ -38,7 +38,8 @@ export async function startTestService<E extends TProperties>(
   server: MariaDb | undefined,
   env: Record<string, string> = {},
 ): Promise<TestService> {
-  const database = def.database && server ? await createTestDatabase(server, def.name.split('-')[0]) : undefined
+  const database =
+    def.database && server ? await createTestDatabase(server, def.name.split('-')[0]) : undefined
   const app = await buildService(def, {
     ...TEST_ENV,
     ...(database ? { DATABASE_URL: database.url } : {}),

@@ -96,7 +96,10 @@ export class DatabaseState {
         return
       } catch (err) {
         this.status = 'unavailable'
-        this.log.warn('database not ready, retrying', { err: serializeError(err), retry_in_ms: delay })
+        this.log.warn('database not ready, retrying', {
+          err: serializeError(err),
+          retry_in_ms: delay,
+        })
         await new Promise((r) => setTimeout(r, delay).unref())
         delay = Math.min(delay * 2, 10_000)
       }
@@ -113,7 +116,8 @@ export class DatabaseState {
       if (this.status !== 'ready') this.log.info('database reachable again')
       this.status = 'ready'
     } catch (err) {
-      if (this.status === 'ready') this.log.warn('database unreachable', { err: serializeError(err) })
+      if (this.status === 'ready')
+        this.log.warn('database unreachable', { err: serializeError(err) })
       this.status = 'unavailable'
     }
     return this.status === 'ready'

@@ -45,16 +45,12 @@ export const faults = fp<{ config: FaultConfig }>(async (app, { config }) => {
   })
 
   if (!config.FAULT_ADMIN_TOKEN) return
-  app.put(
-    '/admin/faults',
-    { schema: { hide: true, body: FaultBody } },
-    async (request, reply) => {
-      if (request.headers.authorization !== `Bearer ${config.FAULT_ADMIN_TOKEN}`) {
-        throw new HttpProblem(401, 'A valid admin token is required')
-      }
-      Object.assign(faultState, request.body)
-      request.log.warn({ faults: faultState }, 'fault injection changed')
-      return reply.send(faultState)
-    },
-  )
+  app.put('/admin/faults', { schema: { hide: true, body: FaultBody } }, async (request, reply) => {
+    if (request.headers.authorization !== `Bearer ${config.FAULT_ADMIN_TOKEN}`) {
+      throw new HttpProblem(401, 'A valid admin token is required')
+    }
+    Object.assign(faultState, request.body)
+    request.log.warn({ faults: faultState }, 'fault injection changed')
+    return reply.send(faultState)
+  })
 })

@@ -75,9 +75,14 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     span?.recordException(error)
     span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
     request.log.error({ err: error }, 'request failed')
-    body = problem(status, status === 503 ? error.message : 'An unexpected error occurred', request.url)
+    body = problem(
+      status,
+      status === 503 ? error.message : 'An unexpected error occurred',
+      request.url,
+    )
   }
-  if (status === 429 || status === 503) reply.header('retry-after', reply.getHeader('retry-after') ?? '5')
+  if (status === 429 || status === 503)
+    reply.header('retry-after', reply.getHeader('retry-after') ?? '5')
   return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 

@@ -21,7 +21,10 @@ export interface ServiceDefinition<E extends TProperties> {
   /** The service's own variables; the base ones (PORT, LOG_LEVEL, ...) are added. */
   env: TObject<E>
   /** Present for services that own a MySQL database. */
-  database?: { migrations: Migration[]; seed?: (db: Knex, config: ServiceConfig<E>) => Promise<void> }
+  database?: {
+    migrations: Migration[]
+    seed?: (db: Knex, config: ServiceConfig<E>) => Promise<void>
+  }
   /** The service itself, as a Fastify plugin (the app.ts of each service). */
   app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
 }
@@ -36,12 +39,7 @@ declare module 'fastify' {
 }
 
 function envSchema<E extends TProperties>(def: ServiceDefinition<E>) {
-  const base = Type.Composite([
-    BaseEnv,
-    FaultEnv,
-    ...(def.database ? [DatabaseEnv] : []),
-    def.env,
-  ])
+  const base = Type.Composite([BaseEnv, FaultEnv, ...(def.database ? [DatabaseEnv] : []), def.env])
   base.properties.PORT = Type.Integer({ minimum: 1, maximum: 65535, default: def.defaultPort })
   return base
 }

@@ -23,7 +23,10 @@ export type CircuitState = 'closed' | 'open' | 'half-open'
 
 /** The dependency is down or timed out: callers answer 503 instead of waiting. */
 export class UpstreamUnavailable extends HttpProblem {
-  constructor(readonly upstream: string, reason: string) {
+  constructor(
+    readonly upstream: string,
+    reason: string,
+  ) {
     super(503, `${upstream} is unavailable (${reason})`)
     this.name = 'UpstreamUnavailable'
   }

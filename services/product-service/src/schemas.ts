@@ -37,7 +37,11 @@ export const ProductPage = Type.Object({
 export type ProductPage = Static<typeof ProductPage>
 
 /** Chosen by the caller (order-service uses its order reference) so a retry is harmless. */
-export const ReservationId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_:.-]+$' })
+export const ReservationId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_:.-]+$',
+})
 
 export const ReservationParams = Type.Object({ id: ReservationId })
 

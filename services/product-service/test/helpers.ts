@@ -1,5 +1,10 @@
 import { after, before } from 'node:test'
-import { startTestService, useMariaDb, type MariaDb, type TestService } from '@shopscope/tests/harness'
+import {
+  startTestService,
+  useMariaDb,
+  type MariaDb,
+  type TestService,
+} from '@shopscope/tests/harness'
 import { service } from '../src/service'
 
 /** One fresh product database per test file; the MariaDB server comes from the harness. */

@@ -24,7 +24,10 @@ describe('GET /api/v1/products', () => {
     const page2 = (await svc().app.inject('/api/v1/products?page=2&pageSize=5')).json()
     assert.equal(page2.items[0].name, CATALOG[5]?.name)
     const found = (await svc().app.inject('/api/v1/products?q=webcam')).json()
-    assert.deepEqual(found.items.map((p: { sku: string }) => p.sku), ['WEBCAM-HD'])
+    assert.deepEqual(
+      found.items.map((p: { sku: string }) => p.sku),
+      ['WEBCAM-HD'],
+    )
     assert.equal(found.total, 1)
   })
 

@@ -41,8 +41,7 @@ describe('stock reservations', () => {
   })
 
   it('never goes below zero under concurrent reservations', async () => {
-    const rejected = async () =>
-      metricValue((await svc().app.inject('/metrics')).body, REJECTED)
+    const rejected = async () => metricValue((await svc().app.inject('/metrics')).body, REJECTED)
     const rejectedBefore = await rejected()
     await reserve('drain-5', [{ productId: 5, quantity: INITIAL_STOCK - 10 }])
     const results = await Promise.all(
@@ -67,7 +66,12 @@ describe('stock reservations', () => {
 
   it('answers 404 for unknown products and 400 for bad bodies', async () => {
     assert.equal((await reserve('order-4', [{ productId: 4242, quantity: 1 }])).statusCode, 404)
-    for (const payload of ['{"items": [', '{"items": []}', '{"items":[{"productId":1,"quantity":-1}]}', '[]']) {
+    for (const payload of [
+      '{"items": [',
+      '{"items": []}',
+      '{"items":[{"productId":1,"quantity":-1}]}',
+      '[]',
+    ]) {
       const res = await svc().app.inject({
         method: 'PUT',
         url: '/api/v1/reservations/order-5',

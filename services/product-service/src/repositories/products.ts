@@ -29,7 +29,9 @@ export class ProductRepository {
 
   async list({ page, pageSize, q }: ProductQuery): Promise<ProductPage> {
     const filtered = (query: Knex.QueryBuilder) =>
-      q ? query.where('name', 'like', likePattern(q)).orWhere('description', 'like', likePattern(q)) : query
+      q
+        ? query.where('name', 'like', likePattern(q)).orWhere('description', 'like', likePattern(q))
+        : query
     const [rows, [count]] = await Promise.all([
       filtered(this.db('products').select(COLUMNS))
         .orderBy('id')
@@ -42,8 +44,7 @@ export class ProductRepository {
 
   async find(id: number): Promise<Product | undefined> {
     const row = (await this.db('products').select(COLUMNS).where({ id }).first()) as
-      | ProductRow
-      | undefined
+      ProductRow | undefined
     return row && toProduct(row)
   }
 }

@@ -56,11 +56,19 @@ export class ReservationRepository {
     } catch (err) {
       if (isDuplicateKey(err)) return [await this.mustFind(id), false]
       if ((err as { statusCode?: number }).statusCode === 409) {
-        this.outcomes.inc({ labels: { result: 'rejected' }, value: 1, exemplarLabels: exemplarLabels() })
+        this.outcomes.inc({
+          labels: { result: 'rejected' },
+          value: 1,
+          exemplarLabels: exemplarLabels(),
+        })
       }
       throw err
     }
-    this.outcomes.inc({ labels: { result: 'reserved' }, value: 1, exemplarLabels: exemplarLabels() })
+    this.outcomes.inc({
+      labels: { result: 'reserved' },
+      value: 1,
+      exemplarLabels: exemplarLabels(),
+    })
     return [await this.mustFind(id), true]
   }
 
@@ -70,13 +78,19 @@ export class ReservationRepository {
       const reservation = await trx('stock_reservations').where({ id }).forUpdate().first('status')
       if (!reservation) throw notFound(`Reservation ${id}`)
       if (reservation.status === 'released') return
-      const items = (await trx('stock_reservation_items').where({ reservation_id: id })) as ItemRow[]
+      const items = (await trx('stock_reservation_items').where({
+        reservation_id: id,
+      })) as ItemRow[]
       for (const item of items) {
         await trx('products').where({ id: item.product_id }).increment('stock', item.quantity)
       }
       await trx('stock_reservations').where({ id }).update({ status: 'released' })
     })
-    this.outcomes.inc({ labels: { result: 'released' }, value: 1, exemplarLabels: exemplarLabels() })
+    this.outcomes.inc({
+      labels: { result: 'released' },
+      value: 1,
+      exemplarLabels: exemplarLabels(),
+    })
     return this.mustFind(id)
   }
 

@@ -7,13 +7,25 @@ const problems = { 400: Type.Ref('Problem'), 404: Type.Ref('Problem') }
 export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/products',
-    { schema: { tags: ['products'], querystring: ProductQuery, response: { 200: ProductPage, ...problems } } },
+    {
+      schema: {
+        tags: ['products'],
+        querystring: ProductQuery,
+        response: { 200: ProductPage, ...problems },
+      },
+    },
     async (request) => app.products.list(request.query),
   )
 
   app.get(
     '/products/:id',
-    { schema: { tags: ['products'], params: ProductParams, response: { 200: Product, ...problems } } },
+    {
+      schema: {
+        tags: ['products'],
+        params: ProductParams,
+        response: { 200: Product, ...problems },
+      },
+    },
     async (request) => {
       const product = await app.products.find(request.params.id)
       if (!product) throw notFound(`Product ${request.params.id}`)

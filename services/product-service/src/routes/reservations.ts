@@ -24,7 +24,13 @@ export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/reservations/:id',
-    { schema: { tags: ['stock'], params: ReservationParams, response: { 200: Reservation, ...problems } } },
+    {
+      schema: {
+        tags: ['stock'],
+        params: ReservationParams,
+        response: { 200: Reservation, ...problems },
+      },
+    },
     async (request) => {
       const reservation = await app.reservations.find(request.params.id)
       if (!reservation) throw notFound(`Reservation ${request.params.id}`)
@@ -34,7 +40,13 @@ export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/reservations/:id',
-    { schema: { tags: ['stock'], params: ReservationParams, response: { 200: Reservation, ...problems } } },
+    {
+      schema: {
+        tags: ['stock'],
+        params: ReservationParams,
+        response: { 200: Reservation, ...problems },
+      },
+    },
     async (request) => app.reservations.release(request.params.id),
   )
 }

@@ -1,0 +1,20 @@
+# shopscope: the single entry point. `make help` lists the targets.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+include versions.env
+export
+
+ROOT := $(CURDIR)
+TOOLS_BIN := $(ROOT)/.tools/bin
+export PATH := $(TOOLS_BIN):$(PATH)
+
+include mk/*.mk
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
+
+.PHONY: test
+test: deps build lint test-app test-telemetry test-platform test-alerts test-local ## Every check CI runs

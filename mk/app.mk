@@ -1,0 +1,21 @@
+# The application: dependencies, build, lint, tests of the services.
+
+NODE_TEST := node --import tsx --test --test-concurrency=2 --test-timeout=120000
+
+.PHONY: deps deps-system deps-node build lint test-app dev
+deps: deps-system deps-node tools ## Install everything the tests need (Debian packages, npm, Go tools)
+
+deps-system: ## Debian packages: MariaDB, Chromium, Prometheus, Alertmanager, buildah
+	@scripts/install-system-deps.sh
+
+deps-node: ## npm workspaces from the lockfile
+	@[ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+build: ## Compile every workspace (CommonJS, strict)
+	npm run build
+
+lint: ## ESLint + Prettier
+	npm run lint
+
+test-app: build ## Route, integration, concurrency and browser tests of the four services
+	scripts/with-mariadb.sh $(NODE_TEST) services/kit/test/*.test.ts services/*-service/test/*.test.ts services/frontend/test/*.test.ts tests/app/*.test.ts

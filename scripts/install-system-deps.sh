@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests run for real, when they are missing.
+set -euo pipefail
+want=()
+command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || want+=(mariadb-server)
+command -v chromium >/dev/null || want+=(chromium)
+command -v promtool >/dev/null || want+=(prometheus)
+command -v amtool >/dev/null || want+=(prometheus-alertmanager)
+command -v buildah >/dev/null || want+=(buildah)
+if [ ${#want[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "missing Debian packages: ${want[*]} (run as root, or install them)" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${want[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
