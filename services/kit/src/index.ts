@@ -5,7 +5,13 @@ export { createDb, migrate, databaseName, DatabaseState, type Migration } from '
 export { Problem, HttpProblem, notFound, conflict, problem, PROBLEM_CONTENT_TYPE } from './problem'
 export { createRegistry, exemplarLabels, client as promClient } from './metrics'
 export { tokenSigner, tokenVerifier, requireUser, type User } from './auth'
-export { Upstream, UpstreamUnavailable, type UpstreamOptions, type CircuitState } from './upstream'
+export {
+  Upstream,
+  UpstreamUnavailable,
+  registerUpstreamMetrics,
+  type UpstreamOptions,
+  type CircuitState,
+} from './upstream'
 export { faultState, FaultEnv } from './faults'
 export { OPERATIONAL_PATHS } from './health'
 export {

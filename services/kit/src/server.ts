@@ -109,7 +109,7 @@ export async function buildService<E extends TProperties>(
       logger,
     )
     app.decorate('db', db)
-    registerPoolMetrics(app, db)
+    registerPoolMetrics(app, db, database)
     app.addHook('onReady', async () => void database?.start())
     app.addHook('onClose', async () => {
       database?.stop()
@@ -123,7 +123,15 @@ export async function buildService<E extends TProperties>(
   return app
 }
 
-function registerPoolMetrics(app: FastifyInstance, db: Knex): void {
+function registerPoolMetrics(app: FastifyInstance, db: Knex, database: DatabaseState): void {
+  new Gauge({
+    name: 'shopscope_db_up',
+    help: '1 when the service database is migrated and answering',
+    registers: [app.metrics],
+    collect() {
+      this.set(database.status === 'ready' ? 1 : 0)
+    },
+  })
   // tarn's pool is created lazily by knex; read it at scrape time.
   type Pool = { numUsed(): number; numFree(): number; numPendingAcquires(): number }
   const pool = () => (db.client as { pool?: Pool }).pool

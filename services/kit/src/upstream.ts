@@ -1,5 +1,21 @@
 import { HttpProblem } from './problem'
 import { faultState } from './faults'
+import { Gauge, type Registry } from 'prom-client'
+
+const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
+
+/** `shopscope_upstream_circuit_state{upstream}`: 0 closed, 1 half-open, 2 open. */
+export function registerUpstreamMetrics(registry: Registry, upstreams: Upstream[]): void {
+  new Gauge({
+    name: 'shopscope_upstream_circuit_state',
+    help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
+    labelNames: ['upstream'],
+    registers: [registry],
+    collect() {
+      for (const u of upstreams) this.set({ upstream: u.name }, STATE_VALUE[u.state])
+    },
+  })
+}
 
 export interface UpstreamOptions {
   /** Short name used in errors and metrics, e.g. "product-service". */
