@@ -45,7 +45,8 @@ async function waitForServer(url: string, child: ChildProcess, deadlineMs: numbe
   }
 }
 
-export async function startMariaDb(): Promise<MariaDb> {
+/** `port` lets a test start the server late on a port a service already points at. */
+export async function startMariaDb(port?: number): Promise<MariaDb> {
   const missing = BINARIES.filter((b) => !existsSync(b))
   if (missing.length > 0) {
     throw new Error(
@@ -54,7 +55,7 @@ export async function startMariaDb(): Promise<MariaDb> {
     )
   }
   const dir = mkdtempSync(join(tmpdir(), 'shopscope-mariadb-'))
-  const port = await freePort()
+  port ??= await freePort()
   const socket = join(dir, 'mysqld.sock')
   execFileSync(
     '/usr/bin/mariadb-install-db',

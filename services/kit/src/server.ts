@@ -76,6 +76,15 @@ export async function buildService<E extends TProperties>(
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
+  // In-flight keep-alive connections would hold close() open until they time out.
+  let closing = false
+  app.addHook('preClose', async () => {
+    closing = true
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close')
+  })
+
   app.addHook('onResponse', async (request, reply) => {
     if (OPERATIONAL_PATHS.includes(request.url.split('?')[0] ?? '')) return
     logger.info('request completed', {
