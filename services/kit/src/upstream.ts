@@ -1,11 +1,14 @@
 import { HttpProblem } from './problem'
 import { faultState } from './faults'
-import { Gauge, type Registry } from 'prom-client'
+import { Gauge, type Registry, type RegistryContentType } from 'prom-client'
 
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
 
 /** `shopscope_upstream_circuit_state{upstream}`: 0 closed, 1 half-open, 2 open. */
-export function registerUpstreamMetrics(registry: Registry, upstreams: Upstream[]): void {
+export function registerUpstreamMetrics(
+  registry: Registry<RegistryContentType>,
+  upstreams: Upstream[],
+): void {
   new Gauge({
     name: 'shopscope_upstream_circuit_state',
     help: 'Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open',
