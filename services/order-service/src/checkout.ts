@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto'
+import { SpanStatusCode, trace, type Span } from '@opentelemetry/api'
+import { exemplarLabels, HttpProblem, promClient, UpstreamUnavailable } from '@shopscope/kit'
+import type { ProductClient, ReservationOutcome } from './clients/products'
+import type { OrderRepository } from './repositories/orders'
+import type { Order } from './schemas'
+
+const tracer = trace.getTracer('order-service')
+
+export type FailureReason = 'out_of_stock' | 'empty_cart' | 'dependency'
+
+export interface CheckoutMetrics {
+  created: promClient.Counter
+  failed: promClient.Counter<'reason'>
+  value: promClient.Histogram
+}
+
+export interface CheckoutResult {
+  order: Order
+  /** True when this request confirmed the order (201); false for a replay (200). */
+  confirmedNow: boolean
+}
+
+/** Traces must not carry the raw user id; a stable hash still groups one user's requests. */
+export const hashedUserId = (userId: number): string =>
+  createHash('sha256').update(String(userId)).digest('hex').slice(0, 16)
+
+export const reservationId = (orderId: number): string => `ord-${orderId}`
+
+const emptyCart = () =>
+  new HttpProblem(409, 'The cart is empty', 'https://shopscope.dev/problems/empty-cart')
+const outOfStock = (detail: string) =>
+  new HttpProblem(409, detail, 'https://shopscope.dev/problems/out-of-stock')
+
+/** product-service names products by id; the customer knows them by name. */
+function rejectionDetail(order: Order, outcome: ReservationOutcome): string {
+  if (outcome.result === 'reserved') return ''
+  const id = Number(/product (\d+)/i.exec(outcome.detail)?.[1])
+  const name = order.items.find((i) => i.productId === id)?.name ?? 'a product of the cart'
+  return outcome.result === 'out_of_stock'
+    ? `Not enough stock for ${name}`
+    : `${name} is no longer sold`
+}
+
+async function inSpan<T>(name: string, work: (span: Span) => Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(name, async (span) => {
+    try {
+      return await work(span)
+    } catch (err) {
+      span.recordException(err as Error)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
+      throw err
+    } finally {
+      span.end()
+    }
+  })
+}
+
+/**
+ * Turns a cart into exactly one order per idempotency key: the pending order row is written
+ * before stock is reserved (under an id derived from the order), so a crash or a 503 at any
+ * point is finished by retrying with the same key, and never charges the stock twice.
+ */
+export class Checkout {
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly products: ProductClient,
+    private readonly metrics: CheckoutMetrics,
+  ) {}
+
+  run(userId: number, idempotencyKey: string): Promise<CheckoutResult> {
+    return inSpan('checkout', async (span) => {
+      span.setAttribute('user.id', hashedUserId(userId))
+      const order = await this.orders.begin(userId, idempotencyKey)
+      if (!order) {
+        this.fail('empty_cart')
+        throw emptyCart()
+      }
+      span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
+      if (order.status === 'confirmed') return { order, confirmedNow: false }
+      if (order.status === 'rejected') throw outOfStock('This order was rejected: not enough stock')
+      return this.complete(order)
+    })
+  }
+
+  private async complete(order: Order): Promise<CheckoutResult> {
+    const outcome = await this.reserve(order)
+    if (outcome.result === 'reserved') {
+      const { order: confirmed, changed } = await this.orders.confirm(order.id, outcome.reservation)
+      if (confirmed.status === 'rejected') {
+        // A concurrent retry was refused stock before this one got it: give it back.
+        await this.products.release(reservationId(order.id))
+        throw outOfStock('This order was rejected: not enough stock')
+      }
+      if (changed) {
+        this.metrics.created.inc({ value: 1, exemplarLabels: exemplarLabels() })
+        this.metrics.value.observe({ value: confirmed.total, exemplarLabels: exemplarLabels() })
+      }
+      return { order: confirmed, confirmedNow: changed }
+    }
+    const { order: decided } = await this.orders.reject(order.id)
+    if (decided.status === 'confirmed') return { order: decided, confirmedNow: false }
+    this.fail('out_of_stock')
+    throw outOfStock(rejectionDetail(order, outcome))
+  }
+
+  private reserve(order: Order): Promise<ReservationOutcome> {
+    return inSpan('reserve_stock', async (span) => {
+      span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
+      const lines = order.items.map(({ productId, quantity }) => ({ productId, quantity }))
+      try {
+        return await this.products.reserve(reservationId(order.id), lines)
+      } catch (err) {
+        // The order stays pending: the customer's retry with the same key completes it.
+        if (err instanceof UpstreamUnavailable) this.fail('dependency')
+        throw err
+      }
+    })
+  }
+
+  private fail(reason: FailureReason): void {
+    this.metrics.failed.inc({ labels: { reason }, value: 1, exemplarLabels: exemplarLabels() })
+  }
+}

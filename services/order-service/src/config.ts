@@ -1,0 +1,9 @@
+import { Type } from '@shopscope/kit'
+
+export const OrderEnv = Type.Object({
+  /** Shared with user-service, which signs the tokens this service verifies. */
+  JWT_SECRET: Type.String({ minLength: 32 }),
+  /** Base URL of product-service, e.g. http://product-service:8082 */
+  PRODUCT_SERVICE_URL: Type.String({ pattern: '^https?://[^\\s/]+(/.*)?$' }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2_000 }),
+})

@@ -1,0 +1,79 @@
+import type { Knex } from 'knex'
+import { conflict, notFound } from '@shopscope/kit'
+import type { CatalogProduct } from '../clients/products'
+import { MAX_CART_LINES, MAX_QUANTITY, type Cart } from '../schemas'
+
+export interface CartLineRow {
+  product_id: number
+  name: string
+  quantity: number
+  unit_price_cents: number
+}
+
+export const toCart = (rows: CartLineRow[]): Cart => ({
+  items: rows.map((r) => ({
+    productId: r.product_id,
+    name: r.name,
+    unitPrice: r.unit_price_cents / 100,
+    quantity: r.quantity,
+    lineTotal: (r.unit_price_cents * r.quantity) / 100,
+  })),
+  itemCount: rows.reduce((sum, r) => sum + r.quantity, 0),
+  total: rows.reduce((sum, r) => sum + r.unit_price_cents * r.quantity, 0) / 100,
+})
+
+export class CartRepository {
+  constructor(private readonly db: Knex) {}
+
+  lines(userId: number, db: Knex | Knex.Transaction = this.db): Promise<CartLineRow[]> {
+    return db('cart_items')
+      .where({ user_id: userId })
+      .orderBy('product_id')
+      .select('product_id', 'name', 'quantity', 'unit_price_cents')
+  }
+
+  async get(userId: number): Promise<Cart> {
+    return toCart(await this.lines(userId))
+  }
+
+  /** Adds to the line (capped at MAX_QUANTITY) and refreshes its name and price snapshot. */
+  async add(userId: number, product: CatalogProduct, quantity: number): Promise<Cart> {
+    const [[counts]] = (await this.db.raw(
+      `SELECT COUNT(*) AS line_count, SUM(product_id = ?) AS has_line
+       FROM cart_items WHERE user_id = ?`,
+      [product.id, userId],
+    )) as [[{ line_count: number; has_line: number | null }]]
+    if (!Number(counts.has_line) && Number(counts.line_count) >= MAX_CART_LINES) {
+      throw conflict(`A cart holds at most ${MAX_CART_LINES} different products`)
+    }
+    await this.db.raw(
+      `INSERT INTO cart_items (user_id, product_id, quantity, name, unit_price_cents)
+       VALUES (?, ?, ?, ?, ?)
+       ON DUPLICATE KEY UPDATE quantity = LEAST(quantity + VALUES(quantity), ?),
+         name = VALUES(name), unit_price_cents = VALUES(unit_price_cents)`,
+      [
+        userId,
+        product.id,
+        Math.min(quantity, MAX_QUANTITY),
+        product.name,
+        Math.round(product.price * 100),
+        MAX_QUANTITY,
+      ],
+    )
+    return this.get(userId)
+  }
+
+  async setQuantity(userId: number, productId: number, quantity: number): Promise<Cart> {
+    const updated = await this.db('cart_items')
+      .where({ user_id: userId, product_id: productId })
+      .update({ quantity })
+    if (updated === 0) throw notFound(`Product ${productId} in the cart`)
+    return this.get(userId)
+  }
+
+  /** Removing a line that is not there is not an error: the cart ends up as asked. */
+  async remove(userId: number, productId: number): Promise<Cart> {
+    await this.db('cart_items').where({ user_id: userId, product_id: productId }).delete()
+    return this.get(userId)
+  }
+}

@@ -1,0 +1,169 @@
+import type { Knex } from 'knex'
+import { notFound } from '@shopscope/kit'
+import type { Reservation } from '../clients/products'
+import type { Order, OrderList, OrderStatus } from '../schemas'
+
+interface OrderRow {
+  id: number
+  user_id: number
+  status: OrderStatus
+  total_cents: number
+  created_at: Date
+}
+
+interface OrderItemRow {
+  product_id: number
+  name: string
+  quantity: number
+  unit_price_cents: number
+}
+
+const isDuplicateKey = (err: unknown) => (err as { code?: string }).code === 'ER_DUP_ENTRY'
+
+/** Thrown inside the transaction to roll back the order row when the cart had nothing in it. */
+class EmptyCart extends Error {}
+
+const cents = (euros: number) => Math.round(euros * 100)
+
+/**
+ * Orders move pending → confirmed | rejected, each transition at most once (under the order
+ * row's lock), so concurrent retries of one checkout agree on one outcome.
+ */
+export class OrderRepository {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * The order of this idempotency key: created pending from the cart when the key is new,
+   * otherwise the existing one whatever its status. `undefined`: the cart is empty.
+   */
+  async begin(userId: number, idempotencyKey: string): Promise<Order | undefined> {
+    try {
+      const id = await this.db.transaction(async (trx) => {
+        // Inserted first: a concurrent request with the same key waits here, then fails.
+        const [orderId] = (await trx('orders').insert({
+          user_id: userId,
+          idempotency_key: idempotencyKey,
+          status: 'pending',
+          total_cents: 0,
+        })) as [number]
+        await trx.raw(
+          `INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents)
+           SELECT ?, product_id, name, quantity, unit_price_cents FROM cart_items WHERE user_id = ?`,
+          [orderId, userId],
+        )
+        const [sum] = (await trx('order_items')
+          .where({ order_id: orderId })
+          .select(
+            trx.raw('COUNT(*) AS line_count, SUM(quantity * unit_price_cents) AS total'),
+          )) as {
+          line_count: number
+          total: number | null
+        }[]
+        if (!sum || Number(sum.line_count) === 0) throw new EmptyCart()
+        await trx('orders')
+          .where({ id: orderId })
+          .update({ total_cents: Number(sum.total) })
+        return orderId
+      })
+      return this.mustFind(id)
+    } catch (err) {
+      if (err instanceof EmptyCart) return undefined
+      if (!isDuplicateKey(err)) throw err
+      const existing = (await this.db('orders')
+        .where({ user_id: userId, idempotency_key: idempotencyKey })
+        .first('id')) as { id: number }
+      return this.mustFind(existing.id)
+    }
+  }
+
+  /**
+   * pending → confirmed with the reservation's (authoritative) prices, and the ordered lines
+   * leave the cart in the same transaction. `changed` is false when another request already
+   * decided this order; the returned status then says how.
+   */
+  async confirm(id: number, reservation: Reservation): Promise<{ order: Order; changed: boolean }> {
+    const changed = await this.db.transaction(async (trx) => {
+      const row = (await trx('orders').where({ id }).forUpdate().first('user_id', 'status')) as
+        Pick<OrderRow, 'user_id' | 'status'> | undefined
+      if (!row) throw notFound(`Order ${id}`)
+      if (row.status !== 'pending') return false
+      let totalCents = 0
+      for (const item of reservation.items) {
+        totalCents += cents(item.unitPrice) * item.quantity
+        await trx('order_items')
+          .where({ order_id: id, product_id: item.productId })
+          .update({ name: item.name, unit_price_cents: cents(item.unitPrice) })
+      }
+      await trx('orders').where({ id }).update({ status: 'confirmed', total_cents: totalCents })
+      await trx('cart_items')
+        .where({ user_id: row.user_id })
+        .whereIn(
+          'product_id',
+          reservation.items.map((i) => i.productId),
+        )
+        .delete()
+      return true
+    })
+    return { order: await this.mustFind(id), changed }
+  }
+
+  /** pending → rejected; a confirmed order stays confirmed. */
+  async reject(id: number): Promise<{ order: Order; changed: boolean }> {
+    const updated = await this.db('orders')
+      .where({ id, status: 'pending' })
+      .update({ status: 'rejected' })
+    return { order: await this.mustFind(id), changed: updated > 0 }
+  }
+
+  /** Only the owner's orders exist for them: someone else's id is simply not found. */
+  async find(id: number, userId?: number): Promise<Order | undefined> {
+    const query = this.db('orders').where({ id })
+    if (userId !== undefined) query.andWhere({ user_id: userId })
+    const row = (await query.first('id', 'status', 'total_cents', 'created_at')) as
+      OrderRow | undefined
+    if (!row) return undefined
+    const items = (await this.db('order_items')
+      .where({ order_id: id })
+      .orderBy('product_id')
+      .select('product_id', 'name', 'quantity', 'unit_price_cents')) as OrderItemRow[]
+    return {
+      id: row.id,
+      status: row.status,
+      items: items.map((i) => ({
+        productId: i.product_id,
+        name: i.name,
+        quantity: i.quantity,
+        unitPrice: i.unit_price_cents / 100,
+      })),
+      total: row.total_cents / 100,
+      createdAt: row.created_at.toISOString(),
+    }
+  }
+
+  /** Newest first; the 100 latest are plenty for an order history page. */
+  async list(userId: number): Promise<OrderList> {
+    const rows = (await this.db('orders as o')
+      .leftJoin('order_items as i', 'i.order_id', 'o.id')
+      .where('o.user_id', userId)
+      .groupBy('o.id')
+      .orderBy('o.id', 'desc')
+      .limit(100)
+      .select('o.id', 'o.status', 'o.total_cents', 'o.created_at')
+      .sum({ item_count: 'i.quantity' })) as (OrderRow & { item_count: number | null })[]
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        itemCount: Number(r.item_count ?? 0),
+        total: r.total_cents / 100,
+        createdAt: r.created_at.toISOString(),
+      })),
+    }
+  }
+
+  private async mustFind(id: number): Promise<Order> {
+    const found = await this.find(id)
+    if (!found) throw notFound(`Order ${id}`)
+    return found
+  }
+}

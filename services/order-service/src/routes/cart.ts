@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { notFound, Type } from '@shopscope/kit'
+import { Cart, CartItemBody, CartItemParams, QuantityBody } from '../schemas'
+
+export interface AuthenticatedRoutes {
+  authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+}
+
+const problems = {
+  400: Type.Ref('Problem'),
+  401: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+  409: Type.Ref('Problem'),
+  503: Type.Ref('Problem'),
+}
+const security = [{ bearerAuth: [] }]
+
+/** The set preHandler guarantees a user; the token's subject is the cart's owner. */
+export const userId = (request: FastifyRequest): number => {
+  if (!request.user) throw new Error('route registered without authentication')
+  return request.user.id
+}
+
+export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async (
+  app,
+  { authenticate },
+) => {
+  // onRequest, not preHandler: an anonymous caller gets 401 before any body validation.
+  app.addHook('onRequest', authenticate)
+
+  app.get(
+    '/cart',
+    { schema: { tags: ['cart'], security, response: { 200: Cart, ...problems } } },
+    async (request) => app.carts.get(userId(request)),
+  )
+
+  app.post(
+    '/cart/items',
+    {
+      schema: {
+        tags: ['cart'],
+        security,
+        body: CartItemBody,
+        response: { 200: Cart, ...problems },
+      },
+    },
+    async (request) => {
+      const product = await app.productClient.find(request.body.productId)
+      if (!product) throw notFound(`Product ${request.body.productId}`)
+      return app.carts.add(userId(request), product, request.body.quantity)
+    },
+  )
+
+  app.put(
+    '/cart/items/:productId',
+    {
+      schema: {
+        tags: ['cart'],
+        security,
+        params: CartItemParams,
+        body: QuantityBody,
+        response: { 200: Cart, ...problems },
+      },
+    },
+    async (request) =>
+      app.carts.setQuantity(userId(request), request.params.productId, request.body.quantity),
+  )
+
+  app.delete(
+    '/cart/items/:productId',
+    {
+      schema: {
+        tags: ['cart'],
+        security,
+        params: CartItemParams,
+        response: { 200: Cart, ...problems },
+      },
+    },
+    async (request) => app.carts.remove(userId(request), request.params.productId),
+  )
+}

@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { notFound, Type } from '@shopscope/kit'
+import { IdempotencyHeaders, Order, OrderList, OrderParams } from '../schemas'
+import { userId, type AuthenticatedRoutes } from './cart'
+
+const problems = {
+  400: Type.Ref('Problem'),
+  401: Type.Ref('Problem'),
+  404: Type.Ref('Problem'),
+  409: Type.Ref('Problem'),
+  503: Type.Ref('Problem'),
+}
+const security = [{ bearerAuth: [] }]
+
+export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async (
+  app,
+  { authenticate },
+) => {
+  app.addHook('onRequest', authenticate)
+
+  app.post(
+    '/orders',
+    {
+      schema: {
+        tags: ['orders'],
+        security,
+        headers: IdempotencyHeaders,
+        response: { 200: Order, 201: Order, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key']
+      const { order, confirmedNow } = await app.checkout.run(userId(request), key)
+      return reply.code(confirmedNow ? 201 : 200).send(order)
+    },
+  )
+
+  app.get(
+    '/orders',
+    { schema: { tags: ['orders'], security, response: { 200: OrderList, ...problems } } },
+    async (request) => app.orders.list(userId(request)),
+  )
+
+  app.get(
+    '/orders/:id',
+    {
+      schema: {
+        tags: ['orders'],
+        security,
+        params: OrderParams,
+        response: { 200: Order, ...problems },
+      },
+    },
+    async (request) => {
+      const order = await app.orders.find(request.params.id, userId(request))
+      if (!order) throw notFound(`Order ${request.params.id}`)
+      return order
+    },
+  )
+}
