@@ -1,0 +1,27 @@
+# Pinned Go tools in .tools/bin. A tool already built at its pinned version is not rebuilt, so
+# re-runs cost a few milliseconds; the Go build cache (~/.cache/go-build) makes rebuilds cheap.
+
+GO_TOOLS_PROXY ?= https://proxy.golang.org,direct
+
+# $(call go-tool,<binary>,<module>,<package>,<version>)
+# `go version -m` reads the module version embedded in the binary: more reliable than each tool's
+# own --version output, which depends on link flags that `go install` does not set.
+define go-tool
+.PHONY: tool-$(1)
+tool-$(1):
+	@command -v go >/dev/null || { echo "tools: Go is missing (https://go.dev/dl/), needed for $(1)" >&2; exit 1; }
+	@if [ -x "$(TOOLS_BIN)/$(1)" ] && go version -m "$(TOOLS_BIN)/$(1)" | grep -Eq "^\s+mod\s+$(2)\s+$(4)(\s|$$$$)"; then \
+		echo "tools: $(1) $(4) already installed"; \
+	else \
+		echo "tools: installing $(1) $(4)"; \
+		mkdir -p "$(TOOLS_BIN)"; \
+		GOBIN="$(TOOLS_BIN)" GOPROXY="$(GO_TOOLS_PROXY)" GOFLAGS=-mod=mod go install $(3)@$(4); \
+	fi
+TOOLS += tool-$(1)
+endef
+
+$(eval $(call go-tool,helm,helm.sh/helm/v3,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION)))
+$(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
+
+.PHONY: tools
+tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform) into .tools/bin
