@@ -1,0 +1,40 @@
+import type { FastifyPluginAsync } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
+import { tokenSigner, tokenVerifier, type ServiceConfig } from '@shopscope/kit'
+import type { UserEnv } from './config'
+import { User } from './schemas'
+import { UserRepository } from './repositories/users'
+import { createUserMetrics } from './telemetry'
+import { userRoutes } from './routes/users'
+import { sessionRoutes, TOKEN_TTL_SECONDS } from './routes/sessions'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    users: UserRepository
+  }
+}
+
+const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties> }> = async (
+  fastify,
+  { config },
+) => {
+  const metrics = createUserMetrics(fastify.metrics)
+  fastify.decorate('users', new UserRepository(fastify.db))
+  fastify.addSchema(User)
+  // Off by default: only the login route opts in.
+  await fastify.register(rateLimit, { global: false })
+
+  await fastify.register(userRoutes, {
+    prefix: '/api/v1',
+    metrics,
+    verifyToken: tokenVerifier(config.JWT_SECRET),
+  })
+  await fastify.register(sessionRoutes, {
+    prefix: '/api/v1',
+    metrics,
+    signToken: tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS),
+    loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+  })
+}
+
+export default app

@@ -1,0 +1,18 @@
+import { FormatRegistry } from '@sinclair/typebox'
+import { Type } from '@shopscope/kit'
+
+/** The same shape ajv-formats accepts for request bodies, so the seeded admin can log in. */
+const EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i
+
+// TypeBox's Value checker (used for the environment) knows no formats until registered.
+if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value))
+
+export const UserEnv = Type.Object({
+  /** HS256 key shared with the services that verify tokens. */
+  JWT_SECRET: Type.String({ minLength: 32 }),
+  ADMIN_EMAIL: Type.String({ format: 'email', maxLength: 254, default: 'admin@shopscope.local' }),
+  /** Deliberately without a default: a shop must never boot with a known admin password. */
+  ADMIN_PASSWORD: Type.String({ minLength: 12, maxLength: 128 }),
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
+})

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto'
+import { trace } from '@opentelemetry/api'
+import type { FastifyInstance } from 'fastify'
+import { exemplarLabels, promClient } from '@shopscope/kit'
+
+export type LoginResult = 'success' | 'failure' | 'rate_limited'
+
+export function createUserMetrics(registry: FastifyInstance['metrics']) {
+  return {
+    logins: new promClient.Counter({
+      name: 'shopscope_logins_total',
+      help: 'Login attempts by result: success, failure (bad credentials) or rate_limited',
+      labelNames: ['result'] as const,
+      registers: [registry],
+      enableExemplars: true,
+    }),
+    registrations: new promClient.Counter({
+      name: 'shopscope_users_registered_total',
+      help: 'Accounts created through POST /api/v1/users',
+      registers: [registry],
+      enableExemplars: true,
+    }),
+  }
+}
+export type UserMetrics = ReturnType<typeof createUserMetrics>
+
+export function countLogin(metrics: UserMetrics, result: LoginResult): void {
+  metrics.logins.inc({ labels: { result }, value: 1, exemplarLabels: exemplarLabels() })
+}
+
+export function countRegistration(metrics: UserMetrics): void {
+  metrics.registrations.inc({ labels: {}, value: 1, exemplarLabels: exemplarLabels() })
+}
+
+/**
+ * Lets traces be grouped by user without putting personal data in the tracing backend:
+ * a hash prefix of the id, never the email.
+ */
+export function tagSpanWithUser(id: number): void {
+  const hashed = createHash('sha256').update(String(id)).digest('hex').slice(0, 16)
+  trace.getActiveSpan()?.setAttribute('user.id', hashed)
+}
