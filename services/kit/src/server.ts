@@ -99,6 +99,10 @@ export async function buildService<E extends TProperties>(
   await app.register(swagger, {
     openapi: {
       info: { title: def.name, description: def.description, version: config.SERVICE_VERSION },
+      // Routes behind `requireUser` declare `security: [{ bearerAuth: [] }]`.
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
   })
   app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
