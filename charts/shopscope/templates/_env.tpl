@@ -1,0 +1,36 @@
+{{/*
+envFrom + env of a service's containers (the service and its migrate init container).
+Plain settings come from the service's ConfigMap, credentials from the Secret by key.
+*/}}
+{{- define "shopscope.service.env" -}}
+envFrom:
+  - configMapRef:
+      name: {{ include "shopscope.service.fullname" . }}
+env:
+  {{- range $var, $key := .svc.secretEnv }}
+  - name: {{ $var }}
+    valueFrom:
+      secretKeyRef:
+        name: {{ include "shopscope.secretName" $.root }}
+        key: {{ $key }}
+  {{- end }}
+  - name: FAULT_ADMIN_TOKEN
+    valueFrom:
+      secretKeyRef:
+        name: {{ include "shopscope.secretName" .root }}
+        key: FAULT_ADMIN_TOKEN
+        optional: true
+  {{- if eq .root.Values.telemetry.mode "bootstrap" }}
+  - name: POD_NAME
+    valueFrom:
+      fieldRef: { fieldPath: metadata.name }
+  - name: POD_NAMESPACE
+    valueFrom:
+      fieldRef: { fieldPath: metadata.namespace }
+  - name: NODE_NAME
+    valueFrom:
+      fieldRef: { fieldPath: spec.nodeName }
+  - name: OTEL_RESOURCE_ATTRIBUTES
+    value: {{ printf "deployment.environment.name=%s,service.namespace=shopscope,k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE),k8s.node.name=$(NODE_NAME),k8s.deployment.name=%s" .root.Values.environment (include "shopscope.service.fullname" .) | quote }}
+  {{- end }}
+{{- end }}
