@@ -53,10 +53,8 @@ describe('register, log in, who am I', () => {
       ),
     )
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409])
-    const [{ count }] = await app().db('users').where({ email: 'bob@example.com' }).count({
-      count: '*',
-    })
-    assert.equal(Number(count), 1)
+    const [row] = await app().db('users').where({ email: 'bob@example.com' }).count({ n: '*' })
+    assert.equal(Number(row?.n), 1)
   })
 
   it('stores a salted scrypt hash, never the password', async () => {
@@ -89,17 +87,21 @@ describe('bad credentials', () => {
   })
 
   it('takes about as long for an unknown email as for a wrong password', async () => {
-    const time = async (email: string) => {
+    // Interleaved and compared by median, so load on a shared machine hits both sides alike.
+    const timed = async (email: string) => {
       const start = process.hrtime.bigint()
-      for (let i = 0; i < 3; i++) await login(app(), { email, password: 'wrong password' })
+      await login(app(), { email, password: 'wrong password' })
       return Number(process.hrtime.bigint() - start) / 1e6
     }
-    const known = await time('carol@example.com')
-    const unknown = await time('nobody-else@example.com')
-    assert.ok(
-      unknown > known * 0.5 && unknown < known * 2,
-      `known ${known} ms, unknown ${unknown} ms`,
-    )
+    const known: number[] = []
+    const unknown: number[] = []
+    for (let i = 0; i < 5; i++) {
+      known.push(await timed('carol@example.com'))
+      unknown.push(await timed('nobody-else@example.com'))
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] as number
+    const ratio = median(unknown) / median(known)
+    assert.ok(ratio > 0.5 && ratio < 2, `known ${known} ms, unknown ${unknown} ms`)
   })
 })
 
@@ -111,7 +113,7 @@ describe('metrics', () => {
     // alice, one of the bobs, carol.
     assert.equal(metricValue(text, 'shopscope_users_registered_total'), 3)
     assert.equal(metricValue(text, 'shopscope_logins_total{result="success"}'), 1)
-    assert.equal(metricValue(text, 'shopscope_logins_total{result="failure"}'), 8)
+    assert.equal(metricValue(text, 'shopscope_logins_total{result="failure"}'), 12)
   })
 
   it('documents the API without ever exposing the hash', async () => {
