@@ -1,0 +1,139 @@
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import cookie from '@fastify/cookie'
+import csrf from '@fastify/csrf-protection'
+import formbody from '@fastify/formbody'
+import helmet from '@fastify/helmet'
+import {
+  HttpProblem,
+  registerUpstreamMetrics,
+  Upstream,
+  UpstreamUnavailable,
+  type ServiceConfig,
+} from '@shopscope/kit'
+import type { FrontendEnv } from './config'
+import { OrderClient } from './clients/orders'
+import { ProductClient } from './clients/products'
+import { UserClient } from './clients/users'
+import { SessionExpired } from './errors'
+import { accountRoutes } from './routes/account'
+import { assetRoutes } from './routes/assets'
+import { cartRoutes } from './routes/cart'
+import { catalogRoutes } from './routes/catalog'
+import { orderRoutes } from './routes/orders'
+import { csrfToken, SessionCookies } from './session'
+import { errorView } from './views/errors'
+import { layout, page } from './views/layout'
+
+const UNAVAILABLE: Record<string, string> = {
+  'product-service': 'The catalog is temporarily unavailable, please try again in a moment.',
+  'order-service':
+    'Your cart and orders are temporarily unavailable, please try again in a moment.',
+  'user-service': 'Signing in is temporarily unavailable, please try again in a moment.',
+}
+
+function messageFor(error: FastifyError, status: number): string {
+  if (error instanceof UpstreamUnavailable) {
+    return UNAVAILABLE[error.upstream] ?? 'This page is temporarily unavailable.'
+  }
+  if (error.code?.startsWith('FST_CSRF')) {
+    return 'This form has expired. Please go back, reload the page and try again.'
+  }
+  if (error.validation) return 'The address or the form contains a value we cannot use.'
+  if (error instanceof HttpProblem && status < 500) return error.message
+  if (status === 404) return 'We could not find that page.'
+  if (status < 500) return 'The request could not be handled.'
+  return 'Something went wrong on our side. Please try again in a moment.'
+}
+
+const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.properties> }> = async (
+  fastify,
+  { config },
+) => {
+  const upstream = (name: string, baseUrl: string) =>
+    new Upstream({ name, baseUrl, timeoutMs: config.UPSTREAM_TIMEOUT_MS })
+  const users = new UserClient(upstream('user-service', config.USER_SERVICE_URL))
+  const products = new ProductClient(upstream('product-service', config.PRODUCT_SERVICE_URL))
+  const orders = new OrderClient(upstream('order-service', config.ORDER_SERVICE_URL))
+  registerUpstreamMetrics(fastify.metrics, [users.upstream, products.upstream, orders.upstream])
+  const sessions = new SessionCookies(config.COOKIE_SECURE)
+
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        imgSrc: ["'self'", 'data:'],
+        // Over plain HTTP (local runs) upgrading would break every link.
+        upgradeInsecureRequests: config.COOKIE_SECURE ? [] : null,
+      },
+    },
+    hsts: config.COOKIE_SECURE,
+  })
+  await fastify.register(cookie, { secret: config.SESSION_SECRET })
+  await fastify.register(formbody)
+  await fastify.register(csrf, {
+    cookieOpts: {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.COOKIE_SECURE,
+      signed: true,
+    },
+  })
+  // fastify-html is an ES module; a dynamic import is how CommonJS loads it.
+  await fastify.register((await import('fastify-html')).default)
+
+  fastify.decorateRequest('shopper', null)
+  fastify.decorateReply('pageTitle', '')
+  fastify.addHook('onRequest', async (request) => {
+    request.shopper = sessions.read(request)
+  })
+  // Every form post, login and logout included, must carry the token of a page we rendered.
+  fastify.addHook('preValidation', (request, reply, done) => {
+    if (request.method === 'POST') fastify.csrfProtection(request, reply, done)
+    else done()
+  })
+  fastify.addLayout((inner, reply) =>
+    layout(inner, {
+      title: reply.pageTitle,
+      path: reply.request.url.split('?')[0] ?? '/',
+      shopper: reply.request.shopper,
+      csrfToken: csrfToken(reply),
+      flash: sessions.takeFlash(reply.request, reply),
+    }),
+  )
+
+  // The one place where a failure becomes a page: 404, 403, 503 and 500 alike.
+  fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof SessionExpired) {
+      sessions.end(reply)
+      const next = request.method === 'GET' ? request.url : '/cart'
+      return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
+    }
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
+    if (error instanceof UpstreamUnavailable) {
+      request.log.warn({ upstream: error.upstream, reason: error.message }, 'upstream unavailable')
+      reply.header('retry-after', '5')
+    } else if (status >= 500) {
+      request.log.error({ err: error }, 'page failed')
+    }
+    reply.code(status)
+    return page(reply, `Error ${status}`, errorView(status, messageFor(error, status)))
+  })
+
+  await fastify.register(assetRoutes)
+  await fastify.register(catalogRoutes, { products })
+  await fastify.register(accountRoutes, { users, sessions })
+  await fastify.register(cartRoutes, { orders, sessions })
+  await fastify.register(orderRoutes, { orders })
+  // kit's not-found handler answers problem+json for the API services; pages get HTML.
+  fastify.get('/*', async () => {
+    throw new HttpProblem(404, 'We could not find that page.')
+  })
+}
+
+export default app

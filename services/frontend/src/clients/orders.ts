@@ -1,0 +1,83 @@
+import type { Upstream } from '@shopscope/kit'
+import { detailOf, SessionExpired, unexpectedAnswer } from '../errors'
+import type { Cart, Order, OrderSummary } from '../schemas'
+
+export type Rejected = { rejected: string }
+
+export const isRejected = (value: object): value is Rejected => 'rejected' in value
+
+/** Every call acts for the signed-in user: order-service reads the user from the token. */
+export class OrderClient {
+  constructor(readonly upstream: Upstream) {}
+
+  private async call<T>(
+    token: string,
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string>; idempotent?: boolean } = {},
+  ) {
+    const res = await this.upstream.request<T>(method, `/api/v1${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...init.headers },
+    })
+    if (res.status === 401) throw new SessionExpired()
+    return res
+  }
+
+  private expect<T>(res: { status: number; body: T }, status = 200): T {
+    if (res.status !== status) throw unexpectedAnswer(this.upstream.name, res.status)
+    return res.body
+  }
+
+  async cart(token: string): Promise<Cart> {
+    return this.expect(await this.call<Cart>(token, 'GET', '/cart'))
+  }
+
+  async addItem(token: string, productId: number, quantity: number): Promise<Cart | Rejected> {
+    const res = await this.call<Cart>(token, 'POST', '/cart/items', {
+      body: { productId, quantity },
+    })
+    if (res.status === 404) return { rejected: 'This product is no longer available.' }
+    if (res.status === 409) return { rejected: detailOf(res.body, 'Not enough stock.') }
+    return this.expect(res)
+  }
+
+  async setQuantity(token: string, productId: number, quantity: number): Promise<Cart> {
+    const res = await this.call<Cart>(token, 'PUT', `/cart/items/${productId}`, {
+      body: { quantity },
+      idempotent: true,
+    })
+    return this.expect(res)
+  }
+
+  async removeItem(token: string, productId: number): Promise<Cart> {
+    const res = await this.call<Cart>(token, 'DELETE', `/cart/items/${productId}`, {
+      idempotent: true,
+    })
+    return this.expect(res)
+  }
+
+  /** Retrying is safe: the idempotency key makes a repeat return the same order. */
+  async placeOrder(token: string, idempotencyKey: string): Promise<Order | Rejected> {
+    const res = await this.call<Order>(token, 'POST', '/orders', {
+      headers: { 'idempotency-key': idempotencyKey },
+      idempotent: true,
+    })
+    if (res.status === 409)
+      return { rejected: detailOf(res.body, 'The order could not be placed.') }
+    if (res.status !== 200 && res.status !== 201) {
+      throw unexpectedAnswer(this.upstream.name, res.status)
+    }
+    return res.body
+  }
+
+  async orders(token: string): Promise<OrderSummary[]> {
+    return this.expect(await this.call<{ items: OrderSummary[] }>(token, 'GET', '/orders')).items
+  }
+
+  async order(token: string, id: number): Promise<Order | undefined> {
+    const res = await this.call<Order>(token, 'GET', `/orders/${id}`)
+    if (res.status === 404) return undefined
+    return this.expect(res)
+  }
+}

@@ -1,0 +1,52 @@
+import type { Upstream } from '@shopscope/kit'
+import { detailOf, unexpectedAnswer } from '../errors'
+import type { SessionGrant, User } from '../schemas'
+
+/** What the form shows, and the status the page answers with. */
+export type Refusal = { refused: string; status: number }
+
+export class UserClient {
+  constructor(readonly upstream: Upstream) {}
+
+  /** A refusal carries a message the form can show (email taken, password too short). */
+  async register(input: {
+    email: string
+    password: string
+    name: string
+  }): Promise<User | Refusal> {
+    const res = await this.upstream.request<User>('POST', '/api/v1/users', { body: input })
+    if (res.status === 201) return res.body
+    if (res.status === 409)
+      return { refused: 'An account with this email already exists.', status: 409 }
+    if (res.status === 400) return { refused: validationMessage(res.body), status: 400 }
+    throw unexpectedAnswer(this.upstream.name, res.status)
+  }
+
+  /** Not retried: every attempt counts against the login rate limit. */
+  async login(email: string, password: string): Promise<SessionGrant | Refusal> {
+    const res = await this.upstream.request<SessionGrant>('POST', '/api/v1/sessions', {
+      body: { email, password },
+    })
+    if (res.status === 200) return res.body
+    if (res.status === 401 || res.status === 400)
+      return { refused: 'Wrong email or password.', status: 401 }
+    if (res.status === 429) {
+      return {
+        refused: 'Too many sign-in attempts. Please wait a minute and try again.',
+        status: 429,
+      }
+    }
+    throw unexpectedAnswer(this.upstream.name, res.status)
+  }
+}
+
+export const isRefusal = (value: object): value is Refusal => 'refused' in value
+
+function validationMessage(body: unknown): string {
+  const errors = (body as { errors?: { field?: string; message?: string }[] })?.errors ?? []
+  const fields = errors.map((e) => (e.field ?? '').split('.').pop()).filter(Boolean)
+  if (fields.includes('email')) return 'Please enter a valid email address.'
+  if (fields.includes('password')) return 'The password must have 8 to 128 characters.'
+  if (fields.includes('name')) return 'Please enter your name.'
+  return detailOf(body, 'Please check the form and try again.')
+}

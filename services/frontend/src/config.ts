@@ -1,0 +1,14 @@
+import { Type } from '@shopscope/kit'
+
+const ServiceUrl = Type.String({ pattern: '^https?://.+' })
+
+export const FrontendEnv = Type.Object({
+  USER_SERVICE_URL: ServiceUrl,
+  PRODUCT_SERVICE_URL: ServiceUrl,
+  ORDER_SERVICE_URL: ServiceUrl,
+  /** Signs the session and CSRF cookies. */
+  SESSION_SECRET: Type.String({ minLength: 32 }),
+  UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
+  /** Only plain-HTTP development and tests turn this off. */
+  COOKIE_SECURE: Type.Boolean({ default: true }),
+})

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { randomUUID } from 'node:crypto'
+import { isRejected, type OrderClient } from '../clients/orders'
+import { AddToCartForm, CheckoutForm, ProductIdParams, QuantityForm } from '../schemas'
+import { csrfToken, requireLogin, type SessionCookies, shopperOf } from '../session'
+import { cartView, checkoutView } from '../views/cart'
+import { page } from '../views/layout'
+
+export const cartRoutes: FastifyPluginAsyncTypebox<{
+  orders: OrderClient
+  sessions: SessionCookies
+}> = async (app, { orders, sessions }) => {
+  app.addHook('preHandler', requireLogin)
+
+  app.get('/cart', async (request, reply) => {
+    const cart = await orders.cart(shopperOf(request).token)
+    return page(reply, 'Cart', cartView(cart, csrfToken(reply)))
+  })
+
+  app.post('/cart/items', { schema: { body: AddToCartForm } }, async (request, reply) => {
+    const { productId, quantity } = request.body
+    const cart = await orders.addItem(shopperOf(request).token, productId, quantity)
+    if (isRejected(cart)) {
+      sessions.flash(reply, 'error', cart.rejected)
+      return reply.redirect(`/products/${productId}`, 303)
+    }
+    const name = cart.items.find((item) => item.productId === productId)?.name ?? 'The product'
+    sessions.flash(reply, 'success', `${name} was added to your cart.`)
+    return reply.redirect('/cart', 303)
+  })
+
+  app.post(
+    '/cart/items/:productId',
+    { schema: { params: ProductIdParams, body: QuantityForm } },
+    async (request, reply) => {
+      const { productId } = request.params
+      const { quantity } = request.body
+      if (quantity === 0) await orders.removeItem(shopperOf(request).token, productId)
+      else await orders.setQuantity(shopperOf(request).token, productId, quantity)
+      return reply.redirect('/cart', 303)
+    },
+  )
+
+  app.post(
+    '/cart/items/:productId/remove',
+    { schema: { params: ProductIdParams } },
+    async (request, reply) => {
+      await orders.removeItem(shopperOf(request).token, request.params.productId)
+      sessions.flash(reply, 'success', 'The item was removed from your cart.')
+      return reply.redirect('/cart', 303)
+    },
+  )
+
+  app.get('/checkout', async (request, reply) => {
+    const cart = await orders.cart(shopperOf(request).token)
+    if (cart.items.length === 0) {
+      sessions.flash(reply, 'error', 'Your cart is empty: add a product before checking out.')
+      return reply.redirect('/cart', 303)
+    }
+    return page(reply, 'Checkout', checkoutView(cart, randomUUID(), csrfToken(reply)))
+  })
+
+  app.post('/checkout', { schema: { body: CheckoutForm } }, async (request, reply) => {
+    const order = await orders.placeOrder(shopperOf(request).token, request.body.idempotencyKey)
+    if (isRejected(order)) {
+      sessions.flash(reply, 'error', order.rejected)
+      return reply.redirect('/cart', 303)
+    }
+    return reply.redirect(`/orders/${order.id}`, 303)
+  })
+}

@@ -1,0 +1,4 @@
+import { runService } from '@shopscope/kit'
+import { service } from './service'
+
+void runService(service)

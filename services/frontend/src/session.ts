@@ -1,0 +1,115 @@
+import type { CookieSerializeOptions } from '@fastify/cookie'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { SessionGrant } from './schemas'
+
+/** The signed-in user as the session cookie remembers them; the token is user-service's JWT. */
+export interface Shopper {
+  token: string
+  name: string
+  email: string
+}
+
+export interface Flash {
+  kind: 'error' | 'success'
+  text: string
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    shopper: Shopper | null
+  }
+}
+
+const SESSION_COOKIE = 'session'
+const FLASH_COOKIE = 'flash'
+
+/**
+ * Signed, httpOnly, SameSite=Lax cookies: the browser cannot read or forge them, and a
+ * cross-site form post does not carry them.
+ */
+export class SessionCookies {
+  constructor(private readonly secure: boolean) {}
+
+  private options(maxAgeSeconds?: number): CookieSerializeOptions {
+    return {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secure,
+      signed: true,
+      ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
+    }
+  }
+
+  read(request: FastifyRequest): Shopper | null {
+    const value = readSigned(request, SESSION_COOKIE)
+    if (!value) return null
+    const shopper = value as Partial<Shopper>
+    if (typeof shopper.token !== 'string' || typeof shopper.name !== 'string') return null
+    return { token: shopper.token, name: shopper.name, email: String(shopper.email ?? '') }
+  }
+
+  start(reply: FastifyReply, grant: SessionGrant): void {
+    const shopper: Shopper = { token: grant.token, name: grant.user.name, email: grant.user.email }
+    reply.setCookie(SESSION_COOKIE, JSON.stringify(shopper), this.options(grant.expiresIn))
+  }
+
+  end(reply: FastifyReply): void {
+    reply.clearCookie(SESSION_COOKIE, this.options())
+  }
+
+  /** A message for the page after the redirect (post/redirect/get). */
+  flash(reply: FastifyReply, kind: Flash['kind'], text: string): void {
+    reply.setCookie(FLASH_COOKIE, JSON.stringify({ kind, text }), this.options(60))
+  }
+
+  takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | null {
+    if (request.cookies[FLASH_COOKIE] === undefined) return null
+    reply.clearCookie(FLASH_COOKIE, this.options())
+    const flash = readSigned(request, FLASH_COOKIE) as Partial<Flash> | undefined
+    if (!flash || typeof flash.text !== 'string') return null
+    return { kind: flash.kind === 'success' ? 'success' : 'error', text: flash.text }
+  }
+}
+
+function readSigned(request: FastifyRequest, name: string): unknown {
+  const raw = request.cookies[name]
+  if (!raw) return undefined
+  const unsigned = request.unsignCookie(raw)
+  if (!unsigned.valid || unsigned.value === null) return undefined
+  try {
+    return JSON.parse(unsigned.value) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** preHandler of the pages that act for a user. */
+export async function requireLogin(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (request.shopper) return
+  const next = request.method === 'GET' ? request.url : '/cart'
+  await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
+}
+
+/** Only local paths: `next=//evil.example` must not turn login into an open redirect. */
+export function safeNext(next: string | undefined): string {
+  return next && /^\/(?![/\\])/.test(next) ? next : '/'
+}
+
+const tokens = new WeakMap<FastifyReply, string>()
+
+/** One CSRF token per response, shared by every form of the page. */
+export function csrfToken(reply: FastifyReply): string {
+  let token = tokens.get(reply)
+  if (!token) {
+    token = reply.generateCsrf()
+    tokens.set(reply, token)
+  }
+  return token
+}
+
+/** The shopper of a page behind requireLogin. */
+export function shopperOf(request: FastifyRequest): Shopper {
+  if (!request.shopper) throw new Error('requireLogin must run before this handler')
+  return request.shopper
+}
