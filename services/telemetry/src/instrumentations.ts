@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http'
+import type { Instrumentation } from '@opentelemetry/instrumentation'
+import { FastifyOtelInstrumentation } from '@fastify/otel'
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex'
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
+import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+
+/** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
+export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
+
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? ''
+
+export function isUntraced(request: Pick<IncomingMessage, 'url'>): boolean {
+  return UNTRACED_PATHS.includes(pathOf(request.url))
+}
+
+/**
+ * Every instrumentation the shop needs, and only those. HTTP server metrics come from the http
+ * instrumentation alone (@fastify/otel records no metrics), so `http.server.request.duration`
+ * exists once; @fastify/otel supplies the route it is labelled with.
+ */
+export function shopInstrumentations(): Instrumentation[] {
+  return [
+    new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
+    new FastifyOtelInstrumentation({
+      registerOnInitialization: true,
+      ignorePaths: (route) => UNTRACED_PATHS.includes(route.url),
+      recordExceptions: true,
+    }),
+    new UndiciInstrumentation(),
+    new KnexInstrumentation({ requireParentSpan: true }),
+    // Values never reach span attributes: statements are masked, not formatted.
+    new MySQL2Instrumentation({ maskStatement: true }),
+    // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
+    new WinstonInstrumentation(),
+    new RuntimeNodeInstrumentation(),
+  ] as Instrumentation[]
+}

@@ -1,0 +1,43 @@
+import { logs, metrics, trace } from '@opentelemetry/api'
+import { NodeSDK } from '@opentelemetry/sdk-node'
+import { installQuietDiagLogger } from './diag'
+import { shopInstrumentations } from './instrumentations'
+import { bridgeLegacyLogsApi } from './logs-bridge'
+import { bootstrapLog } from './log'
+import { flushOnSigterm } from './shutdown'
+
+type Flushable = { forceFlush?: () => Promise<void> }
+
+async function forceFlushAll(): Promise<void> {
+  const tracerProvider = trace.getTracerProvider() as { getDelegate?: () => unknown }
+  const providers = [
+    tracerProvider.getDelegate?.(),
+    metrics.getMeterProvider(),
+    logs.getLoggerProvider(),
+  ]
+  await Promise.all(providers.map((p) => (p as Flushable | undefined)?.forceFlush?.()))
+}
+
+/**
+ * NodeSDK from the standard OTEL_* environment only (exporters, protocol, endpoint, sampler,
+ * propagators, resource, batch limits): the operator and a plain `node --require` configure it
+ * the same way.
+ */
+export function startTelemetry(bootstrap: string): void {
+  // Stable HTTP semantic conventions: http.server.request.duration in seconds, with http.route.
+  process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http'
+  // OTEL_LOG_LEVEL asks for the SDK's own verbose console logger, for debugging.
+  if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
+  const sdk = new NodeSDK({ instrumentations: shopInstrumentations() })
+  sdk.start()
+  bridgeLegacyLogsApi()
+  flushOnSigterm(sdk, forceFlushAll)
+  bootstrapLog('info', 'telemetry started', {
+    bootstrap,
+    disabled: process.env.OTEL_SDK_DISABLED === 'true',
+    endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318',
+    traces_exporter: process.env.OTEL_TRACES_EXPORTER ?? 'otlp',
+    metrics_exporter: process.env.OTEL_METRICS_EXPORTER ?? 'otlp',
+    logs_exporter: process.env.OTEL_LOGS_EXPORTER ?? 'otlp',
+  })
+}

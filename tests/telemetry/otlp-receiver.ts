@@ -1,0 +1,78 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { gunzipSync } from 'node:zlib'
+import {
+  decodeLogs,
+  decodeMetrics,
+  decodeSpans,
+  type OtlpDataPoint,
+  type OtlpLogRecord,
+  type OtlpSpan,
+} from './otlp-proto'
+
+/**
+ * A real OTLP/HTTP endpoint (protobuf, like the Collector's 4318 receiver) that keeps what it
+ * receives, so tests assert on exactly what a service exported.
+ */
+export interface OtlpReceiver {
+  /** http://127.0.0.1:<port>, for OTEL_EXPORTER_OTLP_ENDPOINT */
+  endpoint: string
+  spans: OtlpSpan[]
+  logs: OtlpLogRecord[]
+  metrics: OtlpDataPoint[]
+  /** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
+  waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>
+  close(): Promise<void>
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  const body = Buffer.concat(chunks)
+  return request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body
+}
+
+export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+  const received: Pick<OtlpReceiver, 'spans' | 'logs' | 'metrics'> = {
+    spans: [],
+    logs: [],
+    metrics: [],
+  }
+  const server: Server = createServer((request, response) => {
+    void readBody(request).then((body) => {
+      const type = request.headers['content-type'] ?? ''
+      if (request.method !== 'POST' || !type.startsWith('application/x-protobuf')) {
+        response.writeHead(415).end()
+        return
+      }
+      if (request.url === '/v1/traces') received.spans.push(...decodeSpans(body))
+      else if (request.url === '/v1/logs') received.logs.push(...decodeLogs(body))
+      else if (request.url === '/v1/metrics') received.metrics.push(...decodeMetrics(body))
+      else {
+        response.writeHead(404).end()
+        return
+      }
+      // An empty Export*ServiceResponse: full success.
+      response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    ...received,
+    async waitFor(what, check, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const result = check()
+        if (result) return result
+        if (Date.now() > deadline) throw new Error(`OTLP receiver: timed out waiting for ${what}`)
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}

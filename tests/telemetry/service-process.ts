@@ -1,0 +1,128 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { createTestDatabase, freePort, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
+
+export const ROOT = resolve(__dirname, '../..')
+/** What `make autoinstrumentation` stages: the content of the auto-instrumentation image. */
+export const STAGED_DIR = join(ROOT, 'services/telemetry/dist/image/autoinstrumentation')
+
+export function stagedBootstrap(): string {
+  const file = join(STAGED_DIR, 'autoinstrumentation.js')
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run 'make autoinstrumentation' (or make test-telemetry)`)
+  }
+  return file
+}
+
+export const SERVICES_WITH_DB = ['user-service', 'product-service', 'order-service']
+
+export interface ServiceProcess {
+  name: string
+  url: string
+  /** Every stdout line that is JSON, in order. */
+  records: Array<Record<string, unknown>>
+  output(): string
+  running(): boolean
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  /** Files given to `node --require`, in order. */
+  requires?: string[]
+  env?: Record<string, string>
+  db?: MariaDb
+}
+
+/** Short export delays so tests see telemetry within a second or two. */
+export const FAST_EXPORT_ENV = {
+  OTEL_BSP_SCHEDULE_DELAY: '200',
+  OTEL_BLRP_SCHEDULE_DELAY: '200',
+  OTEL_METRIC_EXPORT_INTERVAL: '1000',
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output()}`)
+    const status = await fetch(`${url}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    )
+    if (status === 200) return
+    if (Date.now() > deadline) throw new Error(`not ready after 30 s:\n${output()}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Starts `services/<name>/dist/server.js` as its own process, the way a container runs it. */
+export async function startServiceProcess(
+  name: string,
+  options: StartOptions = {},
+): Promise<ServiceProcess> {
+  const server = join(ROOT, 'services', name, 'dist/server.js')
+  if (!existsSync(server)) throw new Error(`${server} is missing: run 'make build'`)
+  const port = await freePort()
+  const database =
+    SERVICES_WITH_DB.includes(name) && options.db
+      ? await createTestDatabase(options.db, name.split('-')[0])
+      : undefined
+  const args = [...(options.requires ?? []).flatMap((file) => ['--require', file]), server]
+  const child = spawn(process.execPath, args, {
+    cwd: join(ROOT, 'services', name),
+    // Nothing leaks in from the test runner's environment, OTEL_* least of all.
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...TEST_ENV,
+      LOG_LEVEL: 'info',
+      COOKIE_SECURE: 'false',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let text = ''
+  const records: Array<Record<string, unknown>> = []
+  let pending = ''
+  child.stdout?.on('data', (chunk: Buffer) => {
+    text += chunk.toString()
+    pending += chunk.toString()
+    const lines = pending.split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) {
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>)
+      } catch {
+        // not a log record (e.g. a console exporter's output)
+      }
+    }
+  })
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()))
+  const exited = new Promise<void>((r) => child.once('exit', () => r()))
+  const url = `http://127.0.0.1:${port}`
+  const service: ServiceProcess = {
+    name,
+    url,
+    records,
+    output: () => text,
+    running: () => child.exitCode === null && child.signalCode === null,
+    async stop() {
+      if (service.running()) {
+        child.kill('SIGTERM')
+        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(killer)
+      }
+      await database?.drop()
+    },
+  }
+  try {
+    await waitUntilReady(url, child, () => text)
+  } catch (err) {
+    await service.stop()
+    throw new Error(`${name}: ${(err as Error).message}`)
+  }
+  return service
+}
