@@ -32,7 +32,8 @@ function checkoutMetrics(registry: FastifyInstance['metrics']): CheckoutMetrics 
     enableExemplars: true,
   })
   // Zero series from the start, so rate() and alerts see the first failure.
-  for (const reason of ['out_of_stock', 'empty_cart', 'dependency']) failed.inc({ reason }, 0)
+  for (const reason of ['out_of_stock', 'empty_cart', 'dependency'])
+    failed.inc({ labels: { reason }, value: 0 })
   return {
     created: new promClient.Counter({
       name: 'shopscope_orders_created_total',

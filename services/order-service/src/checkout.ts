@@ -25,6 +25,12 @@ export interface CheckoutResult {
 export const hashedUserId = (userId: number): string =>
   createHash('sha256').update(String(userId)).digest('hex').slice(0, 16)
 
+/** Outside a sampled trace there is nothing to link: an empty exemplar would only add noise. */
+function traceExemplar(): Record<string, string> | undefined {
+  const labels = exemplarLabels()
+  return Object.keys(labels).length > 0 ? labels : undefined
+}
+
 export const reservationId = (orderId: number): string => `ord-${orderId}`
 
 const emptyCart = () =>
@@ -93,8 +99,8 @@ export class Checkout {
         throw outOfStock('This order was rejected: not enough stock')
       }
       if (changed) {
-        this.metrics.created.inc({ value: 1, exemplarLabels: exemplarLabels() })
-        this.metrics.value.observe({ value: confirmed.total, exemplarLabels: exemplarLabels() })
+        this.metrics.created.inc({ value: 1, exemplarLabels: traceExemplar() })
+        this.metrics.value.observe({ value: confirmed.total, exemplarLabels: traceExemplar() })
       }
       return { order: confirmed, confirmedNow: changed }
     }
@@ -119,6 +125,6 @@ export class Checkout {
   }
 
   private fail(reason: FailureReason): void {
-    this.metrics.failed.inc({ labels: { reason }, value: 1, exemplarLabels: exemplarLabels() })
+    this.metrics.failed.inc({ labels: { reason }, value: 1, exemplarLabels: traceExemplar() })
   }
 }

@@ -62,6 +62,7 @@ describe('checkout', () => {
     assert.equal(metricValue(text, 'shopscope_order_value_euros_bucket{le="1000"}'), 0)
     assert.equal(metricValue(text, 'shopscope_order_value_euros_bucket{le="2500"}'), 1)
     assert.match(text, /shopscope_upstream_circuit_state\{upstream="product-service"\} 0/)
+    assert.doesNotMatch(text, /# \{\}/, 'no empty exemplars outside a trace')
   })
 
   it('charges the price product-service reserves at, not the cart snapshot', async () => {
