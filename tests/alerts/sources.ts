@@ -1,0 +1,134 @@
+// Reads the files this area owns: rule files, Alertmanager config, dashboards, the metric table.
+import { readFileSync, readdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parse } from 'yaml'
+
+export const ROOT = resolve(__dirname, '../..')
+export const ALERTS_DIR = join(ROOT, 'alerts')
+export const RULE_TESTS_DIR = join(ALERTS_DIR, 'tests')
+export const DASHBOARDS_DIR = join(ROOT, 'dashboards')
+export const ALERTMANAGER_CONFIG = join(ALERTS_DIR, 'alertmanager.yaml')
+export const TELEMETRY_DOC = join(ROOT, 'docs', 'telemetry.md')
+export const RUNBOOKS_DOC = join(ROOT, 'docs', 'runbooks.md')
+
+export interface Rule {
+  alert?: string
+  record?: string
+  expr: string
+  for?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+}
+
+export interface RuleFile {
+  path: string
+  rules: Rule[]
+}
+
+export interface DashboardTarget {
+  refId?: string
+  expr?: string
+  datasource?: { type?: string; uid?: string }
+}
+
+export interface DashboardPanel {
+  id?: number
+  type: string
+  title: string
+  datasource?: { type?: string; uid?: string }
+  targets?: DashboardTarget[]
+  panels?: DashboardPanel[]
+}
+
+export interface DashboardVariable {
+  name: string
+  type: string
+  query?: string | { query?: string }
+  datasource?: { type?: string; uid?: string }
+  current?: { value?: string | string[] }
+}
+
+export interface Dashboard {
+  path: string
+  uid: string
+  title: string
+  panels: DashboardPanel[]
+  templating?: { list?: DashboardVariable[] }
+}
+
+/** One query of one panel, with the datasource it runs on. */
+export interface PanelQuery {
+  dashboardUid: string
+  panelTitle: string
+  refId: string
+  datasourceUid: string
+  expr: string
+}
+
+function filesIn(dir: string, suffix: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(suffix))
+    .sort()
+    .map((name) => join(dir, name))
+}
+
+/** Every rule file in alerts/ (YAML files with `groups`; alertmanager.yaml has none). */
+export function loadRuleFiles(dir = ALERTS_DIR): RuleFile[] {
+  return filesIn(dir, '.yaml').flatMap((path) => {
+    const doc = parse(readFileSync(path, 'utf8')) as { groups?: { rules: Rule[] }[] }
+    if (!doc.groups) return []
+    return [{ path, rules: doc.groups.flatMap((group) => group.rules) }]
+  })
+}
+
+export function ruleTestFiles(dir = RULE_TESTS_DIR): string[] {
+  return filesIn(dir, '.test.yaml')
+}
+
+/** The metric selectors of promtool test inputs: they must use real names too. */
+export function ruleTestSeries(dir = RULE_TESTS_DIR): string[] {
+  return ruleTestFiles(dir).flatMap((path) => {
+    const doc = parse(readFileSync(path, 'utf8')) as {
+      tests: { input_series?: { series: string }[] }[]
+    }
+    return doc.tests.flatMap((test) => (test.input_series ?? []).map((input) => input.series))
+  })
+}
+
+export function loadDashboards(dir = DASHBOARDS_DIR): Dashboard[] {
+  return filesIn(dir, '.json').map((path) => ({
+    ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<Dashboard, 'path'>),
+    path,
+  }))
+}
+
+function flattenPanels(panels: DashboardPanel[]): DashboardPanel[] {
+  return panels.flatMap((panel) => [panel, ...flattenPanels(panel.panels ?? [])])
+}
+
+export function panelQueries(dashboard: Dashboard): PanelQuery[] {
+  return flattenPanels(dashboard.panels).flatMap((panel) =>
+    (panel.targets ?? []).flatMap((target) => {
+      const datasourceUid = target.datasource?.uid ?? panel.datasource?.uid ?? ''
+      if (target.expr === undefined) return []
+      return [
+        {
+          dashboardUid: dashboard.uid,
+          panelTitle: panel.title,
+          refId: target.refId ?? '',
+          datasourceUid,
+          expr: target.expr,
+        },
+      ]
+    }),
+  )
+}
+
+export function variableQuery(variable: DashboardVariable): string {
+  if (typeof variable.query === 'string') return variable.query
+  return variable.query?.query ?? ''
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8')
+}
