@@ -1,0 +1,114 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import {
+  FAST_EXPORT_ENV,
+  STAGED_DIR,
+  stagedBootstrap,
+  startServiceProcess,
+  type ServiceProcess,
+} from './service-process'
+
+/** The env the OpenTelemetry Operator injects for our Instrumentation CR (operator-config/). */
+function operatorEnv(dir: string, endpoint: string): Record<string, string> {
+  return {
+    NODE_OPTIONS: `--require ${dir}/autoinstrumentation.js`,
+    OTEL_SERVICE_NAME: 'product-service',
+    OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+    OTEL_PROPAGATORS: 'tracecontext,baggage',
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '1',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_NODE_IP: '10.0.0.7',
+    OTEL_POD_IP: '10.1.2.3',
+    OTEL_RESOURCE_ATTRIBUTES_POD_NAME: 'product-service-7d9f8-abcde',
+    OTEL_RESOURCE_ATTRIBUTES_NODE_NAME: 'worker-1',
+    OTEL_RESOURCE_ATTRIBUTES:
+      'k8s.container.name=product-service,k8s.deployment.name=product-service,' +
+      'k8s.namespace.name=shop,k8s.node.name=worker-1,k8s.pod.name=product-service-7d9f8-abcde,' +
+      'k8s.replicaset.name=product-service-7d9f8,service.version=0.1.0,' +
+      'deployment.environment.name=test',
+  }
+}
+
+describe('a service started exactly as the operator injects it', () => {
+  let db: MariaDb
+  let otlp: OtlpReceiver
+  const dirs: string[] = []
+  const services: ServiceProcess[] = []
+
+  /** The operator's init container: `cp -r /autoinstrumentation/. <volume>`. */
+  const copyOfImage = () => {
+    stagedBootstrap()
+    const dir = mkdtempSync(join(tmpdir(), 'otel-auto-instrumentation-nodejs-'))
+    cpSync(STAGED_DIR, dir, { recursive: true })
+    dirs.push(dir)
+    return dir
+  }
+
+  before(async () => {
+    db = await useMariaDb()
+    otlp = await startOtlpReceiver()
+  })
+  after(async () => {
+    for (const s of services) await s.stop()
+    for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    await otlp?.close()
+    await db?.stop()
+  })
+
+  it('exports spans carrying the pod resource attributes', async () => {
+    const service = await startServiceProcess('product-service', {
+      db,
+      env: { ...FAST_EXPORT_ENV, ...operatorEnv(copyOfImage(), otlp.endpoint) },
+    })
+    services.push(service)
+    assert.equal((await fetch(`${service.url}/api/v1/products/1`)).status, 200)
+    const span = await otlp.waitFor('a server span', () =>
+      otlp.spans.find((s) => s.kind === 2 && s.attributes['http.route'] === '/api/v1/products/:id'),
+    )
+    assert.equal(span.resource['service.name'], 'product-service')
+    assert.equal(span.resource['k8s.namespace.name'], 'shop')
+    assert.equal(span.resource['k8s.pod.name'], 'product-service-7d9f8-abcde')
+    assert.equal(span.resource['k8s.deployment.name'], 'product-service')
+    assert.equal(span.resource['k8s.node.name'], 'worker-1')
+    assert.equal(span.resource['service.version'], '0.1.0')
+    assert.equal(span.resource['deployment.environment.name'], 'test')
+    await service.stop()
+  })
+
+  it('initialises once when the operator and the image both --require a bootstrap', async () => {
+    const before = otlp.spans.length
+    const service = await startServiceProcess('product-service', {
+      db,
+      requires: [stagedBootstrap()],
+      env: { ...FAST_EXPORT_ENV, ...operatorEnv(copyOfImage(), otlp.endpoint) },
+    })
+    services.push(service)
+    const telemetry = service.records.filter((r) => r.component === 'telemetry')
+    assert.deepEqual(
+      telemetry.map((r) => r.message),
+      [
+        'telemetry started',
+        'telemetry already started by another bootstrap; this one does nothing',
+      ],
+    )
+    for (let i = 0; i < 3; i++) await fetch(`${service.url}/api/v1/products/2`)
+    await otlp.waitFor(
+      'three requests',
+      () =>
+        otlp.spans
+          .slice(before)
+          .filter((s) => s.attributes['http.route'] === '/api/v1/products/:id').length >= 3 && true,
+    )
+    await new Promise((r) => setTimeout(r, 1_000)) // duplicates would arrive in a later batch
+    const server = otlp.spans.slice(before).filter((s) => s.kind === 2)
+    assert.equal(server.length, 3, 'one SERVER span per request, not two')
+    await service.stop()
+  })
+})
