@@ -126,6 +126,16 @@ describe('checkout', () => {
     const failed = 'shopscope_orders_failed_total{reason="out_of_stock"}'
     assert.equal(metricValue(await metrics(), failed), 1)
   })
+
+  it('rejects an order whose product left the catalog since it was added', async () => {
+    await add(8, 5, 1)
+    await shop().productDb('products').where({ id: 5 }).delete()
+    const res = await checkout(8, 'gone-product-01')
+    assert.equal(res.statusCode, 409)
+    assert.equal(res.json().detail, 'Montre Connectée is no longer sold')
+    const [order] = (await as(8)({ url: '/api/v1/orders' })).json().items
+    assert.equal(order.status, 'rejected')
+  })
 })
 
 describe('idempotency', () => {
