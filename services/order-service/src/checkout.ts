@@ -115,7 +115,9 @@ export class Checkout {
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       const lines = order.items.map(({ productId, quantity }) => ({ productId, quantity }))
       try {
-        return await this.products.reserve(reservationId(order.id), lines)
+        const outcome = await this.products.reserve(reservationId(order.id), lines)
+        span.setAttribute('reservation.result', outcome.result)
+        return outcome
       } catch (err) {
         // The order stays pending: the customer's retry with the same key completes it.
         if (err instanceof UpstreamUnavailable) this.fail('dependency')

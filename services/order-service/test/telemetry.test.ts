@@ -47,6 +47,7 @@ describe('business telemetry', () => {
     assert.match(String(checkout.attributes['user.id']), /^[0-9a-f]{16}$/)
     assert.notEqual(checkout.attributes['user.id'], String(USER))
     assert.equal(reserve.attributes['order.id'], res.json().id)
+    assert.equal(reserve.attributes['reservation.result'], 'reserved')
     assert.equal(reserve.parentSpanContext?.spanId, checkout.spanContext().spanId)
     assert.equal(checkout.status.code, SpanStatusCode.UNSET)
 
