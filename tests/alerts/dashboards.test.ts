@@ -1,0 +1,127 @@
+// Dashboards: stable identity, fixed datasources, the required panels, and no empty panel on a
+// real Prometheus holding every documented series.
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, test } from 'node:test'
+import { checkDashboardQueries } from './dashboard-queries'
+import type { Daemon } from './daemon'
+import { startPrometheusWithData } from './prometheus-fixture'
+import { shopSeries } from './shop-series'
+import { loadDashboards, panelQueries } from './sources'
+
+const dashboards = loadDashboards()
+const byUid = new Map(dashboards.map((d) => [d.uid, d]))
+const DATASOURCES = new Set(['prometheus', 'loki', 'jaeger'])
+
+test('the four dashboards exist with unique uids and titles', () => {
+  for (const uid of [
+    'shopscope-overview',
+    'shopscope-service-drilldown',
+    'shopscope-telemetry-pipeline',
+    'shopscope-mysql-and-pods',
+  ]) {
+    assert.ok(byUid.has(uid), `dashboard ${uid} missing`)
+  }
+  assert.equal(new Set(dashboards.map((d) => d.title)).size, dashboards.length)
+  assert.equal(byUid.size, dashboards.length)
+})
+
+test('every query uses one of the fixed datasource uids', () => {
+  for (const dashboard of dashboards) {
+    for (const query of panelQueries(dashboard)) {
+      assert.ok(DATASOURCES.has(query.datasourceUid), `${dashboard.uid} / ${query.panelTitle}`)
+    }
+  }
+})
+
+test('the drill-down has exemplars, a trace panel and logs filtered by trace id', () => {
+  const drilldown = byUid.get('shopscope-service-drilldown')
+  assert.ok(drilldown)
+  const targets = drilldown.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ ...t, panel: p }) as Record<string, unknown>),
+  )
+  assert.ok(
+    targets.some((t) => t.exemplar === true),
+    'no exemplar query',
+  )
+  assert.ok(
+    drilldown.panels.some((p) => p.datasource?.uid === 'jaeger'),
+    'no Jaeger panel',
+  )
+  const logs = panelQueries(drilldown).filter((q) => q.datasourceUid === 'loki')
+  assert.deepEqual(
+    logs.map((q) => q.expr),
+    ['{service_name="$service"} | json | trace_id=~"$trace_id"'],
+  )
+  const names = (drilldown.templating?.list ?? []).map((v) => v.name)
+  assert.deepEqual(names, ['service', 'trace_id'])
+})
+
+const end = new Date()
+let prometheus: Daemon
+
+before(async () => {
+  prometheus = await startPrometheusWithData(shopSeries(), end)
+})
+
+after(async () => {
+  await prometheus?.stop()
+})
+
+test('no dashboard query is empty on data holding every documented series', async () => {
+  const results = await checkDashboardQueries(prometheus.url, { time: end })
+  const bad = results.filter((r) => r.status === 'empty' || r.status === 'error')
+  assert.deepEqual(
+    bad.map((r) => `${r.status} ${r.dashboardUid} / ${r.panelTitle}: ${r.query} ${r.detail ?? ''}`),
+    [],
+  )
+  // Every drill-down query ran once per service.
+  const drilldownLag = results.filter((r) => r.panelTitle === 'Event-loop lag')
+  assert.equal(drilldownLag.length, 4)
+  const clusterOnly = results.filter((r) => r.status === 'cluster-only').map((r) => r.panelTitle)
+  assert.deepEqual(clusterOnly, ['Container restarts (last hour, cluster only)'])
+})
+
+test('a panel without data, or with a broken query, is reported', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dashboards-'))
+  const prom = { type: 'prometheus', uid: 'prometheus' }
+  const panel = (title: string, expr: string) => ({
+    type: 'timeseries',
+    title,
+    datasource: prom,
+    targets: [{ refId: 'A', expr }],
+  })
+  const fixture = {
+    uid: 'fixture',
+    title: 'fixture',
+    templating: {
+      list: [
+        {
+          name: 'service',
+          type: 'query',
+          datasource: prom,
+          query: { query: 'label_values(shopscope_db_up, service_name)' },
+        },
+      ],
+    },
+    panels: [
+      panel('present', 'sum(rate(shopscope_orders_created_total[$__rate_interval]))'),
+      panel('no such service', 'shopscope_orders_created_total{service_name="nope"}'),
+      panel('per service', 'shopscope_orders_created_total{service_name="$service"}'),
+      panel('broken', 'sum(rate(shopscope_orders_created_total[$__rate_interval])'),
+    ],
+  }
+  writeFileSync(join(dir, 'fixture.json'), JSON.stringify(fixture))
+  const results = await checkDashboardQueries(prometheus.url, { time: end, dashboardsDir: dir })
+  const summary = results.map((r) => `${r.panelTitle}: ${r.status} ${r.query}`)
+  assert.deepEqual(summary, [
+    'present: ok sum(rate(shopscope_orders_created_total[1m]))',
+    'no such service: empty shopscope_orders_created_total{service_name="nope"}',
+    'per service: ok shopscope_orders_created_total{service_name="order-service"}',
+    'per service: empty shopscope_orders_created_total{service_name="product-service"}',
+    'per service: empty shopscope_orders_created_total{service_name="user-service"}',
+    'broken: error sum(rate(shopscope_orders_created_total[1m])',
+  ])
+})

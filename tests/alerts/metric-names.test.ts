@@ -1,0 +1,92 @@
+// Alerts and dashboards only use metric names from the table in docs/telemetry.md.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import {
+  allowedMetricNames,
+  documentedMetrics,
+  metricNamesIn,
+  unknownMetricNames,
+} from './metric-names'
+import {
+  TELEMETRY_DOC,
+  loadDashboards,
+  loadRuleFiles,
+  panelQueries,
+  readText,
+  ruleTestSeries,
+  variableQuery,
+} from './sources'
+
+const documented = documentedMetrics(readText(TELEMETRY_DOC))
+const ruleFiles = loadRuleFiles()
+const recorded = ruleFiles.flatMap((file) => file.rules.flatMap((rule) => rule.record ?? []))
+const allowed = allowedMetricNames(documented, recorded)
+
+test('the metric table is read, with histogram suffixes and cluster-only metrics', () => {
+  assert.ok(documented.length >= 25, `only ${documented.length} metrics read`)
+  assert.ok(allowed.has('http_server_request_duration_seconds_bucket'))
+  assert.ok(allowed.has('shopscope_orders_failed_total'))
+  assert.ok(!allowed.has('shopscope_orders_failed_total_bucket'))
+  const clusterOnly = documented.filter((m) => m.clusterOnly).map((m) => m.name)
+  assert.deepEqual(clusterOnly, ['kube_pod_container_status_restarts_total'])
+})
+
+test('metricNamesIn finds names, not functions, labels, strings, keywords or variables', () => {
+  const query =
+    'histogram_quantile(0.95, sum by (service_name, le) (rate(http_server_request_duration_seconds_bucket{service_name="$service", http_route=~"/a|b"}[$__rate_interval]))) > 0.5 ' +
+    'and on (service_name) label_replace(up offset 5m, "x", "$1", "job", "(.*)") or absent(shopscope_db_up) * 1e3'
+  assert.deepEqual(metricNamesIn(query).sort(), [
+    'http_server_request_duration_seconds_bucket',
+    'shopscope_db_up',
+    'up',
+  ])
+  assert.deepEqual(metricNamesIn('label_values(process_cpu_seconds_total, service_name)'), [
+    'process_cpu_seconds_total',
+  ])
+  assert.deepEqual(metricNamesIn('sum(rate(slo:checkout_error_ratio:rate5m[1m])) by (job)'), [
+    'slo:checkout_error_ratio:rate5m',
+  ])
+})
+
+test('an undocumented name in a fixture is reported (the check can fail)', () => {
+  const unknown = unknownMetricNames(
+    [
+      { where: 'fixture', query: 'sum(rate(shopscope_orders_cancelled_total{reason="x"}[5m]))' },
+      { where: 'fixture', query: 'rate(http_server_requests_total[5m]) / on (job) up' },
+    ],
+    allowed,
+  )
+  assert.deepEqual(unknown, [
+    'shopscope_orders_cancelled_total (in fixture)',
+    'http_server_requests_total (in fixture)',
+  ])
+})
+
+test('every rule expression uses documented names only', () => {
+  const queries = ruleFiles.flatMap((file) =>
+    file.rules.map((rule) => ({ where: `${rule.alert ?? rule.record}`, query: rule.expr })),
+  )
+  assert.ok(queries.length > 0)
+  assert.deepEqual(unknownMetricNames(queries, allowed), [])
+})
+
+test('every promtool test series uses documented names only', () => {
+  const queries = ruleTestSeries().map((series) => ({ where: 'alerts/tests', query: series }))
+  assert.ok(queries.length > 0)
+  assert.deepEqual(unknownMetricNames(queries, allowed), [])
+})
+
+test('every Prometheus query of every dashboard uses documented names only', () => {
+  const dashboards = loadDashboards()
+  const queries = dashboards.flatMap((dashboard) => [
+    ...panelQueries(dashboard)
+      .filter((q) => q.datasourceUid === 'prometheus')
+      .map((q) => ({ where: `${dashboard.uid} / ${q.panelTitle}`, query: q.expr })),
+    ...(dashboard.templating?.list ?? [])
+      .filter((v) => v.type === 'query' && v.datasource?.uid === 'prometheus')
+      .map((v) => ({ where: `${dashboard.uid} / $${v.name}`, query: variableQuery(v) })),
+  ])
+  assert.ok(queries.length >= 40, `only ${queries.length} dashboard queries found`)
+  // Dashboards must not depend on recording rules: they also run where the rules are not loaded.
+  assert.deepEqual(unknownMetricNames(queries, allowedMetricNames(documented)), [])
+})
