@@ -1,0 +1,88 @@
+import { Chart } from 'cdk8s'
+import type { Construct } from 'constructs'
+import { Alerting } from '../constructs/alerting'
+import { Collector } from '../constructs/collector'
+import { parseCollectorConfig } from '../constructs/collector-config'
+import { Dashboards } from '../constructs/dashboards'
+import { Jaeger } from '../constructs/jaeger'
+import { Loki } from '../constructs/loki'
+import { PrometheusRules } from '../constructs/prometheus-rules'
+import { CollectorServiceMonitor } from '../constructs/service-monitors'
+import type { PlatformInputs } from '../inputs'
+import { COLLECTOR, DASHBOARD_LABEL, JAEGER, LOKI, MONITORING_SELECTOR, NAMESPACES } from '../names'
+import { pinned } from '../versions'
+
+/** Placeholder base URL of the receivers in alerts/alertmanager.yaml (its header explains). */
+export const ALERT_RECEIVER_PLACEHOLDER = 'http://alert-receiver.invalid:9095'
+
+/** Collector, Jaeger, Loki, and what configures kube-prometheus-stack: rules, dashboards, routing. */
+export class ObservabilityChart extends Chart {
+  readonly collector: Collector
+  readonly jaeger: Jaeger
+  readonly loki: Loki
+
+  constructor(scope: Construct, id: string, inputs: PlatformInputs) {
+    super(scope, id)
+    const namespace = NAMESPACES.observability
+    const v = inputs.versions
+    this.jaeger = new Jaeger(this, 'jaeger', {
+      namespace,
+      name: JAEGER.name,
+      image: pinned(v, 'JAEGER_IMAGE'),
+      maxTraces: 20000,
+      resources: {
+        requests: { cpu: '50m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
+      },
+    })
+    this.loki = new Loki(this, 'loki', {
+      namespace,
+      name: LOKI.name,
+      image: pinned(v, 'LOKI_IMAGE'),
+      storage: '2Gi',
+      retention: '72h',
+      resources: {
+        requests: { cpu: '50m', memory: '192Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      },
+    })
+    this.collector = new Collector(this, 'collector', {
+      namespace,
+      name: COLLECTOR.name,
+      image: pinned(v, 'OTELCOL_CONTRIB_IMAGE'),
+      config: parseCollectorConfig(inputs.collectorConfig),
+      env: {
+        JAEGER_OTLP_ENDPOINT: this.jaeger.otlpGrpcEndpoint,
+        LOKI_OTLP_ENDPOINT: this.loki.otlpEndpoint,
+      },
+      resources: {
+        requests: { cpu: '100m', memory: '192Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      },
+    })
+    new CollectorServiceMonitor(this, 'collector-monitor', {
+      namespace,
+      collectorName: COLLECTOR.name,
+      prometheusPort: this.collector.prometheusPort,
+      labels: MONITORING_SELECTOR,
+    })
+    new PrometheusRules(this, 'rules', {
+      namespace,
+      ruleFiles: inputs.ruleFiles,
+      labels: MONITORING_SELECTOR,
+    })
+    new Dashboards(this, 'dashboards', {
+      namespace,
+      dashboards: inputs.dashboards,
+      labels: DASHBOARD_LABEL,
+      folder: 'shopscope',
+    })
+    new Alerting(this, 'alerting', {
+      namespace,
+      alertmanagerFile: inputs.alertmanagerFile,
+      receiverPlaceholder: ALERT_RECEIVER_PLACEHOLDER,
+      labels: MONITORING_SELECTOR,
+      image: pinned(v, 'BUSYBOX_IMAGE'),
+    })
+  }
+}

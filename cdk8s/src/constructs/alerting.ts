@@ -1,0 +1,108 @@
+import { Construct } from 'constructs'
+import { parse } from 'yaml'
+import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
+import { restrictedContainer, restrictedPod } from '../security'
+import { type AlertmanagerFile, toAlertmanagerConfigSpec } from './alertmanager-format'
+
+export interface AlertingProps {
+  readonly namespace: string
+  /** alerts/alertmanager.yaml: Alertmanager's own configuration format. */
+  readonly alertmanagerFile: string
+  /** Base URL standing for "the receiver" in that file, replaced by the cluster's receiver. */
+  readonly receiverPlaceholder: string
+  /** Labels kube-prometheus-stack's alertmanagerConfigSelector matches. */
+  readonly labels: Record<string, string>
+  /** Image of the webhook receiver (busybox httpd). */
+  readonly image: string
+}
+
+const PORT = 9095
+const NAME = 'alert-receiver'
+
+/**
+ * The AlertmanagerConfig built from alerts/alertmanager.yaml, delivering to an in-cluster
+ * webhook receiver that logs every notification: `kubectl -n observability logs
+ * deploy/alert-receiver` shows what Alertmanager delivered, to which receiver path.
+ */
+export class Alerting extends Construct {
+  readonly receiverUrl: string
+
+  constructor(scope: Construct, id: string, props: AlertingProps) {
+    super(scope, id)
+    // busybox httpd runs CGI scripts from /cgi-bin only: <base>/alerts/critical reaches the
+    // `alerts` script with PATH_INFO=/critical.
+    this.receiverUrl = `http://${NAME}.${props.namespace}.svc.cluster.local:${PORT}/cgi-bin`
+    const file = parse(props.alertmanagerFile) as AlertmanagerFile
+    const spec = toAlertmanagerConfigSpec(file, (url) => {
+      if (!url.startsWith(props.receiverPlaceholder)) {
+        throw new Error(
+          `alertmanager config: receiver URL ${url} does not use ${props.receiverPlaceholder}`,
+        )
+      }
+      return this.receiverUrl + url.slice(props.receiverPlaceholder.length)
+    })
+    manifest(this, 'config', {
+      apiVersion: 'monitoring.coreos.com/v1alpha1',
+      kind: 'AlertmanagerConfig',
+      metadata: { name: 'shopscope', namespace: props.namespace, labels: props.labels },
+      spec,
+    })
+
+    const labels = componentLabels(NAME, 'alert-receiver', imageTag(props.image))
+    const metadata = { name: NAME, namespace: props.namespace, labels }
+    manifest(this, 'script', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata,
+      data: { alerts: RECEIVER_SCRIPT },
+    })
+    manifest(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: {
+        selector: selectorLabels(NAME),
+        ports: [{ name: 'http', port: PORT, targetPort: 'http', protocol: 'TCP' }],
+      },
+    })
+    manifest(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selectorLabels(NAME) },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPod(10001),
+            containers: [
+              {
+                name: 'httpd',
+                image: props.image,
+                command: ['httpd', '-f', '-v', '-p', String(PORT), '-h', '/www'],
+                ports: [{ name: 'http', containerPort: PORT, protocol: 'TCP' }],
+                readinessProbe: { tcpSocket: { port: 'http' }, periodSeconds: 10 },
+                resources: {
+                  requests: { cpu: '5m', memory: '8Mi' },
+                  limits: { cpu: '50m', memory: '32Mi' },
+                },
+                securityContext: restrictedContainer(),
+                volumeMounts: [{ name: 'cgi', mountPath: '/www/cgi-bin', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'cgi', configMap: { name: NAME, defaultMode: 0o555 } }],
+          },
+        },
+      },
+    })
+  }
+}
+
+// One log line per notification (stderr is the container log), then 200 for Alertmanager.
+const RECEIVER_SCRIPT = `#!/bin/sh
+body=$(head -c "\${CONTENT_LENGTH:-0}")
+echo "alert delivered to \${PATH_INFO#/}: $body" >&2
+printf 'Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nok\\n'
+`

@@ -1,0 +1,121 @@
+import { Construct } from 'constructs'
+import { stringify } from 'yaml'
+import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
+import { restrictedContainer, restrictedPod } from '../security'
+
+export interface JaegerProps {
+  readonly namespace: string
+  readonly name: string
+  /** A Jaeger v2 image (the OpenTelemetry Collector based distribution). */
+  readonly image: string
+  /** Traces kept in memory before the oldest are dropped. */
+  readonly maxTraces: number
+  readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
+}
+
+const OTLP_GRPC = 4317
+const OTLP_HTTP = 4318
+const QUERY = 16686
+const HEALTH = 13133
+
+/** Jaeger v2 with in-memory storage: OTLP in, the UI and query API out. */
+export class Jaeger extends Construct {
+  readonly otlpGrpcEndpoint: string
+  readonly queryUrl: string
+
+  constructor(scope: Construct, id: string, props: JaegerProps) {
+    super(scope, id)
+    const host = `${props.name}.${props.namespace}.svc.cluster.local`
+    this.otlpGrpcEndpoint = `${host}:${OTLP_GRPC}`
+    this.queryUrl = `http://${host}:${QUERY}`
+    const labels = componentLabels(props.name, 'tracing', imageTag(props.image))
+    const metadata = { name: props.name, namespace: props.namespace, labels }
+
+    manifest(this, 'config', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata,
+      data: { 'config.yaml': stringify(jaegerConfig(props.maxTraces)) },
+    })
+    manifest(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: {
+        selector: selectorLabels(props.name),
+        ports: [
+          { name: 'otlp-grpc', port: OTLP_GRPC, targetPort: 'otlp-grpc', protocol: 'TCP' },
+          { name: 'otlp-http', port: OTLP_HTTP, targetPort: 'otlp-http', protocol: 'TCP' },
+          { name: 'query', port: QUERY, targetPort: 'query', protocol: 'TCP' },
+        ],
+      },
+    })
+    manifest(this, 'deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata,
+      spec: {
+        replicas: 1,
+        // Memory storage: two replicas would be two different sets of traces.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: selectorLabels(props.name) },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: restrictedPod(10001),
+            containers: [
+              {
+                name: 'jaeger',
+                image: props.image,
+                args: ['--config=/etc/jaeger/config.yaml'],
+                ports: [
+                  { name: 'otlp-grpc', containerPort: OTLP_GRPC, protocol: 'TCP' },
+                  { name: 'otlp-http', containerPort: OTLP_HTTP, protocol: 'TCP' },
+                  { name: 'query', containerPort: QUERY, protocol: 'TCP' },
+                  { name: 'health', containerPort: HEALTH, protocol: 'TCP' },
+                ],
+                readinessProbe: { httpGet: { path: '/status', port: 'health' }, periodSeconds: 5 },
+                livenessProbe: { httpGet: { path: '/status', port: 'health' }, periodSeconds: 10 },
+                resources: props.resources,
+                securityContext: restrictedContainer(),
+                volumeMounts: [{ name: 'config', mountPath: '/etc/jaeger', readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: props.name } }],
+          },
+        },
+      },
+    })
+  }
+}
+
+function jaegerConfig(maxTraces: number) {
+  return {
+    service: {
+      extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
+      pipelines: {
+        traces: {
+          receivers: ['otlp'],
+          processors: ['batch'],
+          exporters: ['jaeger_storage_exporter'],
+        },
+      },
+    },
+    extensions: {
+      healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${HEALTH}` } },
+      jaeger_query: { storage: { traces: 'memstore' } },
+      jaeger_storage: { backends: { memstore: { memory: { max_traces: maxTraces } } } },
+    },
+    receivers: {
+      otlp: {
+        protocols: {
+          grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` },
+          http: { endpoint: `0.0.0.0:${OTLP_HTTP}` },
+        },
+      },
+    },
+    processors: { batch: {} },
+    exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
+  }
+}

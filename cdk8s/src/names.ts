@@ -1,0 +1,49 @@
+/**
+ * Names other pieces depend on: the chart's values, operator-config/ and the cross-reference
+ * tests read the same constants, so a rename is one change here.
+ */
+export const NAMESPACES = {
+  /** The app (Helm release) and its MySQL databases. */
+  shop: 'shop',
+  /** Collector, Jaeger, Loki and kube-prometheus-stack (Prometheus, Alertmanager, Grafana). */
+  observability: 'observability',
+  /** The OpenTelemetry Operator (its own Helm chart). */
+  operator: 'opentelemetry-operator-system',
+} as const
+
+/** The OpenTelemetryCollector CR; the operator names its Service `<name>-collector`. */
+export const COLLECTOR = {
+  name: 'shopscope',
+  serviceName: 'shopscope-collector',
+  otlpGrpcPort: 4317,
+  otlpHttpPort: 4318,
+  /** The Collector's own telemetry (operator Service `<name>-collector-monitoring`). */
+  monitoringPort: 8888,
+} as const
+
+export const JAEGER = { name: 'jaeger', otlpGrpcPort: 4317, queryPort: 16686 } as const
+export const LOKI = { name: 'loki', httpPort: 3100 } as const
+
+/** The four services of the app chart: name → port (docs/services.md). */
+export const APP_SERVICES = {
+  frontend: 8080,
+  'user-service': 8081,
+  'product-service': 8082,
+  'order-service': 8083,
+} as const
+export type AppServiceName = keyof typeof APP_SERVICES
+
+/** One MySQL StatefulSet per service that has a database (docs/services.md). */
+export const DATABASES = [
+  { service: 'user-service', database: 'users' },
+  { service: 'product-service', database: 'products' },
+  { service: 'order-service', database: 'orders' },
+] as const
+
+/** Label kube-prometheus-stack selects our ServiceMonitors, rules and configs by. */
+export const MONITORING_SELECTOR = { 'shopscope.io/monitoring': 'true' } as const
+/** Label the Grafana sidecar loads dashboard ConfigMaps by. */
+export const DASHBOARD_LABEL = { grafana_dashboard: '1' } as const
+
+/** The Helm release of kube-prometheus-stack, which names its Services. */
+export const KPS_RELEASE = 'kps'

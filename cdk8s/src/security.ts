@@ -1,0 +1,25 @@
+import type { Container, PodSpec } from './k8s-types'
+
+/** Pod-level settings of the restricted Pod Security Standard, for a given uid. */
+export function restrictedPod(uid: number): NonNullable<PodSpec['securityContext']> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  }
+}
+
+/** Container-level settings of the restricted Pod Security Standard. */
+export function restrictedContainer(
+  readOnlyRoot = true,
+): NonNullable<Container['securityContext']> {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: readOnlyRoot,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  }
+}
