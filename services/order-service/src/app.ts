@@ -11,6 +11,7 @@ import { ProductClient } from './clients/products'
 import { CartRepository } from './repositories/carts'
 import { OrderRepository } from './repositories/orders'
 import { Checkout, type CheckoutMetrics } from './checkout'
+import { PendingOrderReconciler } from './reconciler'
 import { cartRoutes } from './routes/cart'
 import { orderRoutes } from './routes/orders'
 
@@ -66,6 +67,15 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
     'checkout',
     new Checkout(orders, productClient, checkoutMetrics(fastify.metrics)),
   )
+
+  const reconciler = new PendingOrderReconciler(
+    orders,
+    productClient,
+    config.PENDING_ORDER_TIMEOUT_SECONDS,
+    fastify.winston,
+  )
+  fastify.addHook('onReady', async () => reconciler.start(30_000))
+  fastify.addHook('onClose', async () => reconciler.stop())
 
   const authenticate = requireUser(tokenVerifier(config.JWT_SECRET))
   await fastify.register(cartRoutes, { prefix: '/api/v1', authenticate })

@@ -6,4 +6,6 @@ export const OrderEnv = Type.Object({
   /** Base URL of product-service, e.g. http://product-service:8082 */
   PRODUCT_SERVICE_URL: Type.String({ pattern: '^https?://[^\\s/]+(/.*)?$' }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2_000 }),
+  /** A checkout nobody retried for this long is rejected and its stock released. */
+  PENDING_ORDER_TIMEOUT_SECONDS: Type.Integer({ minimum: 10, default: 900 }),
 })

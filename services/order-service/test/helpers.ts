@@ -18,6 +18,8 @@ export interface Shop {
   orders: TestService
   /** product-service's database, for arranging and checking stock with SQL. */
   productDb: Knex
+  /** Base URL of the served product-service. */
+  productsUrl: string
   stopProducts(): Promise<void>
   startProducts(): Promise<void>
 }
@@ -62,6 +64,7 @@ export function shopFixture(): () => Shop {
     shop = {
       orders,
       productDb: catalog.app.db,
+      productsUrl: `http://127.0.0.1:${port}`,
       stopProducts,
       startProducts,
     }

@@ -115,6 +115,17 @@ export class OrderRepository {
     return { order: await this.mustFind(id), changed: updated > 0 }
   }
 
+  /** Pending orders older than `seconds`, oldest first. */
+  async stalePending(seconds: number, limit = 100): Promise<number[]> {
+    const rows = (await this.db('orders')
+      .where({ status: 'pending' })
+      .andWhere('created_at', '<', this.db.raw('NOW() - INTERVAL ? SECOND', [seconds]))
+      .orderBy('id')
+      .limit(limit)
+      .select('id')) as { id: number }[]
+    return rows.map((r) => r.id)
+  }
+
   /** Only the owner's orders exist for them: someone else's id is simply not found. */
   async find(id: number, userId?: number): Promise<Order | undefined> {
     const query = this.db('orders').where({ id })
