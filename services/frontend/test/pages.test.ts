@@ -23,7 +23,8 @@ describe('catalog pages', () => {
     assert.equal(names(res.body)[0], 'Laptop Pro')
     assert.match(res.body, /€1,299\.99/)
     assert.match(res.body, /href="\/\?page&#61;2" rel="next"|rel="next" href="\/\?page&#61;2"/)
-    assert.match(res.body, /Sign in/)
+    assert.match(res.body, /<a href="\/login">Sign in<\/a>/)
+    assert.doesNotMatch(res.body, /&#60;(a|div|form|span|input)\b/, 'no markup escaped twice')
     assert.doesNotMatch(res.body, /Add to cart/, 'signed-out visitors get no cart forms')
   })
 
@@ -54,6 +55,7 @@ describe('catalog pages', () => {
     assert.match(res.body, /€49\.99/)
     assert.match(res.body, /In stock/)
     assert.match(res.body, /Sign in to buy/)
+    assert.doesNotMatch(res.body, /&#60;(a|div|form|span|input)\b/, 'no markup escaped twice')
   })
 
   it('answers unknown products and pages with a 404 page, bad input with a 400 page', async () => {

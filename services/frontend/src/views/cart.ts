@@ -5,9 +5,11 @@ import { csrfField, money, productTile } from './format'
 function line(item: CartItem, csrfToken: string): string {
   const product = { id: item.productId, name: item.name }
   return html`<tr>
-    <td class="cart-product">
-      !${productTile(product, 'small')}
-      <a href="/products/${item.productId}">${item.name}</a>
+    <td>
+      <div class="cart-product">
+        !${productTile(product, 'small')}
+        <a href="/products/${item.productId}">${item.name}</a>
+      </div>
     </td>
     <td class="num">${money(item.unitPrice)}</td>
     <td>
@@ -71,7 +73,9 @@ export function cartView(cart: Cart, csrfToken: string): string {
     </div>
     <div class="summary card">
       <p class="summary-row">
-        <span>${cart.itemCount} ${cart.itemCount === 1 ? 'item' : 'items'}</span>
+        <span class="muted"
+          >Subtotal, ${cart.itemCount} ${cart.itemCount === 1 ? 'item' : 'items'}</span
+        >
         <strong class="price-large">${money(cart.total)}</strong>
       </p>
       <div class="actions">

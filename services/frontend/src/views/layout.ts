@@ -35,7 +35,7 @@ function navLink(path: string, href: string, label: string): string {
 
 function account(ctx: LayoutContext): string {
   if (!ctx.shopper) {
-    return html`${navLink(ctx.path, '/login', 'Sign in')}
+    return html`!${navLink(ctx.path, '/login', 'Sign in')}
       <a class="button button-small" href="/register">Create account</a>`
   }
   return html`<span class="greeting">Hi, ${ctx.shopper.name}</span>
@@ -58,6 +58,7 @@ export function layout(inner: string, ctx: LayoutContext): string {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${ctx.title} · Shopscope</title>
+        <link rel="icon" href="/favicon.ico" type="image/svg+xml" />
         <link rel="stylesheet" href="${STYLESHEET_URL}" />
       </head>
       <body>

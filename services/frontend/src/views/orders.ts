@@ -42,14 +42,23 @@ export function ordersView(orders: OrderSummary[]): string {
     </div>`
 }
 
+const HEADINGS: Record<string, (id: number) => string> = {
+  confirmed: (id) =>
+    html`<div class="check" aria-hidden="true">✓</div>
+      <h1>Thank you, order #${id} confirmed</h1>
+      <p>Your items are reserved and on their way to packing.</p>`,
+  pending: (id) =>
+    html`<h1>Order #${id} is being placed</h1>
+      <p>We are reserving your items; refresh this page in a moment.</p>`,
+  rejected: (id) =>
+    html`<h1>Order #${id} could not be placed</h1>
+      <p>Some items were out of stock. Nothing was charged.</p>`,
+}
+
 export function orderView(order: Order): string {
-  const heading =
-    order.status === 'confirmed'
-      ? html`<h1>Thank you, order #${order.id} confirmed</h1>`
-      : html`<h1>Order #${order.id}</h1>`
+  const heading = HEADINGS[order.status] ?? ((id: number) => html`<h1>Order #${id}</h1>`)
   return html`<section class="confirmation card">
-      <div class="check" aria-hidden="true">✓</div>
-      !${heading}
+      !${heading(order.id)}
       <p class="muted">Placed ${when(order.createdAt)} · !${statusBadge(order.status)}</p>
     </section>
     <section class="card">
@@ -58,10 +67,12 @@ export function orderView(order: Order): string {
         !${order.items.map(
           (item) =>
             html`<li>
-              <span class="cart-product"
-                >!${productTile({ id: item.productId, name: item.name }, 'small')} ${item.quantity}
-                × <a href="/products/${item.productId}">${item.name}</a></span
-              >
+              <span class="cart-product">
+                !${productTile({ id: item.productId, name: item.name }, 'small')}
+                <span
+                  >${item.quantity} × <a href="/products/${item.productId}">${item.name}</a></span
+                >
+              </span>
               <span>${money(item.unitPrice * item.quantity)}</span>
             </li>`,
         )}

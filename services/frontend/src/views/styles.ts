@@ -31,7 +31,8 @@ body {
 a { color: var(--primary); text-decoration-thickness: 1px; text-underline-offset: 2px; }
 a:hover { color: var(--primary-dark); }
 :focus-visible { outline: 3px solid #a5b4fc; outline-offset: 2px; border-radius: 6px; }
-h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 .5rem; letter-spacing: -0.01em; }
+h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 1rem; letter-spacing: -0.01em; }
+.hero h1, .product-info h1, .confirmation h1 { margin-bottom: .5rem; }
 h2 { font-size: 1.15rem; margin: 0 0 .75rem; }
 .container { width: min(1120px, 100% - 2rem); margin-inline: auto; }
 main.container { flex: 1; padding-block: 2rem 3rem; }
@@ -80,6 +81,7 @@ input[type="text"], input[type="email"], input[type="password"], input[type="sea
   width: 100%; padding: .6rem .75rem; border: 1px solid #cfd4de; border-radius: 10px;
   font: inherit; color: var(--text); background: #fff;
 }
+label input { font-weight: 400; }
 input:focus-visible { outline: 3px solid #c7d2fe; border-color: var(--primary); }
 input[type="number"] { width: 5.5rem; }
 label { display: grid; gap: .35rem; font-weight: 600; font-size: .95rem; }
@@ -118,7 +120,7 @@ label { display: grid; gap: .35rem; font-weight: 600; font-size: .95rem; }
 .badge { display: inline-block; padding: .15rem .55rem; border-radius: 999px; font-size: .78rem; font-weight: 600; }
 .badge-in, .badge-confirmed { background: #e8f6ee; color: var(--success); }
 .badge-low { background: #fff4e0; color: #9a5b00; }
-.badge-out, .badge-failed, .badge-cancelled { background: #fdecec; color: var(--danger); }
+.badge-out, .badge-status.badge-rejected { background: #fdecec; color: var(--danger); }
 .badge-status { text-transform: capitalize; background: var(--primary-soft); color: var(--primary-dark); }
 .badge-status.badge-confirmed { background: #e8f6ee; color: var(--success); }
 
@@ -154,7 +156,9 @@ tbody tr:last-child td { border-bottom: 0; }
 .cart-product { display: flex; align-items: center; gap: .75rem; }
 .cart-product a { font-weight: 600; color: var(--text); }
 .qty-form { display: flex; gap: .5rem; align-items: center; margin: 0; }
-.summary { display: grid; gap: 1rem; }
+.summary { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 1rem; }
+.summary .summary-row { gap: 1rem; }
+.card > :last-child { margin-bottom: 0; }
 .summary-row { display: flex; justify-content: space-between; align-items: center; margin: 0; }
 .summary-row.total { border-top: 1px solid var(--border); padding-top: 1rem; margin-top: .5rem; font-size: 1.15rem; }
 .actions { display: flex; gap: .75rem; justify-content: flex-end; flex-wrap: wrap; }
@@ -164,6 +168,9 @@ tbody tr:last-child td { border-bottom: 0; }
 .checkout-grid .card { margin: 0; }
 .confirmation { text-align: center; padding: 2.5rem 1.5rem; }
 .confirmation h1 { margin-top: .75rem; }
+.confirmation p { margin: .35rem 0; }
+.card > .actions { margin-top: 1.5rem; }
+.summary > .actions { margin-top: 0; }
 .check { display: inline-grid; place-items: center; width: 64px; height: 64px; border-radius: 50%; background: #e8f6ee; color: var(--success); font-size: 2rem; font-weight: 800; }
 
 /* Sign in and errors */
@@ -187,3 +194,11 @@ export const STYLESHEET_ETAG = `"${createHash('sha256').update(STYLESHEET).diges
 
 /** Versioned by content, so the file can be cached for a year and still change on deploy. */
 export const STYLESHEET_URL = `/static/app.css?v=${STYLESHEET_ETAG.slice(1, 9)}`
+
+/** The brand mark; browsers ask for /favicon.ico on every site. */
+export const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+<stop offset="0" stop-color="#6366f1"/><stop offset="1" stop-color="#a855f7"/></linearGradient></defs>
+<rect width="32" height="32" rx="8" fill="url(#g)"/>
+<text x="16" y="22" font-family="system-ui, sans-serif" font-size="18" font-weight="800"
+ text-anchor="middle" fill="#fff">S</text></svg>`

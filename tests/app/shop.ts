@@ -1,0 +1,80 @@
+import { after, before } from 'node:test'
+import { buildService } from '@shopscope/kit'
+import {
+  freePort,
+  startTestService,
+  TEST_ENV,
+  useMariaDb,
+  type MariaDb,
+  type TestService,
+} from '@shopscope/tests/harness'
+import type { FastifyInstance } from 'fastify'
+import { service as frontendService } from '../../services/frontend/src/service'
+import { service as orderService } from '../../services/order-service/src/service'
+import { service as productService } from '../../services/product-service/src/service'
+import { service as userService } from '../../services/user-service/src/service'
+
+export interface RunningShop {
+  /** Where the frontend listens, e.g. http://127.0.0.1:41234 */
+  url: string
+  stopProducts(): Promise<void>
+  /** A new product-service instance on the same port and database, like a restarted pod. */
+  startProducts(): Promise<void>
+}
+
+const listen = async (app: FastifyInstance) => app.listen({ port: 0, host: '127.0.0.1' })
+
+/**
+ * The whole shop on one throwaway MariaDB: the four services in this process, each on its own
+ * loopback port and talking to the others over real HTTP, as in the cluster.
+ */
+export function shopFixture(): () => RunningShop {
+  let server: MariaDb
+  let catalog: TestService
+  let products: FastifyInstance | undefined
+  let productPort: number
+  const started: TestService[] = []
+  let shop: RunningShop
+
+  const startProducts = async () => {
+    products = await buildService(productService, {
+      ...TEST_ENV,
+      DATABASE_URL: catalog.databaseUrl ?? '',
+    })
+    await products.listen({ port: productPort, host: '127.0.0.1' })
+  }
+  const stopProducts = async () => {
+    await products?.close()
+    products = undefined
+  }
+
+  before(async () => {
+    server = await useMariaDb()
+    // Owns (creates, migrates, drops) the catalog database; the served instance can restart.
+    catalog = await startTestService(productService, server)
+    productPort = await freePort()
+    await startProducts()
+    const productUrl = `http://127.0.0.1:${productPort}`
+    const users = await startTestService(userService, server)
+    started.push(users)
+    const orders = await startTestService(orderService, server, { PRODUCT_SERVICE_URL: productUrl })
+    started.push(orders)
+    const frontend = await startTestService(frontendService, undefined, {
+      USER_SERVICE_URL: await listen(users.app),
+      PRODUCT_SERVICE_URL: productUrl,
+      ORDER_SERVICE_URL: await listen(orders.app),
+      // The browser talks plain HTTP to 127.0.0.1.
+      COOKIE_SECURE: 'false',
+    })
+    started.push(frontend)
+    shop = { url: await listen(frontend.app), stopProducts, startProducts }
+  })
+
+  after(async () => {
+    for (const svc of started.reverse()) await svc.close()
+    await stopProducts()
+    await catalog?.close()
+    await server?.stop()
+  })
+  return () => shop
+}
