@@ -5,11 +5,11 @@ import { writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
-import { ALERTMANAGER_CONFIG, loadRuleFiles, readText } from './sources'
+import { renderAlertmanagerConfig } from './local-config'
+import { ALERTMANAGER_CONFIG, loadRuleFiles } from './sources'
 import { startDaemon, type Daemon } from './daemon'
 import { runTool } from './tools'
 
-const PLACEHOLDER_BASE = 'http://alert-receiver.invalid:9095'
 const RECEIVER_FOR_SEVERITY: Record<string, string> = { critical: 'critical', warning: 'warning' }
 
 function routesTest(receiver: string, labels: Record<string, string>) {
@@ -77,10 +77,8 @@ before(async () => {
   receiver.listen(0, '127.0.0.1')
   await once(receiver, 'listening')
   const { port } = receiver.address() as { port: number }
-  // The local-stack convention: replace the placeholder base; shorten the grouping wait.
-  const config = readText(ALERTMANAGER_CONFIG)
-    .replaceAll(PLACEHOLDER_BASE, `http://127.0.0.1:${port}`)
-    .replace('group_wait: 30s', 'group_wait: 1s')
+  const config = renderAlertmanagerConfig(`http://127.0.0.1:${port}`, { groupWait: '1s' })
+  assert.match(config, /group_wait: 1s\n/)
   alertmanager = await startDaemon('alertmanager', (listen, dataDir) => {
     writeFileSync(join(dataDir, 'alertmanager.yaml'), config)
     return [

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
+import { renderRules } from './local-config'
 import { loadRuleFiles, ruleTestFiles } from './sources'
 import { runTool } from './tools'
 
@@ -62,4 +63,15 @@ test('the unit tests fail when a threshold is loosened (they can catch a wrong r
   const result = runTool('promtool', ['test', 'rules', join(dir, 'tests', 'services.test.yaml')])
   assert.notEqual(result.status, 0)
   assert.match(result.output, /alertname: HighErrorRate/)
+})
+
+test('the rules with test timings (renderRules) are valid and have every for shortened', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fast-rules-'))
+  const fast = renderRules('15s')
+  writeFileSync(join(dir, 'fast.rules.yaml'), fast)
+  const result = runTool('promtool', ['check', 'rules', join(dir, 'fast.rules.yaml')])
+  assert.equal(result.status, 0, result.output)
+  const fors = [...fast.matchAll(/^\s+for: (\S+)$/gm)].map((m) => m[1])
+  assert.equal(fors.length, ruleFiles.flatMap((f) => f.rules).filter((r) => r.alert).length)
+  assert.ok(fors.every((value) => value === '15s'))
 })

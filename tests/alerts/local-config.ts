@@ -1,0 +1,39 @@
+// The rule file and Alertmanager config with test timings: the local stack and the tests use
+// these instead of editing copies by hand, so the production files stay the only source.
+import { ALERTMANAGER_CONFIG, ALERTS_DIR, readText } from './sources'
+import { join } from 'node:path'
+
+/** The base every webhook URL of alerts/alertmanager.yaml starts with. */
+export const RECEIVER_PLACEHOLDER_BASE = 'http://alert-receiver.invalid:9095'
+
+export interface AlertmanagerTimings {
+  groupWait?: string
+  groupInterval?: string
+  repeatInterval?: string
+}
+
+/** alerts/alertmanager.yaml with the receivers at `receiverBaseUrl` (…/alerts/critical|warning). */
+export function renderAlertmanagerConfig(
+  receiverBaseUrl: string,
+  timings: AlertmanagerTimings = {},
+): string {
+  let config = readText(ALERTMANAGER_CONFIG).replaceAll(
+    RECEIVER_PLACEHOLDER_BASE,
+    receiverBaseUrl.replace(/\/$/, ''),
+  )
+  const replacements: [string, string | undefined][] = [
+    ['group_wait', timings.groupWait],
+    ['group_interval', timings.groupInterval],
+    ['repeat_interval', timings.repeatInterval],
+  ]
+  for (const [key, value] of replacements) {
+    if (value) config = config.replace(new RegExp(`^(\\s*${key}:) \\S+$`, 'gm'), `$1 ${value}`)
+  }
+  return config
+}
+
+/** alerts/shopscope.rules.yaml with every `for` set to `forDuration` (e.g. '15s'). */
+export function renderRules(forDuration?: string): string {
+  const rules = readText(join(ALERTS_DIR, 'shopscope.rules.yaml'))
+  return forDuration ? rules.replace(/^(\s+for:) \S+$/gm, `$1 ${forDuration}`) : rules
+}
