@@ -1,29 +1,45 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import {
   FAST_EXPORT_ENV,
+  ROOT,
   STAGED_DIR,
   stagedBootstrap,
   startServiceProcess,
   type ServiceProcess,
 } from './service-process'
 
-/** The env the OpenTelemetry Operator injects for our Instrumentation CR (operator-config/). */
-function operatorEnv(dir: string, endpoint: string): Record<string, string> {
+/** What operator-config/instrumentation.yaml tells the operator to inject. */
+function instrumentationCr() {
+  const cr = readFileSync(join(ROOT, 'operator-config/instrumentation.yaml'), 'utf8')
+  const env = Object.fromEntries(
+    [...cr.matchAll(/- name: (OTEL_\w+)\n\s+value: '?([^'\n]+)'?/g)].map((m) => [m[1], m[2]]),
+  )
+  const propagators = /propagators:\n((?:\s+- \S+\n)+)/.exec(cr)?.[1]?.match(/[a-z0-9]+/g) ?? []
   return {
+    env,
+    endpoint: /endpoint: (\S+)/.exec(cr)?.[1],
+    propagators: propagators.join(','),
+    sampler: /sampler:\n\s+type: (\S+)\n\s+argument: '?([\d.]+)'?/.exec(cr),
+  }
+}
+
+/** The env the operator sets on the app container, pointed at the test's receiver. */
+function operatorEnv(dir: string, endpoint: string): Record<string, string> {
+  const cr = instrumentationCr()
+  return {
+    ...cr.env,
     NODE_OPTIONS: `--require ${dir}/autoinstrumentation.js`,
     OTEL_SERVICE_NAME: 'product-service',
     OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
-    OTEL_PROPAGATORS: 'tracecontext,baggage',
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '1',
-    OTEL_METRICS_EXPORTER: 'otlp',
-    OTEL_LOGS_EXPORTER: 'otlp',
+    OTEL_PROPAGATORS: cr.propagators,
+    OTEL_TRACES_SAMPLER: cr.sampler?.[1] ?? '',
+    OTEL_TRACES_SAMPLER_ARG: cr.sampler?.[2] ?? '',
     OTEL_NODE_IP: '10.0.0.7',
     OTEL_POD_IP: '10.1.2.3',
     OTEL_RESOURCE_ATTRIBUTES_POD_NAME: 'product-service-7d9f8-abcde',
@@ -62,10 +78,20 @@ describe('a service started exactly as the operator injects it', () => {
     await db?.stop()
   })
 
+  it('the Instrumentation CR points at the Collector over OTLP/HTTP with all three signals', () => {
+    const cr = instrumentationCr()
+    assert.equal(cr.endpoint, 'http://shopscope-collector.observability.svc.cluster.local:4318')
+    assert.equal(cr.propagators, 'tracecontext,baggage')
+    assert.equal(cr.sampler?.[1], 'parentbased_traceidratio')
+    assert.equal(cr.env.OTEL_METRICS_EXPORTER, 'otlp')
+    assert.equal(cr.env.OTEL_LOGS_EXPORTER, 'otlp')
+    assert.equal(cr.env.OTEL_EXPORTER_OTLP_PROTOCOL, 'http/protobuf')
+  })
+
   it('exports spans carrying the pod resource attributes', async () => {
     const service = await startServiceProcess('product-service', {
       db,
-      env: { ...FAST_EXPORT_ENV, ...operatorEnv(copyOfImage(), otlp.endpoint) },
+      env: { ...operatorEnv(copyOfImage(), otlp.endpoint), ...FAST_EXPORT_ENV },
     })
     services.push(service)
     assert.equal((await fetch(`${service.url}/api/v1/products/1`)).status, 200)
@@ -87,7 +113,7 @@ describe('a service started exactly as the operator injects it', () => {
     const service = await startServiceProcess('product-service', {
       db,
       requires: [stagedBootstrap()],
-      env: { ...FAST_EXPORT_ENV, ...operatorEnv(copyOfImage(), otlp.endpoint) },
+      env: { ...operatorEnv(copyOfImage(), otlp.endpoint), ...FAST_EXPORT_ENV },
     })
     services.push(service)
     const telemetry = service.records.filter((r) => r.component === 'telemetry')
@@ -97,6 +123,7 @@ describe('a service started exactly as the operator injects it', () => {
         'telemetry started',
         'telemetry already started by another bootstrap; this one does nothing',
       ],
+      JSON.stringify(telemetry),
     )
     for (let i = 0; i < 3; i++) await fetch(`${service.url}/api/v1/products/2`)
     await otlp.waitFor(

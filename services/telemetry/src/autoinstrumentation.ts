@@ -5,7 +5,6 @@
  */
 import { claimTelemetry } from './guard'
 import { bootstrapLog } from './log'
-import { startTelemetry } from './sdk'
 
 const claim = claimTelemetry(__filename)
 if (!claim.first) {
@@ -15,6 +14,9 @@ if (!claim.first) {
   })
 } else {
   try {
+    // Loaded here, not imported above: a broken SDK install must not crash the service.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startTelemetry } = require('./sdk') as typeof import('./sdk')
     startTelemetry(__filename)
   } catch (err) {
     bootstrapLog('error', 'telemetry failed to start; the service runs without it', {
