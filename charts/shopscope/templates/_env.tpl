@@ -7,6 +7,11 @@ envFrom:
   - configMapRef:
       name: {{ include "shopscope.service.fullname" . }}
 env:
+  # The contract's service.name whatever the release is called. In `env`, not the ConfigMap:
+  # the operator only leaves OTEL_SERVICE_NAME alone when the container's env defines it
+  # (otherwise it derives one from the app.kubernetes.io/name label, the chart's name).
+  - name: OTEL_SERVICE_NAME
+    value: {{ .name | quote }}
   {{- range $var, $key := .svc.secretEnv }}
   - name: {{ $var }}
     valueFrom:

@@ -1,0 +1,22 @@
+import { join } from 'node:path'
+import { KUBERNETES_VERSION } from './render'
+import { SCHEMA_LOCATION_TEMPLATE, schemaDir } from './schemas'
+import { type RunResult, run, tool } from './tools'
+
+/**
+ * kubeconform -strict against our generated schemas only: no other schema location, and no
+ * -ignore-missing-schemas, so a kind without a schema is an error too.
+ */
+export function kubeconform(files: string[]): RunResult {
+  return run(tool('kubeconform'), [
+    '-strict',
+    '-summary',
+    '-output',
+    'text',
+    '-kubernetes-version',
+    KUBERNETES_VERSION,
+    '-schema-location',
+    join(schemaDir(), SCHEMA_LOCATION_TEMPLATE),
+    ...files,
+  ])
+}

@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+export const ROOT = join(__dirname, '..', '..', '..')
+export const CHART_DIR = join(ROOT, 'charts', 'shopscope')
+export const CACHE_DIR = join(ROOT, '.cache', 'platform')
+
+/**
+ * Path of a pinned tool installed by `make tools`. A missing tool is a failure naming the fix,
+ * never a skipped check.
+ */
+export function tool(name: 'helm' | 'kubeconform'): string {
+  const path = join(ROOT, '.tools', 'bin', name)
+  if (!existsSync(path))
+    throw new Error(`${name} is missing: run \`make tools\` (installs ${path})`)
+  return path
+}
+
+export interface RunResult {
+  status: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs a command to completion; never throws on a non-zero exit (callers assert on it). */
+export function run(command: string, args: string[], input?: string): RunResult {
+  const result = spawnSync(command, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  if (result.error) throw result.error
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }
+}
+
+/** Like run, but a non-zero exit throws with the command's output. */
+export function runOk(command: string, args: string[], input?: string): string {
+  const result = run(command, args, input)
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.status}\n${result.stderr}${result.stdout}`,
+    )
+  }
+  return result.stdout
+}
