@@ -1,0 +1,85 @@
+/**
+ * The local stack's alert receiver: Alertmanager's webhooks (every receiver of
+ * alerts/alertmanager.yaml, the URL path names it) land here and are kept with their arrival
+ * time, so a test can ask "did ServiceDown reach the critical receiver, and when?".
+ *
+ *   POST /alerts/<receiver>   Alertmanager webhook payload (version 4)
+ *   GET  /api/deliveries      [{receivedAt, receiver, status, alertname, labels, startsAt}]
+ *
+ * Run: RECORDER_PORT=… node --import tsx scripts/local/alert-recorder.ts
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+
+export interface Delivery {
+  /** Epoch milliseconds when the webhook arrived. */
+  receivedAt: number
+  receiver: string
+  status: 'firing' | 'resolved'
+  alertname: string
+  labels: Record<string, string>
+  startsAt: string
+}
+
+interface WebhookPayload {
+  alerts?: { status: 'firing' | 'resolved'; labels: Record<string, string>; startsAt: string }[]
+}
+
+const deliveries: Delivery[] = []
+
+async function readJson(req: IncomingMessage): Promise<WebhookPayload> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload
+}
+
+function reply(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse) {
+  const url = new URL(req.url ?? '/', 'http://recorder')
+  const receiver = /^\/alerts\/([\w-]+)$/.exec(url.pathname)?.[1]
+  if (req.method === 'POST' && receiver) {
+    const payload = await readJson(req)
+    const receivedAt = Date.now()
+    for (const alert of payload.alerts ?? []) {
+      deliveries.push({
+        receivedAt,
+        receiver,
+        status: alert.status,
+        alertname: alert.labels.alertname ?? '',
+        labels: alert.labels,
+        startsAt: alert.startsAt,
+      })
+      process.stdout.write(
+        `${new Date(receivedAt).toISOString()} ${receiver} ${alert.status} ` +
+          `${alert.labels.alertname} ${alert.labels.service_name ?? ''}\n`,
+      )
+    }
+    reply(res, 200, { recorded: payload.alerts?.length ?? 0 })
+  } else if (req.method === 'GET' && url.pathname === '/api/deliveries') {
+    reply(res, 200, deliveries)
+  } else {
+    reply(res, 404, { error: `no route ${req.method} ${url.pathname}` })
+  }
+}
+
+export async function startAlertRecorder(port: number) {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => reply(res, 400, { error: String(err) }))
+  })
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return { stop: () => new Promise((resolve) => server.close(resolve)) }
+}
+
+if (require.main === module) {
+  const port = Number(process.env.RECORDER_PORT)
+  if (!port) {
+    process.stderr.write('alert-recorder: RECORDER_PORT is required\n')
+    process.exit(2)
+  }
+  void startAlertRecorder(port).then(({ stop }) => {
+    process.stdout.write(`alert-recorder: http://127.0.0.1:${port}\n`)
+    process.once('SIGTERM', () => void stop().then(() => process.exit(0)))
+  })
+}

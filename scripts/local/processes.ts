@@ -1,0 +1,87 @@
+/**
+ * Detached processes whose pid and command live in the stack's state file, so `make local-down`
+ * (another process, later) can stop them and a test can kill and restart one service.
+ */
+import { spawn } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
+
+export interface ProcessSpec {
+  command: string
+  args: string[]
+  env: Record<string, string>
+  /** Answers 2xx once the process is ready. */
+  readyUrl: string
+  log: string
+}
+
+export interface RunningProcess {
+  pid: number
+  spec: ProcessSpec
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function spawnDetached(spec: ProcessSpec): RunningProcess {
+  const log = openSync(spec.log, 'a')
+  const child = spawn(spec.command, spec.args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spec.env },
+  })
+  closeSync(log)
+  child.unref()
+  if (child.pid === undefined) throw new Error(`could not start ${spec.command}`)
+  return { pid: child.pid, spec }
+}
+
+export async function waitUntilReady(name: string, proc: RunningProcess, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (!isAlive(proc.pid)) throw new Error(`${name} exited during start; see ${proc.spec.log}`)
+    const ok = await fetch(proc.spec.readyUrl, { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.ok,
+      () => false,
+    )
+    if (ok) return
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${name} not ready after ${timeoutMs} ms (${proc.spec.readyUrl}); see ${proc.spec.log}`,
+      )
+    }
+    await sleep(200)
+  }
+}
+
+/** SIGTERM (or `signal`) to the process group, SIGKILL after `graceMs`; resolves once it is gone. */
+export async function stopProcess(
+  pid: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 10_000,
+) {
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig)
+    } catch {
+      try {
+        process.kill(pid, sig)
+      } catch {
+        // already gone
+      }
+    }
+  }
+  send(signal)
+  const deadline = Date.now() + graceMs
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) send('SIGKILL')
+    await sleep(50)
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The four services of the local stack: their compiled dist, started with the telemetry
+ * bootstrap exactly as the operator injects it (`--require autoinstrumentation.js`), sending
+ * OTLP to the local collector, with dev.env's development-only secrets.
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { freePort } from '../../tests/harness'
+import type { ProcessSpec } from './processes'
+
+const ROOT = join(__dirname, '..', '..')
+/**
+ * The staged content of the auto-instrumentation image (`make autoinstrumentation`): the same
+ * files, with the same resolved dependencies, the operator injects in the cluster.
+ */
+export const AUTOINSTRUMENTATION = join(
+  ROOT,
+  'services/telemetry/dist/image/autoinstrumentation/autoinstrumentation.js',
+)
+
+export const SERVICES = [
+  { name: 'user-service', database: 'users' },
+  { name: 'product-service', database: 'products' },
+  { name: 'order-service', database: 'orders' },
+  { name: 'frontend', database: null },
+] as const
+
+export type ServiceName = (typeof SERVICES)[number]['name']
+
+function devEnv(): Record<string, string> {
+  const lines = readFileSync(join(ROOT, 'dev.env'), 'utf8').split('\n')
+  return Object.fromEntries(
+    lines
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  )
+}
+
+export interface ServiceOptions {
+  mysqlUrl: string
+  otlpHttpEndpoint: string
+  faultAdminToken: string
+  metricExportIntervalMs: number
+}
+
+export async function serviceSpecs(options: ServiceOptions) {
+  const missing = [
+    AUTOINSTRUMENTATION,
+    ...SERVICES.map((s) => join(ROOT, 'services', s.name, 'dist', 'server.js')),
+  ].filter((f) => !existsSync(f))
+  if (missing.length > 0) {
+    throw new Error(`not built: ${missing.join(', ')} (run 'make build autoinstrumentation')`)
+  }
+
+  const ports = Object.fromEntries(
+    await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
+  ) as Record<ServiceName, number>
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
+  const shared = {
+    ...devEnv(),
+    HOST: '127.0.0.1',
+    USER_SERVICE_URL: url('user-service'),
+    PRODUCT_SERVICE_URL: url('product-service'),
+    ORDER_SERVICE_URL: url('order-service'),
+    FAULT_ADMIN_TOKEN: options.faultAdminToken,
+    OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttpEndpoint,
+    OTEL_METRIC_EXPORT_INTERVAL: String(options.metricExportIntervalMs),
+    // Spans and logs reach the collector within a second, so tests see them quickly.
+    OTEL_BSP_SCHEDULE_DELAY: '1000',
+    OTEL_BLRP_SCHEDULE_DELAY: '1000',
+  }
+  return SERVICES.map((s) => {
+    const spec: Omit<ProcessSpec, 'log'> = {
+      command: process.execPath,
+      args: ['--require', AUTOINSTRUMENTATION, join(ROOT, 'services', s.name, 'dist', 'server.js')],
+      env: {
+        ...shared,
+        PORT: String(ports[s.name]),
+        OTEL_SERVICE_NAME: s.name,
+        ...(s.database ? { DATABASE_URL: `${options.mysqlUrl}/${s.database}` } : {}),
+      },
+      readyUrl: `${url(s.name)}/readyz`,
+    }
+    return { name: s.name, port: ports[s.name], spec }
+  })
+}

@@ -1,0 +1,28 @@
+/** `make local-status`: the URLs and processes of the local stack. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { isAlive } from './processes'
+import { LOCAL_RUN_DIR, loadState, type StackState } from './stack'
+
+export function printStatus(state: StackState) {
+  const rows = Object.entries(state.urls).map(([name, url]) => `  ${name.padEnd(20)} ${url}`)
+  const procs = Object.entries(state.processes).map(
+    ([name, p]) => `  ${name.padEnd(20)} pid ${p.pid} ${isAlive(p.pid) ? 'running' : 'STOPPED'}`,
+  )
+  console.log(
+    [
+      'URLs:',
+      ...rows,
+      'Processes:',
+      ...procs,
+      `  ${'mariadb'.padEnd(20)} pid ${state.mysql.pid} ${isAlive(state.mysql.pid) ? 'running' : 'STOPPED'}`,
+      `Logs: ${join(state.runDir, 'logs')}`,
+      `Fault admin token (PUT /admin/faults): ${state.faultAdminToken}`,
+    ].join('\n'),
+  )
+}
+
+if (require.main === module) {
+  if (!existsSync(join(LOCAL_RUN_DIR, 'state.json'))) console.log('local stack is not running')
+  else printStatus(loadState(LOCAL_RUN_DIR))
+}

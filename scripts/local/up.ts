@@ -1,0 +1,34 @@
+/**
+ * `make local-up`: starts the local stack in the background (state and logs in .run/local) and
+ * prints its URLs. LOCAL_FAST_ALERTS=1 uses the short test timings instead of the real ones.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { FAST_TIMINGS, PRODUCTION_TIMINGS } from './monitoring-config'
+import { isAlive } from './processes'
+import { LOCAL_RUN_DIR, loadState, startStack } from './stack'
+import { printStatus } from './status'
+
+async function main() {
+  if (existsSync(join(LOCAL_RUN_DIR, 'state.json'))) {
+    const state = loadState(LOCAL_RUN_DIR)
+    if (Object.values(state.processes).some((p) => isAlive(p.pid))) {
+      console.log('local stack already running (make local-down stops it)')
+      printStatus(state)
+      return
+    }
+  }
+  const timings = process.env.LOCAL_FAST_ALERTS === '1' ? FAST_TIMINGS : PRODUCTION_TIMINGS
+  console.log(`starting the local stack in ${LOCAL_RUN_DIR} …`)
+  const state = await startStack(LOCAL_RUN_DIR, timings)
+  printStatus(state)
+}
+
+main().then(
+  // MariaDB was started by this process: exit explicitly so its handle does not keep us waiting.
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  },
+)
