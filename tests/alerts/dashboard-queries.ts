@@ -115,7 +115,12 @@ export async function checkDashboardQueries(
         results.push({ ...base, query: panel.expr, status: 'cluster-only' })
         continue
       }
-      for (const assignment of assignments(panel.expr, variables)) {
+      const runs = assignments(panel.expr, variables)
+      if (runs.length === 0) {
+        const detail = 'a variable it uses has no value'
+        results.push({ ...base, query: panel.expr, status: 'empty', detail })
+      }
+      for (const assignment of runs) {
         const query = substitute(panel.expr, { ...builtins, ...assignment })
         try {
           const data = (await promGet(prometheusUrl, '/api/v1/query', { query, time })) as {
@@ -125,14 +130,6 @@ export async function checkDashboardQueries(
         } catch (err) {
           results.push({ ...base, query, status: 'error', detail: (err as Error).message })
         }
-      }
-      if (assignments(panel.expr, variables).length === 0) {
-        results.push({
-          ...base,
-          query: panel.expr,
-          status: 'empty',
-          detail: 'a variable has no value',
-        })
       }
     }
   }

@@ -104,6 +104,12 @@ test('a panel without data, or with a broken query, is reported', async () => {
           datasource: prom,
           query: { query: 'label_values(shopscope_db_up, service_name)' },
         },
+        {
+          name: 'ghost',
+          type: 'query',
+          datasource: prom,
+          query: { query: 'label_values(up{service_name="nope"}, instance)' },
+        },
       ],
     },
     panels: [
@@ -111,6 +117,7 @@ test('a panel without data, or with a broken query, is reported', async () => {
       panel('no such service', 'shopscope_orders_created_total{service_name="nope"}'),
       panel('per service', 'shopscope_orders_created_total{service_name="$service"}'),
       panel('broken', 'sum(rate(shopscope_orders_created_total[$__rate_interval])'),
+      panel('ghost', 'up{instance="$ghost"}'),
     ],
   }
   writeFileSync(join(dir, 'fixture.json'), JSON.stringify(fixture))
@@ -123,5 +130,6 @@ test('a panel without data, or with a broken query, is reported', async () => {
     'per service: empty shopscope_orders_created_total{service_name="product-service"}',
     'per service: empty shopscope_orders_created_total{service_name="user-service"}',
     'broken: error sum(rate(shopscope_orders_created_total[1m])',
+    'ghost: empty up{instance="$ghost"}',
   ])
 })
