@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
+import { TEST_ENV } from '@shopscope/tests/harness'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { shopFixture } from './shop'
 
@@ -134,6 +136,47 @@ describe('shopping in a real browser', () => {
     await page.goto(`${shop().url}/orders`)
     assert.equal(await page.locator('main tbody tr').count(), 1, 'one order in the history')
     assert.deepEqual(errors, [])
+    await context.close()
+  })
+})
+
+describe('when things go wrong', () => {
+  it('says so when the stock ran out before checkout, and keeps the cart', async () => {
+    const { context, page } = await openShop()
+    await register(page, `late-${Date.now()}@shopscope.test`)
+    await page.goto(`${shop().url}/products/4`)
+    await page.getByLabel('Quantity').fill('5')
+    await page.getByRole('button', { name: 'Add to cart' }).click()
+    await shop().productDb('products').where({ id: 4 }).update({ stock: 2 })
+    await page.goto(`${shop().url}/checkout`)
+    await page.getByRole('button', { name: /Place order/ }).click()
+    await page.waitForURL(/\/cart$/)
+    assert.match(await page.getByRole('alert').innerText(), /Not enough stock for Tablette Pro/)
+    assert.match(await mainText(page), /Subtotal, 5 items/)
+    await context.close()
+  })
+
+  it('sends a shopper whose token is refused back to the sign-in form', async () => {
+    const { context, page } = await openShop()
+    // Signed with the frontend's secret, so it is read; order-service refuses the token inside.
+    const value = JSON.stringify({ token: 'not-a-jwt', name: 'Eve', email: 'eve@shopscope.test' })
+    const signature = createHmac('sha256', TEST_ENV.SESSION_SECRET).update(value).digest('base64')
+    await context.addCookies([
+      {
+        name: 'session',
+        value: encodeURIComponent(`${value}.${signature.replace(/=/g, '')}`),
+        url: shop().url,
+      },
+    ])
+    await page.goto(shop().url)
+    assert.match(await page.locator('header').innerText(), /Hi, Eve/)
+    await page.goto(`${shop().url}/cart`)
+    assert.equal(new URL(page.url()).pathname, '/login')
+    assert.equal(new URL(page.url()).searchParams.get('next'), '/cart')
+    assert.equal(
+      (await context.cookies()).find((c) => c.name === 'session'),
+      undefined,
+    )
     await context.close()
   })
 })

@@ -9,6 +9,7 @@ import {
   type TestService,
 } from '@shopscope/tests/harness'
 import type { FastifyInstance } from 'fastify'
+import type { Knex } from 'knex'
 import { service as frontendService } from '../../services/frontend/src/service'
 import { service as orderService } from '../../services/order-service/src/service'
 import { service as productService } from '../../services/product-service/src/service'
@@ -17,6 +18,8 @@ import { service as userService } from '../../services/user-service/src/service'
 export interface RunningShop {
   /** Where the frontend listens, e.g. http://127.0.0.1:41234 */
   url: string
+  /** product-service's database, to arrange stock with SQL. */
+  productDb: Knex
   stopProducts(): Promise<void>
   /** A new product-service instance on the same port and database, like a restarted pod. */
   startProducts(): Promise<void>
@@ -67,7 +70,12 @@ export function shopFixture(): () => RunningShop {
       COOKIE_SECURE: 'false',
     })
     started.push(frontend)
-    shop = { url: await listen(frontend.app), stopProducts, startProducts }
+    shop = {
+      url: await listen(frontend.app),
+      productDb: catalog.app.db,
+      stopProducts,
+      startProducts,
+    }
   })
 
   after(async () => {

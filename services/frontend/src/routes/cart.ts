@@ -63,7 +63,8 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
   app.post('/checkout', { schema: { body: CheckoutForm } }, async (request, reply) => {
     const order = await orders.placeOrder(shopperOf(request).token, request.body.idempotencyKey)
     if (isRejected(order)) {
-      sessions.flash(reply, 'error', order.rejected)
+      const reason = /[.!]$/.test(order.rejected) ? order.rejected : `${order.rejected}.`
+      sessions.flash(reply, 'error', `${reason} Please change your cart and try again.`)
       return reply.redirect('/cart', 303)
     }
     return reply.redirect(`/orders/${order.id}`, 303)
