@@ -1,0 +1,62 @@
+/**
+ * A minimal browser over real HTTP: keeps cookies, reads the CSRF token and hidden fields of the
+ * page it got, posts forms without following redirects. Every request carries `traceparent`, as
+ * a browser instrumented with one span per user action would.
+ */
+export class Browser {
+  private readonly cookies = new Map<string, string>()
+  private lastPage = ''
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly traceparent: string,
+  ) {}
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+    return { traceparent: this.traceparent, ...(cookie ? { cookie } : {}), ...extra }
+  }
+
+  private keep(res: Response): Response {
+    for (const header of res.headers.getSetCookie()) {
+      const [pair = ''] = header.split(';')
+      const at = pair.indexOf('=')
+      const name = pair.slice(0, at)
+      const value = pair.slice(at + 1)
+      if (value === '' || /max-age=0|expires=Thu, 01 Jan 1970/i.test(header)) {
+        this.cookies.delete(name)
+      } else this.cookies.set(name, value)
+    }
+    return res
+  }
+
+  /** A hidden field of the last page fetched, e.g. `_csrf` or `idempotencyKey`. */
+  field(name: string): string {
+    const match = new RegExp(`name="${name}" value="([^"]+)"`).exec(this.lastPage)
+    if (!match?.[1]) throw new Error(`no ${name} field on the last page`)
+    return match[1]
+  }
+
+  async get(path: string): Promise<Response> {
+    const res = this.keep(await fetch(`${this.baseUrl}${path}`, { headers: this.headers() }))
+    this.lastPage = await res.text()
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`)
+    return res
+  }
+
+  /** Posts a form of the last page (its CSRF token included); expects the 303 that follows. */
+  async post(path: string, form: Record<string, string>): Promise<string> {
+    const body = new URLSearchParams({ ...form, _csrf: this.field('_csrf') })
+    const res = this.keep(
+      await fetch(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+        body,
+      }),
+    )
+    const text = await res.text()
+    if (res.status !== 303) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 300)}`)
+    return res.headers.get('location') ?? ''
+  }
+}

@@ -1,0 +1,126 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import {
+  FAST_EXPORT_ENV,
+  stagedBootstrap,
+  startServiceProcess,
+  type ServiceProcess,
+} from './service-process'
+import { Browser } from './browser'
+import type { OtlpSpan } from './otlp-proto'
+
+const SHOP = ['frontend', 'user-service', 'product-service', 'order-service']
+const serviceOf = (s: Pick<OtlpSpan, 'resource'>) => String(s.resource['service.name'])
+
+describe('one checkout across the four services', () => {
+  let db: MariaDb
+  let otlp: OtlpReceiver
+  const running: ServiceProcess[] = []
+  const traceId = randomBytes(16).toString('hex')
+  // The user action's own span: the test plays an instrumented browser.
+  const actionSpanId = randomBytes(8).toString('hex')
+  let orderLocation = ''
+
+  const start = async (name: string, env: Record<string, string> = {}) => {
+    const service = await startServiceProcess(name, {
+      db,
+      requires: [stagedBootstrap()],
+      env: {
+        ...FAST_EXPORT_ENV,
+        OTEL_SERVICE_NAME: name,
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        ...env,
+      },
+    })
+    running.push(service)
+    return service
+  }
+
+  before(async () => {
+    db = await useMariaDb()
+    otlp = await startOtlpReceiver()
+    const [users, products] = await Promise.all([start('user-service'), start('product-service')])
+    const orders = await start('order-service', { PRODUCT_SERVICE_URL: products.url })
+    const frontend = await start('frontend', {
+      USER_SERVICE_URL: users.url,
+      PRODUCT_SERVICE_URL: products.url,
+      ORDER_SERVICE_URL: orders.url,
+    })
+    const browser = new Browser(frontend.url, `00-${traceId}-${actionSpanId}-01`)
+    await browser.get('/register')
+    await browser.post('/register', {
+      name: 'Trace Tester',
+      email: `trace-${traceId.slice(0, 8)}@shopscope.test`,
+      password: 'correct-horse-battery',
+    })
+    await browser.get('/products/1')
+    await browser.post('/cart/items', { productId: '1', quantity: '2' })
+    await browser.get('/checkout')
+    orderLocation = await browser.post('/checkout', {
+      idempotencyKey: browser.field('idempotencyKey'),
+    })
+  })
+  after(async () => {
+    for (const service of running.reverse()) await service.stop()
+    await otlp?.close()
+    await db?.stop()
+  })
+
+  it('places the order', () => {
+    assert.match(orderLocation, /^\/orders\/\d+$/)
+  })
+
+  it('produces one trace with spans and SQL from every service, parent to child', async () => {
+    const trace = await otlp.waitFor('spans of all four services, with the checkout', () => {
+      const spans = otlp.spans.filter((s) => s.traceId === traceId)
+      const services = new Set(spans.map(serviceOf))
+      return SHOP.every((name) => services.has(name)) && spans.some((s) => s.name === 'checkout')
+        ? spans
+        : undefined
+    })
+    const sqlBy = new Set(
+      trace.filter((s) => s.attributes['db.system.name'] === 'mysql').map(serviceOf),
+    )
+    assert.deepEqual([...sqlBy].sort(), ['order-service', 'product-service', 'user-service'])
+    // Every span hangs off another span of this trace, or off the user action itself.
+    const ids = new Set([actionSpanId, ...trace.map((s) => s.spanId)])
+    const orphans = trace.filter((s) => !ids.has(s.parentSpanId))
+    assert.deepEqual(
+      orphans.map((s) => `${serviceOf(s)} ${s.name}`),
+      [],
+    )
+    // Each hop: a SERVER span of a backend whose parent is a CLIENT span of its caller.
+    const byId = new Map(trace.map((s) => [s.spanId, s]))
+    for (const server of trace.filter((s) => s.kind === 2 && serviceOf(s) !== 'frontend')) {
+      const caller = byId.get(server.parentSpanId)
+      assert.equal(caller?.kind, 3, `${serviceOf(server)} ${server.name} is called by a client`)
+      assert.notEqual(caller && serviceOf(caller), serviceOf(server))
+    }
+  })
+
+  it('records the business spans of the checkout', async () => {
+    const trace = otlp.spans.filter((s) => s.traceId === traceId)
+    const checkout = trace.find((s) => s.name === 'checkout')
+    assert.ok(checkout?.attributes['order.id'], 'checkout carries order.id')
+    assert.equal(checkout?.attributes['cart.items'], 1)
+    assert.ok(trace.some((s) => s.name === 'reserve_stock'))
+  })
+
+  it('correlates every service log of the action and exports each exactly once', async () => {
+    const logged = running.flatMap((service) =>
+      service.records
+        .filter((r) => r.trace_id === traceId)
+        .map((r) => `${service.name} ${String(r.message)}`),
+    )
+    assert.ok(logged.includes('frontend request completed'), logged.join('\n'))
+    assert.ok(logged.includes('order-service request completed'))
+    const exported = () =>
+      otlp.logs.filter((l) => l.traceId === traceId).map((l) => `${serviceOf(l)} ${String(l.body)}`)
+    await otlp.waitFor('the logs over OTLP', () => exported().length >= logged.length)
+    await new Promise((r) => setTimeout(r, 1_000)) // duplicates would arrive in a later batch
+    assert.deepEqual(exported().sort(), logged.sort())
+  })
+})
