@@ -25,7 +25,9 @@ function line(item: CartItem, csrfToken: string): string {
           max="99"
           required
         />
-        <button type="submit" class="button button-ghost button-small">Update</button>
+        <button type="submit" class="button button-ghost button-small">
+          Update<span class="visually-hidden"> quantity of ${item.name}</span>
+        </button>
       </form>
     </td>
     <td class="num">${money(item.lineTotal)}</td>

@@ -25,7 +25,9 @@ function addToCart(product: Product, csrfToken: string, quantityField: boolean):
           </label>`
         : ''
     }
-    <button type="submit" class="button">Add to cart</button>
+    <button type="submit" class="button">
+      Add to cart<span class="visually-hidden">: ${product.name}</span>
+    </button>
   </form>`
 }
 
