@@ -97,6 +97,7 @@ function business(): SyntheticSeries[] {
       0.5,
     ),
     counter('shopscope_logins_total', { service_name: 'user-service', result: 'success' }, 0.5),
+    counter('shopscope_users_registered_total', { service_name: 'user-service' }, 0.1),
     {
       name: 'shopscope_upstream_circuit_state',
       labels: { ...order, upstream: 'product-service' },
