@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { APP_SERVICES, COLLECTOR, NAMESPACES } from '../src/names'
+import { fixtureInputs, platformObjects } from './fixtures'
+
+const objects = platformObjects()
+const all = Object.values(objects).flat()
+const find = (kind: string, name: string) => {
+  const found = all.find((o) => o.kind === kind && o.metadata.name === name)
+  assert.ok(found, `${kind} ${name} not synthesized`)
+  return found
+}
+const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value)
+
+describe('cdk8s platform', () => {
+  it('creates the three namespaces, with Pod Security labels, before anything else', () => {
+    const names = objects.namespaces!.map((o) => o.metadata.name).sort()
+    assert.deepEqual(names, [NAMESPACES.shop, NAMESPACES.observability, NAMESPACES.operator].sort())
+    assert.equal(
+      find('Namespace', 'shop').metadata.labels!['pod-security.kubernetes.io/enforce'],
+      'restricted',
+    )
+  })
+
+  it('puts every namespaced object into one of our namespaces', () => {
+    const ours = new Set<string>(Object.values(NAMESPACES))
+    for (const o of [...objects.observability!, ...objects.shop!]) {
+      if (o.kind.startsWith('Cluster'))
+        assert.equal(o.metadata.namespace, undefined, o.metadata.name)
+      else assert.ok(ours.has(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name}`)
+    }
+  })
+
+  it('runs the Collector CR with the contrib image, its config and the env its placeholders need', () => {
+    const collector = find('OpenTelemetryCollector', COLLECTOR.name)
+    assert.equal(collector.apiVersion, 'opentelemetry.io/v1beta1')
+    assert.equal(collector.metadata.namespace, NAMESPACES.observability)
+    assert.match(collector.spec.image, /opentelemetry-collector-contrib:/)
+    assert.deepEqual(Object.keys(collector.spec.config.exporters).sort(), [
+      'otlp/jaeger',
+      'otlphttp/loki',
+      'prometheus',
+    ])
+    const env = Object.fromEntries(
+      collector.spec.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+    )
+    assert.equal(env.JAEGER_OTLP_ENDPOINT, 'jaeger.observability.svc.cluster.local:4317')
+    assert.equal(env.LOKI_OTLP_ENDPOINT, 'http://loki.observability.svc.cluster.local:3100/otlp')
+    assert.deepEqual(collector.spec.ports, [{ name: 'prometheus', port: 8889, protocol: 'TCP' }])
+  })
+
+  it('fails synthesis when the Collector config needs an env value nobody provides', () => {
+    const config = fixtureInputs().collectorConfig.replace(
+      '${env:LOKI_OTLP_ENDPOINT}',
+      '${env:NOBODY_SETS_THIS}',
+    )
+    assert.throws(
+      () => platformObjects(fixtureInputs({ collectorConfig: config })),
+      /NOBODY_SETS_THIS/,
+    )
+  })
+
+  it('grants the k8sattributes processor read access to pods, namespaces and replica sets', () => {
+    const role = find('ClusterRole', `${COLLECTOR.serviceName}`)
+    const resources = (role.rules ?? []).flatMap((rule) => rule.resources).sort()
+    assert.deepEqual(resources, ['namespaces', 'nodes', 'pods', 'replicasets'])
+    const binding = find('ClusterRoleBinding', COLLECTOR.serviceName)
+    assert.deepEqual(binding.subjects?.[0], {
+      kind: 'ServiceAccount',
+      name: COLLECTOR.serviceName,
+      namespace: 'observability',
+    })
+    assert.equal(
+      find('OpenTelemetryCollector', COLLECTOR.name).spec.serviceAccount,
+      COLLECTOR.serviceName,
+    )
+  })
+
+  it('selects its own pods in every Service of Jaeger, Loki, MySQL and the alert receiver', () => {
+    const workloads = all.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+    for (const service of all.filter((o) => o.kind === 'Service')) {
+      const target = workloads.find(
+        (w) =>
+          w.metadata.namespace === service.metadata.namespace &&
+          selects(service.spec.selector, w.spec.template.metadata.labels),
+      )
+      assert.ok(target, `Service ${service.metadata.name} selects no pod`)
+      const containerPorts = target.spec.template.spec.containers.flatMap(
+        (c: { ports: { name: string }[] }) => c.ports,
+      )
+      for (const port of service.spec.ports) {
+        assert.ok(
+          containerPorts.some((p: { name: string }) => p.name === port.targetPort),
+          `${service.metadata.name}:${port.name}`,
+        )
+      }
+    }
+  })
+
+  it('runs three MySQL StatefulSets with a PVC, a Secret and probes', () => {
+    for (const database of ['users', 'products', 'orders']) {
+      const sts = find('StatefulSet', `mysql-${database}`)
+      assert.equal(sts.metadata.namespace, NAMESPACES.shop)
+      assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '1Gi')
+      const container = sts.spec.template.spec.containers[0]
+      assert.ok(container.readinessProbe && container.livenessProbe && container.startupProbe)
+      assert.deepEqual(container.envFrom, [{ secretRef: { name: `mysql-${database}` } }])
+      assert.equal(find('Secret', `mysql-${database}`).stringData!.MYSQL_DATABASE, database)
+    }
+  })
+
+  it('scrapes each app service with a service_name label, and the Collector with honorLabels', () => {
+    for (const service of Object.keys(APP_SERVICES)) {
+      const monitor = find('ServiceMonitor', service)
+      const endpoint = monitor.spec.endpoints[0]
+      assert.equal(endpoint.path, '/metrics')
+      assert.deepEqual(endpoint.relabelings, [
+        { action: 'replace', targetLabel: 'service_name', replacement: service },
+      ])
+    }
+    assert.equal(find('ServiceMonitor', COLLECTOR.serviceName).spec.endpoints[0].honorLabels, true)
+  })
+
+  it('turns rule files into PrometheusRules and dashboards into labelled ConfigMaps', () => {
+    const rule = find('PrometheusRule', 'example')
+    assert.equal(rule.spec.groups[0].rules[0].alert, 'ServiceDown')
+    const dashboard = find('ConfigMap', 'dashboard-shop-overview')
+    assert.equal(dashboard.metadata.labels!.grafana_dashboard, '1')
+    assert.equal(JSON.parse(dashboard.data!['shop-overview.json']!).title, 'Shop overview')
+  })
+
+  it('routes alerts to the in-cluster receiver with the matchers of alertmanager.yaml', () => {
+    const config = find('AlertmanagerConfig', 'shopscope')
+    assert.deepEqual(config.spec.route.routes[0].matchers, [
+      { name: 'severity', value: 'critical', matchType: '=' },
+    ])
+    assert.equal(
+      config.spec.receivers[0].webhookConfigs[0].url,
+      'http://alert-receiver.observability.svc.cluster.local:9095/cgi-bin/alerts/critical',
+    )
+    assert.deepEqual(config.spec.inhibitRules[0].targetMatch, [
+      { name: 'alertname', value: 'HighErrorRate|HighLatency', matchType: '=~' },
+    ])
+  })
+})

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { VERSIONS } from './lib/render'
+import { CHART_DIR, ROOT } from './lib/tools'
+
+const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
+const dockerfile = (service: string) =>
+  readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8')
+
+describe('service images', () => {
+  it('share one Dockerfile shape, differing only by the service name', () => {
+    // The service name appears only as the SERVICE default and in the usage comment.
+    const shape = (s: string) =>
+      dockerfile(s)
+        .replaceAll(`ARG SERVICE=${s}\n`, 'ARG SERVICE=<service>\n')
+        .replace(`services/${s}/Dockerfile -t shopscope/${s}:dev`, '<usage>')
+    const [first, ...others] = SERVICES.map(shape)
+    for (const other of others) assert.equal(other, first)
+    for (const s of SERVICES) assert.equal(dockerfile(s).split(`ARG SERVICE=${s}\n`).length, 3, s)
+  })
+
+  it('default to the Node image pinned in versions.env', () => {
+    for (const service of SERVICES) {
+      const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile(service))
+      assert.equal(arg?.[1], VERSIONS.NODE_IMAGE, service)
+    }
+  })
+
+  it('run as uid 10001 the compiled server, and ship the telemetry bootstrap the chart requires', () => {
+    const telemetry = JSON.parse(
+      readFileSync(join(ROOT, 'services', 'telemetry', 'package.json'), 'utf8'),
+    )
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
+    assert.equal(values.telemetry.bootstrapPath, `/app/services/telemetry/${telemetry.main}`)
+    for (const service of SERVICES) {
+      const text = dockerfile(service)
+      assert.match(text, /^USER 10001:10001$/m)
+      assert.match(text, /^CMD \["node", "dist\/server\.js"\]$/m)
+      assert.match(
+        text,
+        /COPY --from=build \/app\/services\/telemetry\/dist services\/telemetry\/dist/,
+      )
+    }
+    assert.equal(values.podSecurityContext.runAsUser, 10001)
+  })
+
+  it('pin the helm test image to versions.env', () => {
+    const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
+    assert.equal(values.tests.image, VERSIONS.BUSYBOX_IMAGE)
+  })
+})
