@@ -1,4 +1,4 @@
-import { JAEGER, KPS_RELEASE, LOKI, MONITORING_SELECTOR, NAMESPACES } from './names'
+import { JAEGER, KPS_RELEASE, LOKI, MONITORING_SELECTOR, NAMESPACES, NODE_PORTS } from './names'
 
 /** In-cluster URLs of kube-prometheus-stack's Services (fullnameOverride = KPS_RELEASE). */
 export function prometheusUrl(): string {
@@ -7,9 +7,6 @@ export function prometheusUrl(): string {
 
 const svc = (name: string, port: number) =>
   `http://${name}.${NAMESPACES.observability}.svc.cluster.local:${port}`
-
-/** Node ports mapped to localhost by kind-config.yaml. */
-export const NODE_PORTS = { grafana: 30030, prometheus: 30090, alertmanager: 30093 } as const
 
 const small = (cpu: string, memory: string, memoryLimit: string) => ({
   requests: { cpu, memory },

@@ -47,3 +47,15 @@ export const DASHBOARD_LABEL = { grafana_dashboard: '1' } as const
 
 /** The Helm release of kube-prometheus-stack, which names its Services. */
 export const KPS_RELEASE = 'kps'
+
+/**
+ * Node ports of what a person opens in a browser; kind-config.yaml maps each to a fixed
+ * localhost port (a test checks the three places agree).
+ */
+export const NODE_PORTS = {
+  shop: 30080,
+  grafana: 30030,
+  jaeger: 30686,
+  prometheus: 30090,
+  alertmanager: 30093,
+} as const

@@ -9,7 +9,15 @@ import { Loki } from '../constructs/loki'
 import { PrometheusRules } from '../constructs/prometheus-rules'
 import { CollectorServiceMonitor } from '../constructs/service-monitors'
 import type { PlatformInputs } from '../inputs'
-import { COLLECTOR, DASHBOARD_LABEL, JAEGER, LOKI, MONITORING_SELECTOR, NAMESPACES } from '../names'
+import {
+  COLLECTOR,
+  DASHBOARD_LABEL,
+  JAEGER,
+  LOKI,
+  MONITORING_SELECTOR,
+  NAMESPACES,
+  NODE_PORTS,
+} from '../names'
 import { pinned } from '../versions'
 
 /** Placeholder base URL of the receivers in alerts/alertmanager.yaml (its header explains). */
@@ -30,6 +38,7 @@ export class ObservabilityChart extends Chart {
       name: JAEGER.name,
       image: pinned(v, 'JAEGER_IMAGE'),
       maxTraces: 20000,
+      uiNodePort: NODE_PORTS.jaeger,
       resources: {
         requests: { cpu: '50m', memory: '128Mi' },
         limits: { cpu: '500m', memory: '512Mi' },

@@ -10,6 +10,8 @@ export interface JaegerProps {
   readonly image: string
   /** Traces kept in memory before the oldest are dropped. */
   readonly maxTraces: number
+  /** When set, the UI is also exposed on this node port (the kind cluster's localhost mapping). */
+  readonly uiNodePort?: number
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
 }
 
@@ -50,6 +52,26 @@ export class Jaeger extends Construct {
         ],
       },
     })
+    if (props.uiNodePort !== undefined) {
+      manifest(this, 'ui-service', {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { ...metadata, name: `${props.name}-ui` },
+        spec: {
+          type: 'NodePort',
+          selector: selectorLabels(props.name),
+          ports: [
+            {
+              name: 'query',
+              port: QUERY,
+              targetPort: 'query',
+              nodePort: props.uiNodePort,
+              protocol: 'TCP',
+            },
+          ],
+        },
+      })
+    }
     manifest(this, 'deployment', {
       apiVersion: 'apps/v1',
       kind: 'Deployment',

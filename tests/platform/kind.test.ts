@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
+import { NODE_PORTS } from '../../cdk8s/src/names'
+import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from './lib/render'
+import { ROOT, run } from './lib/tools'
+
+type Node = {
+  role: string
+  image: string
+  extraPortMappings?: { containerPort: number; hostPort: number }[]
+}
+const config = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as { nodes: Node[] }
+
+describe('kind cluster', () => {
+  it('has one control plane and two workers on the pinned node image', () => {
+    assert.deepEqual(
+      config.nodes.map((n) => n.role),
+      ['control-plane', 'worker', 'worker'],
+    )
+    for (const node of config.nodes) assert.equal(node.image, VERSIONS.KIND_NODE_IMAGE)
+  })
+
+  it('maps every browser-facing node port to localhost, and those Services use them', () => {
+    const mapped = config.nodes[0]!.extraPortMappings!.map((m) => m.containerPort).sort()
+    assert.deepEqual(mapped, Object.values(NODE_PORTS).sort())
+    const kps = kubePrometheusStackValues('unused')
+    assert.equal(kps.grafana.service.nodePort, NODE_PORTS.grafana)
+    assert.equal(kps.prometheus.service.nodePort, NODE_PORTS.prometheus)
+    assert.equal(kps.alertmanager.service.nodePort, NODE_PORTS.alertmanager)
+    const kindValues = parse(
+      readFileSync(
+        ciValuesFiles().find((f) => f.endsWith('kind-values.yaml'))!,
+        'utf8',
+      ),
+    )
+    assert.equal(kindValues.services.frontend.service.nodePort, NODE_PORTS.shop)
+    const jaegerUi = readObjects(synthPlatform().files).find(
+      (o) => o.metadata.name === 'jaeger-ui',
+    )!
+    assert.equal(jaegerUi.spec.ports[0].nodePort, NODE_PORTS.jaeger)
+  })
+
+  it('scripts/cluster/*.sh parse (bash -n)', () => {
+    const dir = join(ROOT, 'scripts', 'cluster')
+    for (const script of readdirSync(dir).filter((f) => f.endsWith('.sh'))) {
+      const result = run('bash', ['-n', join(dir, script)])
+      assert.equal(result.status, 0, `${script}: ${result.stderr}`)
+    }
+  })
+})
