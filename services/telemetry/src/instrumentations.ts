@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http'
+import { context } from '@opentelemetry/api'
 import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
@@ -13,6 +14,12 @@ export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
 
 const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? ''
 
+/** The key @opentelemetry/core's suppressTracing() sets (context keys are Symbol.for). */
+const SUPPRESS_TRACING = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
+
+/** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
+const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
+
 export function isUntraced(request: Pick<IncomingMessage, 'url'>): boolean {
   return UNTRACED_PATHS.includes(pathOf(request.url))
 }
@@ -24,7 +31,11 @@ export function isUntraced(request: Pick<IncomingMessage, 'url'>): boolean {
  */
 export function shopInstrumentations(): Instrumentation[] {
   return [
-    new HttpInstrumentation({ ignoreIncomingRequestHook: isUntraced }),
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: isUntraced,
+      // Without this, every export would be measured as http.client.request.duration.
+      ignoreOutgoingRequestHook: isTelemetryExport,
+    }),
     new FastifyOtelInstrumentation({
       registerOnInitialization: true,
       ignorePaths: (route) => UNTRACED_PATHS.includes(route.url),
