@@ -24,6 +24,8 @@ export interface ServiceProcess {
   records: Array<Record<string, unknown>>
   output(): string
   running(): boolean
+  /** null while running or when ended by a signal. */
+  exitCode(): number | null
   stop(): Promise<void>
 }
 
@@ -108,6 +110,7 @@ export async function startServiceProcess(
     records,
     output: () => text,
     running: () => child.exitCode === null && child.signalCode === null,
+    exitCode: () => child.exitCode,
     async stop() {
       if (service.running()) {
         child.kill('SIGTERM')
