@@ -3,13 +3,10 @@
  * alerts/ files. Only timings change (for tests) and the receiver base URL is substituted: the
  * rules, routes, receivers and inhibitions are the ones the cluster runs.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parse, stringify } from 'yaml'
-
-export const ALERTS_DIR = join(__dirname, '..', '..', 'alerts')
-/** The placeholder every webhook URL of alerts/alertmanager.yaml starts with. */
-const RECEIVER_PLACEHOLDER = 'http://alert-receiver.invalid:9095'
+import { stringify } from 'yaml'
+import { renderAlertmanagerConfig, renderRules } from '../../tests/alerts/local-config'
 
 export interface Timings {
   scrapeInterval: string
@@ -44,27 +41,15 @@ export function scaleRanges(expr: string, scale: number): string {
   })
 }
 
-interface RuleFile {
-  groups: { name: string; rules: { alert?: string; expr: string; for?: string }[] }[]
-}
-
-/** Copies of alerts/*.rules.yaml with the test timings; returns their paths. */
+/**
+ * The repo's rule file with the test timings (tests/alerts/local-config.ts renders `for`; range
+ * selectors are scaled here); returns its path.
+ */
 export function writeRuleFiles(dir: string, timings: Timings): string[] {
   mkdirSync(dir, { recursive: true })
-  const files = readdirSync(ALERTS_DIR).filter((f) => f.endsWith('.rules.yaml'))
-  if (files.length === 0) throw new Error(`no *.rules.yaml in ${ALERTS_DIR}`)
-  return files.map((file) => {
-    const rules = parse(readFileSync(join(ALERTS_DIR, file), 'utf8')) as RuleFile
-    for (const group of rules.groups) {
-      for (const rule of group.rules) {
-        rule.expr = scaleRanges(rule.expr, timings.rangeScale)
-        if (rule.alert && timings.alertFor) rule.for = timings.alertFor
-      }
-    }
-    const target = join(dir, file)
-    writeFileSync(target, stringify(rules))
-    return target
-  })
+  const target = join(dir, 'shopscope.rules.yaml')
+  writeFileSync(target, scaleRanges(renderRules(timings.alertFor), timings.rangeScale))
+  return [target]
 }
 
 export interface ScrapeTargets {
@@ -106,29 +91,8 @@ export function prometheusConfig(ruleFiles: string[], t: ScrapeTargets, timings:
   })
 }
 
-interface Route {
-  group_wait?: string
-  group_interval?: string
-  repeat_interval?: string
-  routes?: Route[]
-}
-
-function retime(route: Route, timings: Timings) {
-  if (timings.groupWait && route.group_wait) route.group_wait = timings.groupWait
-  if (timings.groupInterval && route.group_interval) route.group_interval = timings.groupInterval
-  if (timings.repeatInterval && route.repeat_interval)
-    route.repeat_interval = timings.repeatInterval
-  for (const child of route.routes ?? []) retime(child, timings)
-}
-
 export function alertmanagerConfig(recorderUrl: string, timings: Timings): string {
-  const source = readFileSync(join(ALERTS_DIR, 'alertmanager.yaml'), 'utf8')
-  if (!source.includes(RECEIVER_PLACEHOLDER)) {
-    throw new Error(`alerts/alertmanager.yaml has no ${RECEIVER_PLACEHOLDER} webhook to substitute`)
-  }
-  const config = parse(source.replaceAll(RECEIVER_PLACEHOLDER, recorderUrl)) as { route: Route }
-  retime(config.route, timings)
-  return stringify(config)
+  return renderAlertmanagerConfig(recorderUrl, timings)
 }
 
 /** Short timings for the scenario tests: alerts fire and resolve within a minute or two. */

@@ -1,0 +1,98 @@
+// A local stack per scenario file, with the short test timings, and the questions the scenarios
+// ask it: Prometheus queries and alerts, delivered alerts, spans and logs in the sink, faults.
+import { rmSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Delivery } from '../../scripts/local/alert-recorder'
+import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
+import type { Span, LogRecord } from '../../scripts/local/otlp-wire'
+import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
+
+export interface LocalStack {
+  state: StackState
+  stop(): Promise<void>
+}
+
+export async function useLocalStack(name: string): Promise<LocalStack> {
+  const runDir = join(ROOT, '.run', `test-${name}-${process.pid}`)
+  const state = await startStack(runDir, FAST_TIMINGS)
+  return {
+    state,
+    async stop() {
+      await stopStack(state)
+      rmSync(runDir, { recursive: true, force: true })
+    },
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+export interface Sample {
+  metric: Record<string, string>
+  value: [number, string]
+}
+
+/** An instant query; the vector it returns. */
+export async function promQuery(state: StackState, query: string): Promise<Sample[]> {
+  const url = new URL('/api/v1/query', state.urls.prometheus)
+  url.searchParams.set('query', query)
+  const body = await getJson<{ status: string; data: { result: Sample[] } }>(url.toString())
+  return body.data.result
+}
+
+export interface PromAlert {
+  labels: Record<string, string>
+  state: 'pending' | 'firing'
+}
+
+export async function prometheusAlerts(state: StackState): Promise<PromAlert[]> {
+  const body = await getJson<{ data: { alerts: PromAlert[] } }>(
+    `${state.urls.prometheus}/api/v1/alerts`,
+  )
+  return body.data.alerts
+}
+
+export const deliveries = (state: StackState) =>
+  getJson<Delivery[]>(`${state.urls.recorder}/api/deliveries`)
+
+export async function spans(state: StackState, query: Record<string, string>): Promise<Span[]> {
+  const params = new URLSearchParams(query).toString()
+  return (await getJson<{ items: Span[] }>(`${state.urls.sink}/api/spans?${params}`)).items
+}
+
+export async function logs(state: StackState, query: Record<string, string>): Promise<LogRecord[]> {
+  const params = new URLSearchParams(query).toString()
+  return (await getJson<{ items: LogRecord[] }>(`${state.urls.sink}/api/logs?${params}`)).items
+}
+
+export interface SinkStats {
+  spans: { total: number; byService: Record<string, number> }
+  logs: { total: number; byService: Record<string, number> }
+}
+
+export const sinkStats = (state: StackState) => getJson<SinkStats>(`${state.urls.sink}/api/stats`)
+
+export interface Faults {
+  latencyMs?: number
+  errorRate?: number
+  failDependency?: string
+}
+
+/** PUT /admin/faults on one service; returns the switches now in effect. */
+export async function setFaults(state: StackState, service: string, faults: Faults) {
+  const res = await fetch(`${state.urls[service]}/admin/faults`, {
+    method: 'PUT',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${state.faultAdminToken}`,
+    },
+    body: JSON.stringify(faults),
+  })
+  if (!res.ok) throw new Error(`PUT /admin/faults on ${service}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as Required<Faults>
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
