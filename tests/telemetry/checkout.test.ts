@@ -74,22 +74,40 @@ describe('one checkout across the four services', () => {
   })
 
   it('produces one trace with spans and SQL from every service, parent to child', async () => {
-    const trace = await otlp.waitFor('spans of all four services, with the checkout', () => {
-      const spans = otlp.spans.filter((s) => s.traceId === traceId)
+    const inTrace = () => otlp.spans.filter((s) => s.traceId === traceId)
+    const orphansIn = (spans: OtlpSpan[]) => {
+      const ids = new Set([actionSpanId, ...spans.map((s) => s.spanId)])
+      return spans.filter((s) => !ids.has(s.parentSpanId))
+    }
+    // Batches of four processes arrive in any order: wait for the last spans (the checkout and
+    // the frontend's POST /checkout), then until every parent is in.
+    const complete = () => {
+      const spans = inTrace()
       const services = new Set(spans.map(serviceOf))
-      return SHOP.every((name) => services.has(name)) && spans.some((s) => s.name === 'checkout')
-        ? spans
-        : undefined
-    })
+      const lastOfFrontend = spans.some(
+        (s) =>
+          serviceOf(s) === 'frontend' && s.kind === 2 && s.attributes['http.route'] === '/checkout',
+      )
+      return (
+        SHOP.every((name) => services.has(name)) &&
+        lastOfFrontend &&
+        spans.some((s) => s.name === 'checkout') &&
+        orphansIn(spans).length === 0
+      )
+    }
+    await otlp.waitFor('the complete trace', complete).catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 500))
+    await otlp.waitFor('every parent span', complete).catch(() => undefined)
+    const trace = inTrace()
+    assert.deepEqual([...new Set(trace.map(serviceOf))].sort(), [...SHOP].sort())
+    assert.ok(trace.some((s) => s.name === 'checkout'))
     const sqlBy = new Set(
       trace.filter((s) => s.attributes['db.system.name'] === 'mysql').map(serviceOf),
     )
     assert.deepEqual([...sqlBy].sort(), ['order-service', 'product-service', 'user-service'])
     // Every span hangs off another span of this trace, or off the user action itself.
-    const ids = new Set([actionSpanId, ...trace.map((s) => s.spanId)])
-    const orphans = trace.filter((s) => !ids.has(s.parentSpanId))
     assert.deepEqual(
-      orphans.map((s) => `${serviceOf(s)} ${s.name}`),
+      orphansIn(trace).map((s) => `${serviceOf(s)} ${s.name}`),
       [],
     )
     // Each hop: a SERVER span of a backend whose parent is a CLIENT span of its caller.

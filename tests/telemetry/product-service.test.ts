@@ -13,6 +13,7 @@ import { isExposed, promClientNamesFor } from './metric-table'
 
 const newTraceId = () => randomBytes(16).toString('hex')
 const newSpanId = () => randomBytes(8).toString('hex')
+const ADMIN_TOKEN = 'telemetry-test-admin-token'
 
 describe('product-service started with node --require autoinstrumentation.js', () => {
   let db: MariaDb
@@ -29,6 +30,7 @@ describe('product-service started with node --require autoinstrumentation.js', (
         ...FAST_EXPORT_ENV,
         OTEL_SERVICE_NAME: 'product-service',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        FAULT_ADMIN_TOKEN: ADMIN_TOKEN,
       },
     })
   })
@@ -47,7 +49,10 @@ describe('product-service started with node --require autoinstrumentation.js', (
     assert.equal(res.status, 200)
     const spans = await otlp.waitFor('the request spans with SQL', () => {
       const inTrace = otlp.spans.filter((s) => s.traceId === traceId)
-      return inTrace.some((s) => s.attributes['db.system.name'] === 'mysql') && inTrace
+      const complete =
+        inTrace.some((s) => s.attributes['db.system.name'] === 'mysql') &&
+        inTrace.some((s) => s.kind === 2)
+      return complete && inTrace
     })
     const server = spans.filter((s) => s.kind === 2)
     assert.equal(server.length, 1, 'exactly one SERVER span per request')
@@ -67,6 +72,33 @@ describe('product-service started with node --require autoinstrumentation.js', (
         'SQL leaks a value',
       )
     }
+  })
+
+  it('records a failed request as an error with an exception event', async () => {
+    const setErrorRate = (errorRate: number) =>
+      fetch(`${service.url}/admin/faults`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ errorRate }),
+      })
+    assert.equal((await setErrorRate(1)).status, 200)
+    const traceId = newTraceId()
+    const res = await fetch(`${service.url}/api/v1/products/1`, {
+      headers: { traceparent: `00-${traceId}-${newSpanId()}-01` },
+    })
+    assert.equal((await setErrorRate(0)).status, 200)
+    assert.equal(res.status, 500)
+    // The server span ends last: once it is here, the whole request is.
+    const server = await otlp.waitFor('the failed server span', () =>
+      otlp.spans.find((s) => s.traceId === traceId && s.kind === 2),
+    )
+    await new Promise((r) => setTimeout(r, 500))
+    assert.equal(server.statusCode, 2, 'span status ERROR')
+    assert.equal(server.attributes['http.response.status_code'], 500)
+    const withException = otlp.spans.filter(
+      (s) => s.traceId === traceId && s.events.includes('exception'),
+    )
+    assert.ok(withException.length > 0, 'an exception event')
   })
 
   it('does not trace health, readiness or metrics requests', async () => {
@@ -118,13 +150,13 @@ describe('product-service started with node --require autoinstrumentation.js', (
       const found = otlp.metrics.filter(
         (p) =>
           p.metric === 'http.server.request.duration' &&
-          p.attributes['http.route'] === '/api/v1/products/:id',
+          p.attributes['http.route'] === '/api/v1/products/:id' &&
+          p.attributes['http.response.status_code'] === 200,
       )
       return found.length > 0 && found
     })
     assert.equal(points[0]?.unit, 's')
     assert.equal(points[0]?.attributes['http.request.method'], 'GET')
-    assert.equal(points[0]?.attributes['http.response.status_code'], 200)
     const sources = new Set(
       otlp.metrics.filter((p) => p.metric === 'http.server.request.duration').map((p) => p.scope),
     )
