@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { type K8sObject, ciValuesFiles, helmTemplate, parseObjects } from './lib/render'
+
+type Peer = {
+  podSelector?: { matchLabels?: Record<string, string> }
+  namespaceSelector?: unknown
+  ipBlock?: unknown
+}
+type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number | string; protocol: string }[] }
+
+const COMPONENT = 'app.kubernetes.io/component'
+const component = (peer: Peer) => peer.podSelector?.matchLabels?.[COMPONENT]
+
+/** Who may call whom, straight from docs/services.md. */
+const CALLS: Record<string, string[]> = {
+  frontend: ['user-service', 'product-service', 'order-service'],
+  'order-service': ['product-service'],
+  'user-service': [],
+  'product-service': [],
+}
+
+for (const values of ciValuesFiles()) {
+  describe(`NetworkPolicies (${values.split('/').pop()})`, () => {
+    const policies = parseObjects(helmTemplate([values])).filter((o) => o.kind === 'NetworkPolicy')
+    const policy = (name: string): K8sObject => {
+      const found = policies.find((p) => p.spec.podSelector.matchLabels[COMPONENT] === name)
+      assert.ok(found, `no NetworkPolicy for ${name}`)
+      return found
+    }
+
+    it('deny everything by default for every pod of the release', () => {
+      const deny = policies.find((p) => p.metadata.name.endsWith('-default-deny'))!
+      assert.deepEqual(deny.spec.policyTypes, ['Ingress', 'Egress'])
+      assert.equal(deny.spec.ingress, undefined)
+      assert.equal(deny.spec.egress, undefined)
+      assert.equal(deny.spec.podSelector.matchLabels['app.kubernetes.io/instance'], 'shopscope')
+      assert.equal(deny.spec.podSelector.matchLabels[COMPONENT], undefined)
+    })
+
+    for (const [service, upstreams] of Object.entries(CALLS)) {
+      it(`${service}: egress only to ${upstreams.join(', ') || 'no service'}, its database, DNS and the Collector`, () => {
+        const egress = policy(service).spec.egress as Rule[]
+        // Same-namespace peers only: the Collector's pods also carry a component label.
+        const services = egress
+          .flatMap((r) => r.to ?? [])
+          .filter((peer) => !peer.namespaceSelector)
+          .map(component)
+          .filter(Boolean)
+        assert.deepEqual(services.sort(), [...upstreams].sort())
+        const ports = egress.flatMap((r) => (r.ports ?? []).map((p) => p.port))
+        assert.ok(
+          ports.includes(53) && ports.includes(4318),
+          `${service}: DNS or Collector missing`,
+        )
+        assert.equal(ports.includes(3306), service !== 'frontend')
+      })
+
+      it(`${service}: ingress from its callers only (and Prometheus)`, () => {
+        const callers = Object.entries(CALLS)
+          .filter(([, calls]) => calls.includes(service))
+          .map(([caller]) => caller)
+        const ingress = policy(service).spec.ingress as Rule[]
+        const fromServices = ingress
+          .flatMap((r) => r.from ?? [])
+          .map(component)
+          .filter((c) => c && c !== 'test')
+        assert.deepEqual(fromServices.sort(), callers.sort())
+        if (service !== 'frontend')
+          assert.ok(
+            ingress.every((r) => r.from && r.from.length > 0),
+            'open ingress',
+          )
+      })
+    }
+  })
+}
