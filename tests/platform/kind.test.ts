@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { parse } from 'yaml'
@@ -42,6 +44,20 @@ describe('kind cluster', () => {
       (o) => o.metadata.name === 'jaeger-ui',
     )!
     assert.equal(jaegerUi.spec.ports[0].nodePort, NODE_PORTS.jaeger)
+  })
+
+  it('cluster-up checks its prerequisites first and names every missing tool', () => {
+    // A PATH with nothing but `dirname`: on any machine docker, kind and kubectl are "missing",
+    // so the script stops before touching Docker or a cluster.
+    const bin = mkdtempSync(join(tmpdir(), 'shopscope-path-'))
+    symlinkSync(run('bash', ['-c', 'command -v dirname']).stdout.trim(), join(bin, 'dirname'))
+    const result = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'cluster', 'up.sh')], {
+      encoding: 'utf8',
+      env: { PATH: bin },
+    })
+    assert.equal(result.status, 1)
+    assert.match(result.stdout, /Checking prerequisites/)
+    assert.match(result.stderr, /missing tools: docker kind kubectl node npx/)
   })
 
   it('scripts/cluster/*.sh parse (bash -n)', () => {
