@@ -1,0 +1,49 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import { FAST_EXPORT_ENV, ROOT, startServiceProcess, type ServiceProcess } from './service-process'
+
+/** The path the service images and the chart's no-operator mode load (not the staged copy). */
+const WORKSPACE_BOOTSTRAP = join(ROOT, 'services/telemetry/dist/autoinstrumentation.js')
+
+describe('the bootstrap loaded from the npm workspace (service image, no-operator mode)', () => {
+  let db: MariaDb
+  let otlp: OtlpReceiver
+  let service: ServiceProcess
+
+  before(async () => {
+    db = await useMariaDb()
+    otlp = await startOtlpReceiver()
+    service = await startServiceProcess('product-service', {
+      db,
+      env: {
+        ...FAST_EXPORT_ENV,
+        NODE_OPTIONS: `--require ${WORKSPACE_BOOTSTRAP}`,
+        OTEL_SERVICE_NAME: 'product-service',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      },
+    })
+  })
+  after(async () => {
+    await service?.stop()
+    await otlp?.close()
+    await db?.stop()
+  })
+
+  it('starts the SDK and exports spans', async () => {
+    const failed = service.records.find((r) => String(r.message).startsWith('telemetry failed'))
+    assert.equal(
+      failed,
+      undefined,
+      'The SDK needs @opentelemetry/api 1.10 wherever it resolves it. If this fails with ' +
+        '"reading \'UNSPECIFIED\'", the lockfile hoists api 1.9.1 to the root (pulled in by ' +
+        '@fastify/otel -> @opentelemetry/core 2.x): add "overrides": {"@opentelemetry/api": ' +
+        '"1.10.0"} to the root package.json and run npm install. Detail: ' +
+        String(failed?.detail),
+    )
+    assert.equal((await fetch(`${service.url}/api/v1/products/1`)).status, 200)
+    await otlp.waitFor('a server span', () => otlp.spans.some((s) => s.kind === 2))
+  })
+})
