@@ -3,8 +3,10 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import { isExposed, promClientNamesFor } from './metric-table'
 import {
   FAST_EXPORT_ENV,
+  SERVICES_WITH_DB,
   stagedBootstrap,
   startServiceProcess,
   type ServiceProcess,
@@ -140,5 +142,14 @@ describe('one checkout across the four services', () => {
     await otlp.waitFor('the logs over OTLP', () => exported().length >= logged.length)
     await new Promise((r) => setTimeout(r, 1_000)) // duplicates would arrive in a later batch
     assert.deepEqual(exported().sort(), logged.sort())
+  })
+
+  it('every service serves the prom-client metrics the table documents for it', async () => {
+    for (const service of running) {
+      const text = await (await fetch(`${service.url}/metrics`)).text()
+      const names = promClientNamesFor(service.name, SERVICES_WITH_DB.includes(service.name))
+      const missing = names.filter((name) => !isExposed(text, name))
+      assert.deepEqual(missing, [], `${service.name}: documented but not on /metrics`)
+    }
   })
 })
