@@ -24,6 +24,11 @@ describe('kind cluster', () => {
       ['control-plane', 'worker', 'worker'],
     )
     for (const node of config.nodes) assert.equal(node.image, VERSIONS.KIND_NODE_IMAGE)
+    // helm template and kubeconform validate against the version the nodes run.
+    assert.match(
+      VERSIONS.KIND_NODE_IMAGE!,
+      new RegExp(`:v${VERSIONS.KUBERNETES_VERSION!.replaceAll('.', '\\.')}@`),
+    )
   })
 
   it('maps every browser-facing node port to localhost, and those Services use them', () => {
