@@ -85,7 +85,8 @@ describe('process lifecycle', () => {
     assert.equal((await fetch(`${url}/healthz`)).status, 200)
     const notReady = await fetch(`${url}/readyz`)
     assert.equal(notReady.status, 503)
-    assert.equal((await notReady.json()).checks.database, 'unavailable')
+    const body = (await notReady.json()) as { checks: Record<string, string> }
+    assert.equal(body.checks.database, 'unavailable')
 
     const server = await startMariaDb(dbPort)
     servers.push(server)
