@@ -5,6 +5,7 @@ import { shopInstrumentations } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
+import { countEndedSpans } from './span-count'
 
 type Flushable = { forceFlush?: () => Promise<void> }
 
@@ -30,6 +31,7 @@ export function startTelemetry(bootstrap: string): void {
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const sdk = new NodeSDK({ instrumentations: shopInstrumentations() })
   sdk.start()
+  countEndedSpans()
   bridgeLegacyLogsApi()
   flushOnSigterm(sdk, forceFlushAll)
   bootstrapLog('info', 'telemetry started', {
