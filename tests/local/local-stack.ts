@@ -43,6 +43,18 @@ export async function promQuery(state: StackState, query: string): Promise<Sampl
   return body.data.result
 }
 
+/** Exemplars of the last five minutes of the series `query` selects. */
+export async function promExemplars(state: StackState, query: string) {
+  const url = new URL('/api/v1/query_exemplars', state.urls.prometheus)
+  url.searchParams.set('query', query)
+  url.searchParams.set('start', String(Date.now() / 1000 - 300))
+  url.searchParams.set('end', String(Date.now() / 1000))
+  const body = await getJson<{ data: { exemplars: { labels: Record<string, string> }[] }[] }>(
+    url.toString(),
+  )
+  return body.data.flatMap((series) => series.exemplars)
+}
+
 export interface PromAlert {
   labels: Record<string, string>
   state: 'pending' | 'firing'

@@ -10,6 +10,7 @@ import {
   deliveries,
   logs,
   prometheusAlerts,
+  promExemplars,
   promQuery,
   sinkStats,
   sleep,
@@ -66,6 +67,12 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
     assert.ok(Number(orders[0]?.value[1] ?? 0) > 0, 'no order counted')
     const collector = await promQuery(state, 'sum(otelcol_exporter_sent_spans_total)')
     assert.ok(Number(collector[0]?.value[1] ?? 0) > 0, 'collector internal metrics missing')
+
+    // Metrics → traces: a span-metrics exemplar names a trace the trace backend holds.
+    const exemplars = await promExemplars(state, 'traces_span_metrics_duration_seconds_bucket')
+    const exemplarTrace = exemplars.find((e) => e.labels.trace_id)?.labels.trace_id ?? ''
+    assert.ok(exemplarTrace, 'no exemplar with a trace_id in Prometheus')
+    assert.ok((await spans(state, { traceId: exemplarTrace })).length > 0, 'exemplar trace unknown')
 
     const firing = (await prometheusAlerts(state)).filter((a) => a.state === 'firing')
     assert.deepEqual(firing, [])
