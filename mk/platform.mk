@@ -15,7 +15,7 @@ test-platform: tools ## helm lint/template, kubeconform -strict, cdk8s assertion
 resources: ## Total CPU/memory requests and limits of the whole stack
 	@node --import tsx scripts/cluster/resources.ts
 
-cluster-up: tools ## kind cluster with the whole system (needs docker, kind, kubectl)
+cluster-up: tool-helm ## kind cluster with the whole system (needs docker, kind, kubectl)
 	@scripts/cluster/up.sh
 
 cluster-down: ## Delete the kind cluster
