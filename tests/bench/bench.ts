@@ -1,0 +1,234 @@
+/**
+ * `make bench` / `make test-bench`: throughput, latency, span accounting, checkout integrity and
+ * peak memory of the shop for three telemetry configurations in one run; writes
+ * tests/bench/results/<date>.json and latest.md.
+ *
+ *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>]
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startMariaDb } from '@shopscope/tests/harness'
+import { collectorBinary } from '../../scripts/local/collector'
+import { stopProcess } from '../../scripts/local/processes'
+import { collectorCounters } from './collector-metrics'
+import { startDiscardBackend, type DiscardBackend } from './discard-backend'
+import { measure, type LoadResult } from './load'
+import {
+  consoleTable,
+  machine,
+  markdown,
+  ratio,
+  versions,
+  type ConfigResult,
+  type Results,
+} from './report'
+import {
+  ADD_TO_CART_USER_COUNT,
+  auditOrders,
+  type CheckoutLedger,
+  prepareCheckouts,
+  scenarios,
+  signTokens,
+} from './scenarios'
+import { peakRssMiB, readSpanCount, startConfig, type RunningConfig, type Telemetry } from './stack'
+
+const short = process.argv.includes('--short')
+const outIndex = process.argv.indexOf('--out')
+const OUT_DIR = outIndex > 0 ? (process.argv[outIndex + 1] ?? '') : join(__dirname, 'results')
+const TIMING = short ? { warmupSeconds: 1, seconds: 2 } : { warmupSeconds: 3, seconds: 10 }
+const CONNECTIONS = 20
+const SEED_RATE = 200
+const CHECKOUTS_PER_CONFIG = short ? 3_000 : 15_000
+const CONFIGS: Telemetry[] = ['off', 'full', 'collector-down']
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function spanAccounting(config: RunningConfig) {
+  const created = config.services.reduce(
+    (sum, s) => sum + (s.spanCountFile ? readSpanCount(s.spanCountFile) : 0),
+    0,
+  )
+  if (!config.collector)
+    return { created, accepted: 0, refused: 0, exported: 0, exportFailed: 0, lost: created }
+  const url = config.collector.telemetryUrl
+  // The collector batches for up to 2 s and retries: wait until what it accepted has left.
+  let counters = await collectorCounters(url)
+  for (let i = 0; i < 60; i++) {
+    const accepted = counters('otelcol_receiver_accepted_spans')
+    const settled =
+      counters('otelcol_exporter_sent_spans', /otlp\/jaeger/) +
+      counters('otelcol_exporter_send_failed_spans', /otlp\/jaeger/)
+    if (accepted >= created && settled >= accepted) break
+    await sleep(500)
+    counters = await collectorCounters(url)
+  }
+  const accepted = counters('otelcol_receiver_accepted_spans')
+  const exported = counters('otelcol_exporter_sent_spans', /otlp\/jaeger/)
+  return {
+    created,
+    accepted,
+    refused: counters('otelcol_receiver_refused_spans'),
+    exported,
+    exportFailed: counters('otelcol_exporter_send_failed_spans', /otlp\/jaeger/),
+    lost: created - exported,
+  }
+}
+
+async function runConfig(
+  telemetry: Telemetry,
+  index: number,
+  env: { mysqlUrl: string; runDir: string; backend: DiscardBackend; cartTokens: string[] },
+): Promise<ConfigResult> {
+  const firstCheckoutUser = 1_000_000 + index * 100_000
+  const checkoutTokens = signTokens(firstCheckoutUser, CHECKOUTS_PER_CONFIG)
+  const ledger: CheckoutLedger = { answered201: new Set() }
+  console.log(`\n== telemetry ${telemetry}: starting the services`)
+  const config = await startConfig(telemetry, env)
+  // After the start: the services' migrations create the tables.
+  await prepareCheckouts(env.mysqlUrl, firstCheckoutUser, CHECKOUTS_PER_CONFIG)
+  const url = (name: string) => config.services.find((s) => s.name === name)?.url ?? ''
+  const list = scenarios(
+    { frontend: url('frontend'), orderService: url('order-service') },
+    {
+      connections: CONNECTIONS,
+      seedRate: SEED_RATE,
+      cartTokens: env.cartTokens,
+      checkoutTokens,
+      ledger,
+    },
+  )
+  const results: Record<string, LoadResult> = {}
+  let stopped = false
+  try {
+    for (const s of list) {
+      const r = await measure(s.spec, TIMING)
+      results[s.name] = r
+      console.log(
+        `${s.name.padEnd(12)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50}  p95 ${r.p95}  p99 ${r.p99} ms  errors ${r.errors}   ${s.description}`,
+      )
+    }
+    const peakRss = Object.fromEntries(
+      config.services.map((s) => [s.name, peakRssMiB(s.process.pid)]),
+    )
+    if (config.collector) peakRss.collector = peakRssMiB(config.collector.process.pid)
+    // Stopping the services flushes their last spans and writes their span counts.
+    await Promise.all(config.services.map((s) => stopProcess(s.process.pid)))
+    const spans = telemetry === 'off' ? undefined : await spanAccounting(config)
+
+    await config.stop()
+    stopped = true
+    return {
+      telemetry,
+      scenarios: results,
+      peakRssMiB: peakRss,
+      spans,
+      checkout: await auditOrders(env.mysqlUrl, firstCheckoutUser, CHECKOUTS_PER_CONFIG, ledger),
+    }
+  } finally {
+    if (!stopped) await config.stop()
+  }
+}
+
+function targets(configs: ConfigResult[]): Results['targets'] {
+  const [off, full] = configs
+  const home = full?.scenarios.home
+  const checkout = full?.scenarios.checkout
+  const seed = full?.scenarios['seed-load']
+  const costs = Object.keys(off?.scenarios ?? {})
+    .filter((n) => n !== 'seed-load')
+    .map((n) => ({ n, r: (full?.scenarios[n]?.rps ?? 0) / (off?.scenarios[n]?.rps ?? 1) }))
+  const worst = costs.reduce((a, b) => (b.r < a.r ? b : a), { n: '-', r: 1 })
+  const integrity = configs.every(
+    (c) =>
+      c.checkout.lost === 0 &&
+      c.checkout.doubled === 0 &&
+      c.checkout.notConfirmed === 0 &&
+      // Only answers cut off at the end of the warm-up and of the timed run.
+      c.checkout.unanswered <= 2 * CONNECTIONS,
+  )
+  return [
+    {
+      name: 'home ≥ 1500 req/s, p99 < 50 ms (full telemetry)',
+      value: `${home?.rps} req/s, p99 ${home?.p99} ms`,
+      met: (home?.rps ?? 0) >= 1500 && (home?.p99 ?? Infinity) < 50,
+    },
+    {
+      name: 'checkout ≥ 300 orders/s (full telemetry)',
+      value: `${checkout?.rps} orders/s`,
+      met: (checkout?.rps ?? 0) >= 300,
+    },
+    {
+      name: 'no order lost or doubled (every configuration)',
+      value: configs
+        .map(
+          (c) =>
+            `${c.checkout.answered201} answered, ${c.checkout.lost} lost, ${c.checkout.doubled} doubled`,
+        )
+        .join('; '),
+      met: integrity,
+    },
+    {
+      name: 'telemetry costs ≤ 15% throughput (worst scenario)',
+      value: `${worst.n}: ${ratio(worst.r, 1)} of telemetry off`,
+      met: worst.r >= 0.85,
+    },
+    {
+      name: `seed load (20 users, ${SEED_RATE} req/s) p95 < 15 ms (full telemetry)`,
+      value: `p95 ${seed?.p95} ms`,
+      met: (seed?.p95 ?? Infinity) < 15,
+    },
+    {
+      name: '0 spans lost (full telemetry)',
+      value: `${full?.spans?.lost ?? '-'} lost`,
+      met: full?.spans?.lost === 0,
+    },
+  ]
+}
+
+async function main() {
+  const runDir = mkdtempSync(join(tmpdir(), 'shopscope-bench-'))
+  const mysql = await startMariaDb()
+  const backend = await startDiscardBackend()
+  try {
+    const cartTokens = signTokens(10_000, ADD_TO_CART_USER_COUNT)
+    const configs: ConfigResult[] = []
+    for (const [i, telemetry] of CONFIGS.entries()) {
+      configs.push(
+        await runConfig(telemetry, i, { mysqlUrl: mysql.url, runDir, backend, cartTokens }),
+      )
+    }
+    const date = new Date().toISOString()
+    const results: Results = {
+      date,
+      command: `make ${short ? 'test-bench' : 'bench'}`,
+      setting: `${CONNECTIONS} connections, ${TIMING.warmupSeconds} s warm-up + ${TIMING.seconds} s per scenario`,
+      machine: machine(),
+      versions: versions(collectorBinary()),
+      configs,
+      targets: targets(configs),
+    }
+    console.log(`\n${consoleTable(results)}\n`)
+    const md = markdown(results)
+    console.log(md.slice(md.indexOf('## Cost of telemetry')))
+    mkdirSync(OUT_DIR, { recursive: true })
+    writeFileSync(
+      join(OUT_DIR, `${date.slice(0, 10)}.json`),
+      `${JSON.stringify(results, null, 2)}\n`,
+    )
+    writeFileSync(join(OUT_DIR, 'latest.md'), md)
+    console.log(
+      `results: ${join(OUT_DIR, `${date.slice(0, 10)}.json`)} and latest.md (logs in ${runDir})`,
+    )
+  } finally {
+    await backend.close()
+    await mysql.stop()
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : err)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,180 @@
+/** The benchmark's results: the machine and versions they were measured on, as JSON and tables. */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import type { LoadResult } from './load'
+import type { Telemetry } from './stack'
+
+const ROOT = join(__dirname, '..', '..')
+
+export interface ConfigResult {
+  telemetry: Telemetry
+  scenarios: Record<string, LoadResult>
+  peakRssMiB: Record<string, number>
+  spans?: SpanAccounting
+  checkout: {
+    answered201: number
+    ordersInDb: number
+    lost: number
+    doubled: number
+    /** Orders whose 201 was in flight when a timed run ended. */
+    unanswered: number
+    notConfirmed: number
+  }
+}
+
+export interface SpanAccounting {
+  created: number
+  /** otelcol_receiver_accepted_spans */
+  accepted: number
+  refused: number
+  /** otelcol_exporter_sent_spans of the trace backend's exporter */
+  exported: number
+  exportFailed: number
+  lost: number
+}
+
+export interface Results {
+  date: string
+  command: string
+  setting: string
+  machine: { cpu: string; cores: number; memoryGiB: number; kernel: string }
+  versions: Record<string, string>
+  configs: ConfigResult[]
+  targets: { name: string; value: string; met: boolean }[]
+}
+
+const pkgVersion = (name: string) => {
+  try {
+    const file = join(ROOT, 'node_modules', name, 'package.json')
+    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
+  } catch {
+    return 'not installed'
+  }
+}
+
+export function machine(): Results['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    kernel: execFileSync('uname', ['-r']).toString().trim(),
+  }
+}
+
+export function versions(collectorBinary: string): Record<string, string> {
+  const mariadb = execFileSync('/usr/sbin/mariadbd', ['--version']).toString().trim()
+  const collector = execFileSync(collectorBinary, ['--version']).toString().trim()
+  return {
+    node: process.version,
+    mariadb: mariadb.replace(/^.*Ver\s+/, ''),
+    collector,
+    ...Object.fromEntries(
+      [
+        'fastify',
+        'knex',
+        'mysql2',
+        'autocannon',
+        '@opentelemetry/sdk-node',
+        '@opentelemetry/instrumentation-http',
+        '@fastify/otel',
+      ].map((p) => [p, pkgVersion(p)]),
+    ),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
+  }
+}
+
+const pad = (s: string, n: number) => s.padEnd(n)
+const num = (n: number) => (Number.isFinite(n) ? String(n) : '-')
+
+export function markdown(results: Results): string {
+  const lines: string[] = []
+  const row = (cells: (string | number)[]) => lines.push(`| ${cells.join(' | ')} |`)
+  lines.push(`# Benchmark ${results.date}`, '')
+  lines.push(`Command: \`${results.command}\` (${results.setting})`, '')
+  const m = results.machine
+  lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}`, '')
+  lines.push(
+    `Versions: ${Object.entries(results.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    '',
+  )
+  lines.push('## Throughput and latency', '')
+  row(['scenario', 'telemetry', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'])
+  row(['---', '---', '---:', '---:', '---:', '---:', '---:'])
+  const names = Object.keys(results.configs[0]?.scenarios ?? {})
+  for (const name of names) {
+    for (const c of results.configs) {
+      const r = c.scenarios[name]
+      if (r) row([name, c.telemetry, r.rps, num(r.p50), num(r.p95), num(r.p99), r.errors])
+    }
+  }
+  lines.push('', '## Cost of telemetry (req/s relative to telemetry off)', '')
+  row(['scenario', ...results.configs.slice(1).map((c) => c.telemetry)])
+  row(['---', ...results.configs.slice(1).map(() => '---:')])
+  for (const name of names) {
+    const base = results.configs[0]?.scenarios[name]?.rps ?? NaN
+    row([name, ...results.configs.slice(1).map((c) => ratio(c.scenarios[name]?.rps, base))])
+  }
+  lines.push('', '## Span accounting', '')
+  row(['telemetry', 'created', 'accepted', 'refused', 'exported', 'export failed', 'lost'])
+  row(['---', '---:', '---:', '---:', '---:', '---:', '---:'])
+  for (const c of results.configs) {
+    const s = c.spans
+    if (s) row([c.telemetry, s.created, s.accepted, s.refused, s.exported, s.exportFailed, s.lost])
+  }
+  lines.push('', '## Checkout: orders in MySQL vs 201 answers (warm-up included)', '')
+  lines.push(
+    'Lost: a 201 without a confirmed order. Doubled: a user with two orders. Cut off: a',
+    'confirmed order whose 201 was still in flight when a timed run stopped (≤ 1 per connection).',
+    '',
+  )
+  row([
+    'telemetry',
+    '201 answers',
+    'orders in MySQL',
+    'lost',
+    'doubled',
+    'not confirmed',
+    'cut off',
+  ])
+  row(['---', '---:', '---:', '---:', '---:', '---:', '---:'])
+  for (const c of results.configs) {
+    const o = c.checkout
+    row([c.telemetry, o.answered201, o.ordersInDb, o.lost, o.doubled, o.notConfirmed, o.unanswered])
+  }
+  lines.push('', '## Peak RSS under load (MiB, VmHWM)', '')
+  const services = Object.keys(results.configs[0]?.peakRssMiB ?? {})
+  row(['telemetry', ...services])
+  row(['---', ...services.map(() => '---:')])
+  for (const c of results.configs)
+    row([c.telemetry, ...services.map((s) => c.peakRssMiB[s] ?? '-')])
+  lines.push('', '## Targets', '')
+  row(['target', 'measured', 'met'])
+  row(['---', '---', '---'])
+  for (const t of results.targets) row([t.name, t.value, t.met ? 'yes' : '**no**'])
+  return `${lines.join('\n')}\n`
+}
+
+export const ratio = (value: number | undefined, base: number) =>
+  value === undefined || !base ? '-' : `${Math.round((value / base) * 100)}%`
+
+/** The console table: one line per scenario and configuration. */
+export function consoleTable(results: Results): string {
+  const out = [
+    `${pad('scenario', 12)}${pad('telemetry', 16)}${pad('req/s', 8)}${pad('p50', 8)}${pad('p95', 8)}${pad('p99', 8)}errors`,
+  ]
+  const names = Object.keys(results.configs[0]?.scenarios ?? {})
+  for (const name of names) {
+    for (const c of results.configs) {
+      const r = c.scenarios[name]
+      if (!r) continue
+      out.push(
+        `${pad(name, 12)}${pad(c.telemetry, 16)}${pad(String(r.rps), 8)}${pad(num(r.p50), 8)}${pad(num(r.p95), 8)}${pad(num(r.p99), 8)}${r.errors}`,
+      )
+    }
+  }
+  return out.join('\n')
+}

@@ -1,0 +1,133 @@
+/**
+ * The benchmark's stack, from the local stack's own pieces (scripts/local): the four services as
+ * `make local-up` starts them, the collector with the cluster's pipeline config, MariaDB. No
+ * Prometheus, Alertmanager or OTLP sink: on 2 shared cores they would only steal CPU.
+ */
+import { mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { freePort } from '@shopscope/tests/harness'
+import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from '../../scripts/local/collector'
+import {
+  spawnDetached,
+  stopProcess,
+  waitUntilReady,
+  type RunningProcess,
+} from '../../scripts/local/processes'
+import { AUTOINSTRUMENTATION, serviceSpecs } from '../../scripts/local/services'
+import type { DiscardBackend } from './discard-backend'
+
+export type Telemetry = 'off' | 'full' | 'collector-down'
+
+export interface BenchService {
+  name: string
+  url: string
+  process: RunningProcess
+  /** Where the bootstrap writes its ended-span count at exit (telemetry on only). */
+  spanCountFile?: string
+}
+
+export interface RunningConfig {
+  services: BenchService[]
+  collector?: { process: RunningProcess; telemetryUrl: string }
+  stop(): Promise<void>
+}
+
+/** Spans leave the services in large, frequent batches: at thousands of spans a second the
+ * SDK's default queue (2048) would drop spans between two exports. */
+export const BENCH_OTEL_ENV = {
+  OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+  OTEL_BSP_SCHEDULE_DELAY: '500',
+  OTEL_BSP_MAX_QUEUE_SIZE: '65536',
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
+  OTEL_BLRP_MAX_QUEUE_SIZE: '65536',
+  OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '4096',
+  OTEL_METRIC_EXPORT_INTERVAL: '10000',
+}
+
+async function startCollector(runDir: string, backend: DiscardBackend) {
+  const ports = {
+    otlpGrpc: await freePort(),
+    otlpHttp: await freePort(),
+    prometheusExporter: await freePort(),
+    healthCheck: await freePort(),
+    telemetry: await freePort(),
+  }
+  const process = spawnDetached({
+    command: collectorBinary(),
+    args: ['--config', COLLECTOR_CONFIG],
+    env: localCollectorEnv(ports, {
+      jaegerOtlp: backend.grpcEndpoint,
+      lokiOtlp: `${backend.httpEndpoint}/otlp`,
+    }),
+    readyUrl: `http://127.0.0.1:${ports.healthCheck}`,
+    log: join(runDir, 'collector.log'),
+  })
+  await waitUntilReady('collector', process)
+  return {
+    process,
+    telemetryUrl: `http://127.0.0.1:${ports.telemetry}/metrics`,
+    otlpHttp: `http://127.0.0.1:${ports.otlpHttp}`,
+  }
+}
+
+/** Starts the collector (full telemetry only) and the four services for one configuration. */
+export async function startConfig(
+  telemetry: Telemetry,
+  options: { mysqlUrl: string; runDir: string; backend: DiscardBackend },
+): Promise<RunningConfig> {
+  const runDir = join(options.runDir, telemetry)
+  mkdirSync(runDir, { recursive: true })
+  const collector = telemetry === 'full' ? await startCollector(runDir, options.backend) : undefined
+  // Collector down: the services export to a port nobody listens on.
+  const endpoint = collector?.otlpHttp ?? `http://127.0.0.1:${await freePort()}`
+  const specs = await serviceSpecs({
+    mysqlUrl: options.mysqlUrl,
+    otlpHttpEndpoint: endpoint,
+    faultAdminToken: 'bench-unused',
+    metricExportIntervalMs: 10_000,
+  })
+  const services = specs.map(({ name, port, spec }) => {
+    const spanCountFile = telemetry === 'off' ? undefined : join(runDir, `${name}.spans.json`)
+    const args =
+      telemetry === 'off'
+        ? spec.args.filter((a, i) => a !== '--require' && spec.args[i - 1] !== '--require')
+        : spec.args
+    if (telemetry === 'off' && args.includes(AUTOINSTRUMENTATION)) {
+      throw new Error('could not remove the telemetry bootstrap from the service command')
+    }
+    const process = spawnDetached({
+      ...spec,
+      args,
+      env: {
+        ...spec.env,
+        ...BENCH_OTEL_ENV,
+        // The per-request log line is kept: it is part of what a request costs in production.
+        ...(spanCountFile ? { SHOPSCOPE_SPAN_COUNT_FILE: spanCountFile } : {}),
+      },
+      log: join(runDir, `${name}.log`),
+    })
+    return { name, url: `http://127.0.0.1:${port}`, process, spanCountFile }
+  })
+  const stop = async () => {
+    await Promise.all(services.map((s) => stopProcess(s.process.pid)))
+    if (collector) await stopProcess(collector.process.pid)
+  }
+  try {
+    await Promise.all(services.map((s) => waitUntilReady(s.name, s.process, 90_000)))
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return { services, collector, stop }
+}
+
+/** Peak resident memory of a running process (VmHWM), in MiB. */
+export function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? NaN)
+  return Math.round((kib / 1024) * 10) / 10
+}
+
+export function readSpanCount(file: string): number {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { ended: number }).ended
+}
