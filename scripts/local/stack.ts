@@ -6,7 +6,7 @@
  * <runDir>/state.json so another process can stop it or restart one service.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createConnection } from 'mysql2/promise'
 import { freePort, startMariaDb } from '../../tests/harness'
@@ -51,6 +51,15 @@ export function loadState(runDir: string): StackState {
   return JSON.parse(readFileSync(statePath(runDir), 'utf8')) as StackState
 }
 
+/**
+ * PROMETHEUS when set, else the v3 `make prometheus` builds, else Debian's 2.x on PATH (the
+ * rules and configs work with both).
+ */
+function prometheusBinary(): string {
+  const v3 = join(ROOT, '.tools', 'bin', 'prometheus3')
+  return !process.env.PROMETHEUS && existsSync(v3) ? v3 : toolPath('prometheus')
+}
+
 /** The pid and data directory of a MariaDB the harness started, asked from the server itself. */
 async function mariaDbProcess(url: string) {
   const conn = await createConnection(`${url}/`)
@@ -81,7 +90,7 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
   // Fail on a missing tool before anything is started.
   const binaries = {
     collector: collectorBinary(),
-    prometheus: toolPath('prometheus'),
+    prometheus: prometheusBinary(),
     alertmanager: toolPath('alertmanager'),
   }
   const mysql = await startMariaDb()
