@@ -1,5 +1,6 @@
 import { HttpProblem } from './problem'
 import { faultState } from './faults'
+import { CallFailed, httpCall } from './http-call'
 import { Gauge, type Registry, type RegistryContentType } from 'prom-client'
 
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
@@ -89,7 +90,7 @@ export class Upstream {
     for (let attempt = 0; attempt < attempts; attempt++) {
       this.admit()
       try {
-        const response = await fetch(new URL(path, this.options.baseUrl), {
+        const { status, text } = await httpCall(new URL(path, this.options.baseUrl), {
           method,
           headers: {
             accept: 'application/json',
@@ -97,19 +98,18 @@ export class Upstream {
             ...init.headers,
           },
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          signal: AbortSignal.timeout(this.options.timeoutMs),
+          timeoutMs: this.options.timeoutMs,
         })
-        const text = await response.text()
-        if (response.status >= 500) {
-          lastError = `status ${response.status}`
+        if (status >= 500) {
+          lastError = `status ${status}`
           this.recordFailure()
           continue
         }
         this.recordSuccess()
-        return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
+        return { status, body: (text ? JSON.parse(text) : undefined) as T }
       } catch (err) {
         if (err instanceof UpstreamUnavailable) throw err
-        lastError = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'unreachable'
+        lastError = err instanceof CallFailed ? err.reason : 'unreachable'
         this.recordFailure()
       }
     }
