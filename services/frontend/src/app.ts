@@ -20,7 +20,7 @@ import { assetRoutes } from './routes/assets'
 import { cartRoutes } from './routes/cart'
 import { catalogRoutes } from './routes/catalog'
 import { orderRoutes } from './routes/orders'
-import { csrfToken, SessionCookies } from './session'
+import { shopperCsrfToken, SessionCookies } from './session'
 import { errorView } from './views/errors'
 import { layout, page } from './views/layout'
 
@@ -102,7 +102,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
       title: reply.pageTitle,
       path: reply.request.url.split('?')[0] ?? '/',
       shopper: reply.request.shopper,
-      csrfToken: csrfToken(reply),
+      csrfToken: shopperCsrfToken(reply),
       flash: sessions.takeFlash(reply.request, reply),
     }),
   )

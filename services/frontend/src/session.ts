@@ -108,6 +108,15 @@ export function csrfToken(reply: FastifyReply): string {
   return token
 }
 
+/**
+ * The token for forms only a signed-in shopper sees (add to cart, sign out). Anonymous catalog
+ * pages have none, so they skip the CSRF secret cookie, its random bytes and HMAC: the bulk of
+ * the traffic, measured in tests/bench.
+ */
+export function shopperCsrfToken(reply: FastifyReply): string {
+  return reply.request.shopper ? csrfToken(reply) : ''
+}
+
 /** The shopper of a page behind requireLogin. */
 export function shopperOf(request: FastifyRequest): Shopper {
   if (!request.shopper) throw new Error('requireLogin must run before this handler')

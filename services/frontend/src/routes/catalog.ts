@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpProblem } from '@shopscope/kit'
 import type { ProductClient } from '../clients/products'
 import { CatalogQuery, IdParams } from '../schemas'
-import { csrfToken } from '../session'
+import { shopperCsrfToken } from '../session'
 import { catalogView, productView } from '../views/catalog'
 import { page } from '../views/layout'
 
@@ -23,7 +23,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ products: ProductClient 
       result,
       q,
       signedIn: request.shopper !== null,
-      csrfToken: csrfToken(reply),
+      csrfToken: shopperCsrfToken(reply),
     })
     return page(reply, q ? `Search: ${q}` : 'Shop', view)
   })
@@ -34,7 +34,7 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ products: ProductClient 
     return page(
       reply,
       product.name,
-      productView(product, request.shopper !== null, csrfToken(reply)),
+      productView(product, request.shopper !== null, shopperCsrfToken(reply)),
     )
   })
 }
