@@ -4,8 +4,12 @@
  * tests/bench/results/<date>.json and latest.md.
  *
  *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>]
+ *
+ * For profiling, not for results: BENCH_CONFIGS=off,full and BENCH_SCENARIOS=home restrict the
+ * run; BENCH_NODE_ARGS are added to the services' node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createConnection } from 'mysql2/promise'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startMariaDb } from '@shopscope/tests/harness'
@@ -40,7 +44,8 @@ const TIMING = short ? { warmupSeconds: 1, seconds: 2 } : { warmupSeconds: 3, se
 const CONNECTIONS = 20
 const SEED_RATE = 200
 const CHECKOUTS_PER_CONFIG = short ? 3_000 : 15_000
-const CONFIGS: Telemetry[] = ['off', 'full', 'collector-down']
+const CONFIGS = (process.env.BENCH_CONFIGS ?? 'off,full,collector-down').split(',') as Telemetry[]
+const ONLY = process.env.BENCH_SCENARIOS?.split(',')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function spanAccounting(config: RunningConfig) {
@@ -77,13 +82,22 @@ async function spanAccounting(config: RunningConfig) {
 async function runConfig(
   telemetry: Telemetry,
   index: number,
-  env: { mysqlUrl: string; runDir: string; backend: DiscardBackend; cartTokens: string[] },
+  env: {
+    mysqlUrl: string
+    mysqlPid: number
+    runDir: string
+    backend: DiscardBackend
+    cartTokens: string[]
+  },
 ): Promise<ConfigResult> {
   const firstCheckoutUser = 1_000_000 + index * 100_000
   const checkoutTokens = signTokens(firstCheckoutUser, CHECKOUTS_PER_CONFIG)
   const ledger: CheckoutLedger = { answered201: new Set() }
   console.log(`\n== telemetry ${telemetry}: starting the services`)
-  const config = await startConfig(telemetry, env)
+  const config = await startConfig(telemetry, {
+    ...env,
+    nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+  })
   // After the start: the services' migrations create the tables.
   await prepareCheckouts(env.mysqlUrl, firstCheckoutUser, CHECKOUTS_PER_CONFIG)
   const url = (name: string) => config.services.find((s) => s.name === name)?.url ?? ''
@@ -98,13 +112,22 @@ async function runConfig(
     },
   )
   const results: Record<string, LoadResult> = {}
+  const pids = {
+    ...Object.fromEntries(config.services.map((s) => [s.name, s.process.pid])),
+    ...(config.collector ? { collector: config.collector.process.pid } : {}),
+    mariadb: env.mysqlPid,
+    'load generator': process.pid,
+  }
   let stopped = false
   try {
-    for (const s of list) {
-      const r = await measure(s.spec, TIMING)
+    for (const s of list.filter((s) => !ONLY || ONLY.includes(s.name))) {
+      const r = await measure(s.spec, TIMING, pids)
       results[s.name] = r
+      const cpu = Object.entries(r.cpuMsPerRequest)
+        .map(([n, ms]) => `${n} ${ms}`)
+        .join(', ')
       console.log(
-        `${s.name.padEnd(12)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50}  p95 ${r.p95}  p99 ${r.p99} ms  errors ${r.errors}   ${s.description}`,
+        `${s.name.padEnd(12)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50}  p95 ${r.p95}  p99 ${r.p99} ms  errors ${r.errors}  (CPU ms/request: ${cpu})`,
       )
     }
     const peakRss = Object.fromEntries(
@@ -130,7 +153,8 @@ async function runConfig(
 }
 
 function targets(configs: ConfigResult[]): Results['targets'] {
-  const [off, full] = configs
+  const off = configs.find((c) => c.telemetry === 'off')
+  const full = configs.find((c) => c.telemetry === 'full')
   const home = full?.scenarios.home
   const checkout = full?.scenarios.checkout
   const seed = full?.scenarios['seed-load']
@@ -185,16 +209,34 @@ function targets(configs: ConfigResult[]): Results['targets'] {
   ]
 }
 
+async function serverPid(mysqlUrl: string): Promise<number> {
+  const conn = await createConnection(`${mysqlUrl}/`)
+  try {
+    const [rows] = await conn.query('SELECT @@pid_file AS pidFile')
+    const [row] = rows as { pidFile: string }[]
+    return Number(readFileSync(row?.pidFile ?? '', 'utf8').trim())
+  } finally {
+    await conn.end()
+  }
+}
+
 async function main() {
   const runDir = mkdtempSync(join(tmpdir(), 'shopscope-bench-'))
   const mysql = await startMariaDb()
   const backend = await startDiscardBackend()
   try {
     const cartTokens = signTokens(10_000, ADD_TO_CART_USER_COUNT)
+    const mysqlPid = await serverPid(mysql.url)
     const configs: ConfigResult[] = []
     for (const [i, telemetry] of CONFIGS.entries()) {
       configs.push(
-        await runConfig(telemetry, i, { mysqlUrl: mysql.url, runDir, backend, cartTokens }),
+        await runConfig(telemetry, i, {
+          mysqlUrl: mysql.url,
+          mysqlPid,
+          runDir,
+          backend,
+          cartTokens,
+        }),
       )
     }
     const date = new Date().toISOString()

@@ -3,6 +3,7 @@
  * fixed duration, after a warm-up whose results are thrown away.
  */
 import autocannon from 'autocannon'
+import { cpuMeter } from './cpu'
 
 export interface LoadSpec {
   url: string
@@ -25,6 +26,8 @@ export interface LoadResult {
   ok: number
   /** Responses with the expected status during the warm-up (orders placed then count too). */
   warmupOk: number
+  /** CPU milliseconds per request of each process of the stack during the timed run. */
+  cpuMsPerRequest: Record<string, number>
 }
 
 const percentile = (sorted: Float64Array, p: number) =>
@@ -56,9 +59,12 @@ async function run(spec: LoadSpec, seconds: number) {
 export async function measure(
   spec: LoadSpec,
   timing: { warmupSeconds: number; seconds: number },
+  pids: Record<string, number>,
 ): Promise<LoadResult> {
   const warmup = await run(spec, timing.warmupSeconds)
+  const cpu = cpuMeter(pids)
   const { latencies, ok, result } = await run(spec, timing.seconds)
+  const cpuMsPerRequest = cpu(latencies.length)
   const sorted = Float64Array.from(latencies).sort()
   return {
     requests: latencies.length,
@@ -70,5 +76,6 @@ export async function measure(
     errors: latencies.length - ok + result.errors,
     ok,
     warmupOk: warmup.ok,
+    cpuMsPerRequest,
   }
 }

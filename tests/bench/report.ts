@@ -111,6 +111,22 @@ export function markdown(results: Results): string {
       if (r) row([name, c.telemetry, r.rps, num(r.p50), num(r.p95), num(r.p99), r.errors])
     }
   }
+  lines.push('', '## CPU per request (ms, user + system, timed run)', '')
+  const processes = [
+    ...new Set(
+      results.configs.flatMap((c) =>
+        Object.keys(c.scenarios[names[0] ?? '']?.cpuMsPerRequest ?? {}),
+      ),
+    ),
+  ]
+  row(['scenario', 'telemetry', ...processes])
+  row(['---', '---', ...processes.map(() => '---:')])
+  for (const name of names) {
+    for (const c of results.configs) {
+      const cpu = c.scenarios[name]?.cpuMsPerRequest ?? {}
+      row([name, c.telemetry, ...processes.map((p) => cpu[p] ?? '-')])
+    }
+  }
   lines.push('', '## Cost of telemetry (req/s relative to telemetry off)', '')
   row(['scenario', ...results.configs.slice(1).map((c) => c.telemetry)])
   row(['---', ...results.configs.slice(1).map(() => '---:')])

@@ -73,7 +73,13 @@ async function startCollector(runDir: string, backend: DiscardBackend) {
 /** Starts the collector (full telemetry only) and the four services for one configuration. */
 export async function startConfig(
   telemetry: Telemetry,
-  options: { mysqlUrl: string; runDir: string; backend: DiscardBackend },
+  options: {
+    mysqlUrl: string
+    runDir: string
+    backend: DiscardBackend
+    /** Extra node flags of the services, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile. */
+    nodeArgs?: string[]
+  },
 ): Promise<RunningConfig> {
   const runDir = join(options.runDir, telemetry)
   mkdirSync(runDir, { recursive: true })
@@ -97,7 +103,7 @@ export async function startConfig(
     }
     const process = spawnDetached({
       ...spec,
-      args,
+      args: [...(options.nodeArgs ?? []), ...args],
       env: {
         ...spec.env,
         ...BENCH_OTEL_ENV,

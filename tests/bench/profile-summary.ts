@@ -1,0 +1,58 @@
+/**
+ * Where a `--cpu-prof` profile spends its time: self time by package (or service source) and the
+ * top functions, so a benchmark's limit can be stated with evidence.
+ *
+ *   node --import tsx tests/bench/profile-summary.ts <file.cpuprofile> [top]
+ */
+import { readFileSync } from 'node:fs'
+
+interface Node {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
+}
+interface Profile {
+  nodes: Node[]
+  samples: number[]
+  timeDeltas: number[]
+}
+
+const where = (url: string) => {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
+    url.split('node_modules/').length > 2 ? url.slice(url.lastIndexOf('node_modules/')) : url,
+  )
+  if (pkg) return pkg[1] ?? url
+  if (url.startsWith('node:')) return url
+  const src = /services\/([^/]+)\//.exec(url)
+  if (src) return `services/${src[1]}`
+  return url ? 'other' : '(native/gc/idle)'
+}
+
+const file = process.argv[2]
+if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [top]')
+const top = Number(process.argv[3] ?? 25)
+const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile
+const byId = new Map(profile.nodes.map((n) => [n.id, n]))
+const self = new Map<number, number>()
+profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
+const total = [...self.values()].reduce((a, b) => a + b, 0)
+const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
+const byPlace = new Map<string, number>()
+const byFunction = new Map<string, number>()
+for (const [id, us] of self) {
+  const n = byId.get(id)
+  if (!n) continue
+  const { functionName, url, lineNumber } = n.callFrame
+  const place = functionName === '(idle)' ? '(idle)' : where(url)
+  add(byPlace, place, us)
+  add(byFunction, `${functionName || '(anonymous)'} ${place}:${lineNumber + 1}`, us)
+}
+const show = (title: string, m: Map<string, number>) => {
+  console.log(`\n${title}`)
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    console.log(`${((v / total) * 100).toFixed(1).padStart(6)}%  ${k}`)
+  }
+}
+console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled`)
+show('self time by package', byPlace)
+show('self time by function', byFunction)
