@@ -47,12 +47,3 @@ export function localCollectorEnv(ports: CollectorPorts, backends: CollectorBack
     K8SATTRIBUTES_PASSTHROUGH: 'true',
   }
 }
-
-/**
- * What the cluster sets (cdk8s, OpenTelemetryCollector CR): the backends' in-cluster Services;
- * every listen address and the k8sattributes mode keep config.yaml's defaults.
- */
-export const CLUSTER_COLLECTOR_ENV = {
-  JAEGER_OTLP_ENDPOINT: 'jaeger-collector.observability.svc.cluster.local:4317',
-  LOKI_OTLP_ENDPOINT: 'http://loki.observability.svc.cluster.local:3100/otlp',
-}
