@@ -233,7 +233,11 @@ export async function stopStack(state: StackState) {
     }),
   )
   await stopProcess(state.mysql.pid)
-  // The harness puts the data directory in a shopscope-mariadb-* temporary directory.
+  removeDatabaseFiles(state)
+}
+
+/** The harness puts MariaDB's data directory in a shopscope-mariadb-* temporary directory. */
+export function removeDatabaseFiles(state: StackState) {
   const tmp = dirname(state.mysql.dataDir.replace(/\/$/, ''))
   if (/shopscope-mariadb-/.test(tmp)) rmSync(tmp, { recursive: true, force: true })
 }

@@ -5,7 +5,13 @@ import { join } from 'node:path'
 import type { Delivery } from '../../scripts/local/alert-recorder'
 import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
 import type { Span, LogRecord } from '../../scripts/local/otlp-wire'
-import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
+import {
+  removeDatabaseFiles,
+  ROOT,
+  startStack,
+  stopStack,
+  type StackState,
+} from '../../scripts/local/stack'
 
 export interface LocalStack {
   state: StackState
@@ -15,10 +21,29 @@ export interface LocalStack {
 export async function useLocalStack(name: string): Promise<LocalStack> {
   const runDir = join(ROOT, '.run', `test-${name}-${process.pid}`)
   const state = await startStack(runDir, FAST_TIMINGS)
+  // The stack's processes are detached: an interrupted test run must not leave them behind.
+  const killAll = () => {
+    for (const pid of [...Object.values(state.processes).map((p) => p.pid), state.mysql.pid]) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }
+    removeDatabaseFiles(state)
+    rmSync(runDir, { recursive: true, force: true })
+  }
+  const interrupted = () => process.exit(130)
+  process.once('exit', killAll)
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
   return {
     state,
     async stop() {
       await stopStack(state)
+      process.off('exit', killAll)
+      process.off('SIGINT', interrupted)
+      process.off('SIGTERM', interrupted)
       rmSync(runDir, { recursive: true, force: true })
     },
   }
