@@ -27,19 +27,29 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 export class ProductRepository {
   constructor(private readonly db: Knex) {}
 
+  /**
+   * One round trip for a page and the total: the window count rides along with the rows. Only a
+   * page past the end (no row to carry it) needs a second query for the total.
+   */
   async list({ page, pageSize, q }: ProductQuery): Promise<ProductPage> {
     const filtered = (query: Knex.QueryBuilder) =>
       q
         ? query.where('name', 'like', likePattern(q)).orWhere('description', 'like', likePattern(q))
         : query
-    const [rows, [count]] = await Promise.all([
-      filtered(this.db('products').select(COLUMNS))
-        .orderBy('id')
-        .limit(pageSize)
-        .offset((page - 1) * pageSize) as Promise<ProductRow[]>,
-      filtered(this.db('products').count({ total: '*' })) as Promise<{ total: number }[]>,
-    ])
-    return { items: rows.map(toProduct), page, pageSize, total: Number(count?.total ?? 0) }
+    const rows = (await filtered(
+      this.db('products').select([...COLUMNS, this.db.raw('COUNT(*) OVER () AS total')]),
+    )
+      .orderBy('id')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)) as (ProductRow & { total: number })[]
+    let total = Number(rows[0]?.total ?? 0)
+    if (rows.length === 0 && page > 1) {
+      const [count] = (await filtered(this.db('products').count({ total: '*' }))) as {
+        total: number
+      }[]
+      total = Number(count?.total ?? 0)
+    }
+    return { items: rows.map(toProduct), page, pageSize, total }
   }
 
   async find(id: number): Promise<Product | undefined> {
