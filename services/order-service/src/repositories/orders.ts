@@ -126,26 +126,44 @@ export class OrderRepository {
     return rows.map((r) => r.id)
   }
 
-  /** Only the owner's orders exist for them: someone else's id is simply not found. */
+  /**
+   * Only the owner's orders exist for them: someone else's id is simply not found. One round
+   * trip: the order's columns repeat on each of its lines (a checkout reads three orders).
+   */
   async find(id: number, userId?: number): Promise<Order | undefined> {
-    const query = this.db('orders').where({ id })
-    if (userId !== undefined) query.andWhere({ user_id: userId })
-    const row = (await query.first('id', 'status', 'total_cents', 'created_at')) as
-      OrderRow | undefined
+    const query = this.db('orders as o')
+      .leftJoin('order_items as i', 'i.order_id', 'o.id')
+      .where('o.id', id)
+    if (userId !== undefined) query.andWhere('o.user_id', userId)
+    const rows = (await query
+      .orderBy('i.product_id')
+      .select(
+        'o.id',
+        'o.status',
+        'o.total_cents',
+        'o.created_at',
+        'i.product_id',
+        'i.name',
+        'i.quantity',
+        'i.unit_price_cents',
+      )) as (OrderRow & { [K in keyof OrderItemRow]: OrderItemRow[K] | null })[]
+    const row = rows[0]
     if (!row) return undefined
-    const items = (await this.db('order_items')
-      .where({ order_id: id })
-      .orderBy('product_id')
-      .select('product_id', 'name', 'quantity', 'unit_price_cents')) as OrderItemRow[]
     return {
       id: row.id,
       status: row.status,
-      items: items.map((i) => ({
-        productId: i.product_id,
-        name: i.name,
-        quantity: i.quantity,
-        unitPrice: i.unit_price_cents / 100,
-      })),
+      items: rows.flatMap((i) =>
+        i.product_id === null
+          ? []
+          : [
+              {
+                productId: i.product_id,
+                name: i.name ?? '',
+                quantity: i.quantity ?? 0,
+                unitPrice: (i.unit_price_cents ?? 0) / 100,
+              },
+            ],
+      ),
       total: row.total_cents / 100,
       createdAt: row.created_at.toISOString(),
     }

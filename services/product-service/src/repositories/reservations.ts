@@ -94,26 +94,42 @@ export class ReservationRepository {
     return this.mustFind(id)
   }
 
+  /** One round trip: the reservation's columns repeat on each of its lines. */
   async find(id: string): Promise<Reservation | undefined> {
-    const reservation = await this.db('stock_reservations').where({ id }).first('id', 'status')
-    if (!reservation) return undefined
-    const items = (await this.db('stock_reservation_items as i')
-      .join('products as p', 'p.id', 'i.product_id')
-      .where('i.reservation_id', id)
+    const rows = (await this.db('stock_reservations as r')
+      .leftJoin('stock_reservation_items as i', 'i.reservation_id', 'r.id')
+      .leftJoin('products as p', 'p.id', 'i.product_id')
+      .where('r.id', id)
       .orderBy('i.product_id')
-      .select('i.product_id', 'p.name', 'i.quantity', 'i.unit_price_cents')) as ItemRow[]
-    const totalCents = items.reduce((sum, i) => sum + i.quantity * i.unit_price_cents, 0)
-    return {
-      id: reservation.id,
-      status: reservation.status,
-      items: items.map((i) => ({
-        productId: i.product_id,
-        name: i.name,
-        quantity: i.quantity,
-        unitPrice: i.unit_price_cents / 100,
-      })),
-      total: totalCents / 100,
-    }
+      .select(
+        'r.id',
+        'r.status',
+        'i.product_id',
+        'p.name',
+        'i.quantity',
+        'i.unit_price_cents',
+      )) as ({ id: string; status: Reservation['status'] } & {
+      [K in keyof ItemRow]: ItemRow[K] | null
+    })[]
+    const reservation = rows[0]
+    if (!reservation) return undefined
+    const items = rows.flatMap((i) =>
+      i.product_id === null
+        ? []
+        : [
+            {
+              productId: i.product_id,
+              name: i.name ?? '',
+              quantity: i.quantity ?? 0,
+              unitPrice: (i.unit_price_cents ?? 0) / 100,
+            },
+          ],
+    )
+    const totalCents = rows.reduce(
+      (sum, i) => sum + (i.quantity ?? 0) * (i.unit_price_cents ?? 0),
+      0,
+    )
+    return { id: reservation.id, status: reservation.status, items, total: totalCents / 100 }
   }
 
   private async mustFind(id: string): Promise<Reservation> {
