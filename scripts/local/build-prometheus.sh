@@ -19,6 +19,7 @@ link="$root/.tools/bin/prometheus3"
 
 if [ ! -x "$bin" ]; then
   echo "prometheus: building $PROMETHEUS_VERSION ($module_version) into $dir (a few minutes the first time)"
+  mkdir -p "$cache"
   tmp="$(mktemp -d "$cache/prometheus-build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
   cat >"$tmp/go.mod" <<MOD
