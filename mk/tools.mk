@@ -24,24 +24,25 @@ endef
 $(eval $(call go-tool,helm,helm.sh/helm/v3,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
-# Jaeger v2, to validate the config cdk8s synthesizes with the real binary. Its go.mod has
-# replace directives, so `go install …@version` refuses it: build inside the module instead,
-# and record the version next to the binary (a build inside the module reports "(devel)").
-JAEGER_MODULE := github.com/jaegertracing/jaeger
-.PHONY: tool-jaeger
-tool-jaeger:
-	@command -v go >/dev/null || $(call GO_MISSING,jaeger)
-	@if [ -x "$(TOOLS_BIN)/jaeger" ] && [ "$$(cat "$(TOOLS_BIN)/jaeger.version" 2>/dev/null)" = "$(JAEGER_MODULE_VERSION)" ]; then \
-		echo "tools: jaeger $(JAEGER_MODULE_VERSION) already installed"; \
+# Jaeger v2 and Loki, to validate the configs cdk8s synthesizes with the real binaries. Their
+# go.mod files have replace directives, so `go install …@version` refuses them: they are built
+# from a copy of the module source, with the version recorded next to the binary.
+# $(call go-module-tool,<binary>,<module>,<version>,<package>,<replaces to drop>)
+define go-module-tool
+.PHONY: tool-$(1)
+tool-$(1):
+	@command -v go >/dev/null || $(call GO_MISSING,$(1))
+	@if [ -x "$(TOOLS_BIN)/$(1)" ] && [ "$$$$(cat "$(TOOLS_BIN)/$(1).version" 2>/dev/null)" = "$(3)" ]; then \
+		echo "tools: $(1) $(3) already installed"; \
 	else \
-		echo "tools: building jaeger $(JAEGER_MODULE_VERSION) (minutes the first time, cached after)"; \
-		mkdir -p "$(TOOLS_BIN)"; \
-		export GOPROXY="$(GO_TOOLS_PROXY)" GOFLAGS=-mod=mod; \
-		dir=$$(go mod download -json $(JAEGER_MODULE)@$(JAEGER_MODULE_VERSION) | sed -n 's/^\s*"Dir": "\(.*\)",$$/\1/p'); \
-		(cd "$$dir" && go build -o "$(TOOLS_BIN)/jaeger" ./cmd/jaeger); \
-		echo "$(JAEGER_MODULE_VERSION)" > "$(TOOLS_BIN)/jaeger.version"; \
+		echo "tools: building $(1) $(3) (minutes the first time, cached after)"; \
+		GOPROXY="$(GO_TOOLS_PROXY)" scripts/cluster/go-build-module.sh $(2) $(3) $(4) "$(TOOLS_BIN)/$(1)" $(5); \
 	fi
-TOOLS += tool-jaeger
+TOOLS += tool-$(1)
+endef
+
+$(eval $(call go-module-tool,jaeger,github.com/jaegertracing/jaeger,$(JAEGER_MODULE_VERSION),./cmd/jaeger,))
+$(eval $(call go-module-tool,loki,github.com/grafana/loki/v3,$(LOKI_MODULE_VERSION),./cmd/loki,github.com/grafana/loki/pkg/push))
 
 .PHONY: tools
-tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger) into .tools/bin
+tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger, loki) into .tools/bin

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { VERSIONS, readObjects, synthPlatform } from './lib/render'
+import { run, runOk, tool } from './lib/tools'
+
+const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))
+const objects = readObjects(synthPlatform().files)
+const configOf = (name: string) =>
+  objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name)!.data!['config.yaml']!
+
+function write(text: string): string {
+  const file = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`)
+  writeFileSync(file, text)
+  return file
+}
+
+const jaeger = (text: string) => run(tool('jaeger'), ['validate', `--config=${write(text)}`])
+const loki = (text: string) => run(tool('loki'), [`-config.file=${write(text)}`, '-verify-config'])
+
+/** The module source `make tools` built a binary from (in the Go module cache). */
+function moduleDir(path: string, version: string): string {
+  const dir = join(runOk('go', ['env', 'GOMODCACHE']).trim(), path + '@' + version)
+  assert.ok(existsSync(dir), `${dir} missing: run make tools`)
+  return dir
+}
+
+describe('Jaeger and Loki configs, checked by the pinned binaries', () => {
+  it('jaeger validate accepts the Jaeger config and rejects a misspelled key', () => {
+    const config = configOf('jaeger')
+    const ok = jaeger(config)
+    assert.equal(ok.status, 0, ok.stderr)
+    const typo = jaeger(config.replace('max_traces', 'max_tracez'))
+    assert.notEqual(typo.status, 0)
+    assert.match(typo.stderr, /invalid keys: max_tracez/)
+  })
+
+  it('loki -verify-config accepts the Loki config and rejects a misspelled key', () => {
+    const config = configOf('loki')
+    const ok = loki(config)
+    assert.equal(ok.status, 0, ok.stderr)
+    const typo = loki(config.replace('retention_period', 'retention_periodd'))
+    assert.notEqual(typo.status, 0)
+    assert.match(typo.stderr, /field retention_periodd not found/)
+  })
+
+  it('the binaries are the releases of the pinned images', () => {
+    const jaegerTag = VERSIONS.JAEGER_IMAGE!.split(':').pop()
+    const changelog = readFileSync(
+      join(
+        moduleDir('github.com/jaegertracing/jaeger', VERSIONS.JAEGER_MODULE_VERSION!),
+        'CHANGELOG.md',
+      ),
+      'utf8',
+    )
+    // Jaeger tags each release twice: v1.x.y / v2.x.y.
+    assert.match(changelog, new RegExp(`^${VERSIONS.JAEGER_MODULE_VERSION} / v${jaegerTag} `, 'm'))
+    assert.equal(VERSIONS.LOKI_MODULE_VERSION, `v${VERSIONS.LOKI_IMAGE!.split(':').pop()}`)
+    moduleDir('github.com/grafana/loki/v3', VERSIONS.LOKI_MODULE_VERSION!)
+  })
+})
