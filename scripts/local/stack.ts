@@ -6,18 +6,18 @@
  * <runDir>/state.json so another process can stop it or restart one service.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { createConnection } from 'mysql2/promise'
-import { freePort, startMariaDb } from '../../tests/harness'
-import { toolPath } from '../../tests/alerts/tools'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { freePort } from '../../tests/harness'
 import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from './collector'
+import { removeDatabaseFiles, startDatabase, type DatabaseProcess } from './database'
 import {
-  alertmanagerConfig,
-  prometheusConfig,
-  writeRuleFiles,
-  type Timings,
-} from './monitoring-config'
+  alertmanagerBinary,
+  alertmanagerSpec,
+  prometheusBinary,
+  prometheusSpec,
+} from './monitoring'
+import type { Timings } from './monitoring-config'
 import {
   isAlive,
   spawnDetached,
@@ -37,7 +37,7 @@ export interface StackState {
   urls: Record<string, string>
   /** Bearer token of PUT /admin/faults on every service. */
   faultAdminToken: string
-  mysql: { url: string; pid: number; dataDir: string }
+  mysql: DatabaseProcess
   processes: Record<string, RunningProcess>
 }
 
@@ -49,25 +49,6 @@ export function saveState(state: StackState) {
 
 export function loadState(runDir: string): StackState {
   return JSON.parse(readFileSync(statePath(runDir), 'utf8')) as StackState
-}
-
-/**
- * PROMETHEUS when set, else the v3 `make prometheus` builds, else Debian's 2.x on PATH (the
- * rules and configs work with both).
- */
-function prometheusBinary(): string {
-  const v3 = join(ROOT, '.tools', 'bin', 'prometheus3')
-  return !process.env.PROMETHEUS && existsSync(v3) ? v3 : toolPath('prometheus')
-}
-
-/** The pid and data directory of a MariaDB the harness started, asked from the server itself. */
-async function mariaDbProcess(url: string) {
-  const conn = await createConnection(`${url}/`)
-  const [rows] = await conn.query('SELECT @@pid_file AS pidFile, @@datadir AS dataDir')
-  await conn.end()
-  const { pidFile, dataDir } = (rows as { pidFile: string; dataDir: string }[])[0] ?? {}
-  if (!pidFile || !dataDir) throw new Error('MariaDB did not report its pid file')
-  return { pid: Number(readFileSync(pidFile, 'utf8').trim()), dataDir }
 }
 
 export async function startStack(runDir: string, timings: Timings): Promise<StackState> {
@@ -91,15 +72,15 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
   const binaries = {
     collector: collectorBinary(),
     prometheus: prometheusBinary(),
-    alertmanager: toolPath('alertmanager'),
+    alertmanager: alertmanagerBinary(),
   }
-  const mysql = await startMariaDb()
+  const mysql = await startDatabase()
   const state: StackState = {
     runDir,
     startedAt: new Date().toISOString(),
     urls: {},
     faultAdminToken: randomBytes(16).toString('hex'),
-    mysql: { url: mysql.url, ...(await mariaDbProcess(mysql.url)) },
+    mysql,
     processes: {},
   }
   const start = (name: string, spec: Omit<RunningProcess['spec'], 'log'>) => {
@@ -147,21 +128,16 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       readyUrl: local(ports.healthCheck),
     })
 
-    const amConfig = join(runDir, 'alertmanager.yml')
-    writeFileSync(amConfig, alertmanagerConfig(local(ports.recorder), timings))
-    mkdirSync(join(runDir, 'alertmanager-data'))
-    const alertmanager = start('alertmanager', {
-      command: binaries.alertmanager,
-      args: [
-        `--config.file=${amConfig}`,
-        `--storage.path=${join(runDir, 'alertmanager-data')}`,
-        `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
-        // A single instance: no gossip port, no waiting for peers.
-        '--cluster.listen-address=',
-      ],
-      env: {},
-      readyUrl: `${local(ports.alertmanager)}/-/ready`,
-    })
+    const alertmanager = start(
+      'alertmanager',
+      alertmanagerSpec(
+        runDir,
+        binaries.alertmanager,
+        ports.alertmanager,
+        local(ports.recorder),
+        timings,
+      ),
+    )
 
     const services = await serviceSpecs({
       mysqlUrl: mysql.url,
@@ -169,33 +145,15 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       faultAdminToken: state.faultAdminToken,
       metricExportIntervalMs: timings.metricExportIntervalMs,
     })
-    const promConfig = join(runDir, 'prometheus.yml')
-    const rules = writeRuleFiles(join(runDir, 'rules'), timings)
-    writeFileSync(
-      promConfig,
-      prometheusConfig(
-        rules,
-        {
-          services: services.map((s) => ({ name: s.name, port: s.port })),
-          collectorExporterPort: ports.prometheusExporter,
-          collectorTelemetryPort: ports.telemetry,
-          alertmanagerPort: ports.alertmanager,
-        },
-        timings,
-      ),
+    const prometheus = start(
+      'prometheus',
+      prometheusSpec(runDir, binaries.prometheus, ports.prometheus, timings, {
+        services: services.map((s) => ({ name: s.name, port: s.port })),
+        collectorExporterPort: ports.prometheusExporter,
+        collectorTelemetryPort: ports.telemetry,
+        alertmanagerPort: ports.alertmanager,
+      }),
     )
-    const prometheus = start('prometheus', {
-      command: binaries.prometheus,
-      args: [
-        `--config.file=${promConfig}`,
-        `--storage.tsdb.path=${join(runDir, 'prometheus-data')}`,
-        `--web.listen-address=127.0.0.1:${ports.prometheus}`,
-        '--enable-feature=exemplar-storage',
-        '--web.enable-lifecycle',
-      ],
-      env: {},
-      readyUrl: `${local(ports.prometheus)}/-/ready`,
-    })
     const started = services.map((s) => [s.name, start(s.name, s.spec)] as const)
     await Promise.all([
       waitUntilReady('collector', collector),
@@ -233,13 +191,7 @@ export async function stopStack(state: StackState) {
     }),
   )
   await stopProcess(state.mysql.pid)
-  removeDatabaseFiles(state)
-}
-
-/** The harness puts MariaDB's data directory in a shopscope-mariadb-* temporary directory. */
-export function removeDatabaseFiles(state: StackState) {
-  const tmp = dirname(state.mysql.dataDir.replace(/\/$/, ''))
-  if (/shopscope-mariadb-/.test(tmp)) rmSync(tmp, { recursive: true, force: true })
+  removeDatabaseFiles(state.mysql)
 }
 
 /** Kills one process (a crash: SIGKILL by default) and returns when it is gone. */

@@ -5,13 +5,8 @@ import { join } from 'node:path'
 import type { Delivery } from '../../scripts/local/alert-recorder'
 import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
 import type { Span, LogRecord } from '../../scripts/local/otlp-wire'
-import {
-  removeDatabaseFiles,
-  ROOT,
-  startStack,
-  stopStack,
-  type StackState,
-} from '../../scripts/local/stack'
+import { removeDatabaseFiles } from '../../scripts/local/database'
+import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
 
 export interface LocalStack {
   state: StackState
@@ -30,7 +25,7 @@ export async function useLocalStack(name: string): Promise<LocalStack> {
         // already gone
       }
     }
-    removeDatabaseFiles(state)
+    removeDatabaseFiles(state.mysql)
     rmSync(runDir, { recursive: true, force: true })
   }
   const interrupted = () => process.exit(130)
