@@ -15,7 +15,8 @@ if cluster_exists; then echo "exists: reusing it"; else kind create cluster --na
 
 step "Building the service images and the auto-instrumentation image"
 for service in "${SERVICES[@]}"; do
-  docker build -q -f "services/$service/Dockerfile" --build-arg NODE_IMAGE="$NODE_IMAGE" -t "shopscope/$service:dev" .
+  docker build -q -f "services/$service/Dockerfile" --build-arg SERVICE="$service" \
+    --build-arg NODE_IMAGE="$NODE_IMAGE" -t "shopscope/$service:dev" .
 done
 AUTOINSTRUMENTATION_IMAGE="$(awk '/^  nodejs:/ { n = 1 } n && /image:/ { print $2; exit }' operator-config/instrumentation.yaml)"
 docker build -q -f services/telemetry/Dockerfile --build-arg NODE_IMAGE="$NODE_IMAGE" \
