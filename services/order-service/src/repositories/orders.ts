@@ -46,23 +46,18 @@ export class OrderRepository {
           status: 'pending',
           total_cents: 0,
         })) as [number]
-        await trx.raw(
+        const [copied] = (await trx.raw(
           `INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents)
            SELECT ?, product_id, name, quantity, unit_price_cents FROM cart_items WHERE user_id = ?`,
           [orderId, userId],
+        )) as [{ affectedRows: number }]
+        if (copied.affectedRows === 0) throw new EmptyCart()
+        await trx.raw(
+          `UPDATE orders SET total_cents =
+             (SELECT SUM(quantity * unit_price_cents) FROM order_items WHERE order_id = ?)
+           WHERE id = ?`,
+          [orderId, orderId],
         )
-        const [sum] = (await trx('order_items')
-          .where({ order_id: orderId })
-          .select(
-            trx.raw('COUNT(*) AS line_count, SUM(quantity * unit_price_cents) AS total'),
-          )) as {
-          line_count: number
-          total: number | null
-        }[]
-        if (!sum || Number(sum.line_count) === 0) throw new EmptyCart()
-        await trx('orders')
-          .where({ id: orderId })
-          .update({ total_cents: Number(sum.total) })
         return orderId
       })
       return this.mustFind(id)
