@@ -6,7 +6,8 @@
  *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>]
  *
  * For profiling, not for results: BENCH_CONFIGS=off,full and BENCH_SCENARIOS=home restrict the
- * run; BENCH_NODE_ARGS are added to the services' node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * run; BENCH_NODE_ARGS are added to the services' node flags and
+ * BENCH_SERVICE_ENV (`A=1 B=2`) to their environment (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'mysql2/promise'
@@ -97,6 +98,12 @@ async function runConfig(
   const config = await startConfig(telemetry, {
     ...env,
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+    extraEnv: Object.fromEntries(
+      (process.env.BENCH_SERVICE_ENV ?? '')
+        .split(' ')
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    ),
   })
   // After the start: the services' migrations create the tables.
   await prepareCheckouts(env.mysqlUrl, firstCheckoutUser, CHECKOUTS_PER_CONFIG)

@@ -4,11 +4,15 @@
  */
 import autocannon from 'autocannon'
 import { cpuMeter } from './cpu'
+import { pacedRun } from './paced'
 
 export interface LoadSpec {
   url: string
   connections: number
-  /** Requests per second over all connections; unset means as fast as answers come back. */
+  /**
+   * Requests per second over all connections, paced evenly (one GET, `requests[0]`); unset
+   * means as fast as answers come back.
+   */
   overallRate?: number
   requests: autocannon.Request[]
   /** The status a successful request answers; anything else counts as an error. */
@@ -38,13 +42,18 @@ const percentile = (sorted: Float64Array, p: number) =>
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits
 
 async function run(spec: LoadSpec, seconds: number) {
+  if (spec.overallRate) {
+    const url = new URL(spec.requests[0]?.path ?? '/', spec.url).toString()
+    const users = spec.connections
+    const paced = await pacedRun({ ...spec, url, users, rate: spec.overallRate }, seconds)
+    return { ...paced, result: { errors: 0 } }
+  }
   const latencies: number[] = []
   let ok = 0
   const instance = autocannon({
     url: spec.url,
     connections: spec.connections,
     duration: seconds,
-    overallRate: spec.overallRate,
     timeout: 10,
     requests: spec.requests,
   })

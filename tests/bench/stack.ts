@@ -79,6 +79,8 @@ export async function startConfig(
     backend: DiscardBackend
     /** Extra node flags of the services, e.g. `--cpu-prof --cpu-prof-dir=<dir>` to profile. */
     nodeArgs?: string[]
+    /** Extra environment of the services, for experiments (e.g. OTEL_LOGS_EXPORTER=none). */
+    extraEnv?: Record<string, string>
   },
 ): Promise<RunningConfig> {
   const runDir = join(options.runDir, telemetry)
@@ -109,6 +111,7 @@ export async function startConfig(
         ...BENCH_OTEL_ENV,
         // The per-request log line is kept: it is part of what a request costs in production.
         ...(spanCountFile ? { SHOPSCOPE_SPAN_COUNT_FILE: spanCountFile } : {}),
+        ...options.extraEnv,
       },
       log: join(runDir, `${name}.log`),
     })
