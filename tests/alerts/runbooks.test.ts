@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { RUNBOOKS_DOC, loadDashboards, loadRuleFiles, readText } from './sources'
 
-const runbooks = readText(RUNBOOKS_DOC)
+const runbooks = readText(RUNBOOKS_DOC).split(/^## Runbooks$/m)[1]?.split(/^## /m)[0] ?? ''
 const sections = new Map(
   runbooks
-    .split(/^## /m)
+    .split(/^### /m)
     .slice(1)
     .map((section) => [section.split('\n')[0]?.trim().toLowerCase() ?? '', section]),
 )
@@ -15,8 +15,8 @@ const alerts = loadRuleFiles().flatMap((file) => file.rules.filter((rule) => rul
 test('every alert links to its own runbook section', () => {
   for (const rule of alerts) {
     const anchor = (rule.alert ?? '').toLowerCase()
-    assert.equal(rule.annotations?.runbook_url, `docs/runbooks.md#${anchor}`)
-    assert.ok(sections.has(anchor), `docs/runbooks.md has no section "## ${rule.alert}"`)
+    assert.equal(rule.annotations?.runbook_url, `README.md#${anchor}`)
+    assert.ok(sections.has(anchor), `README.md has no runbook "### ${rule.alert}"`)
   }
 })
 
