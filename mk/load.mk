@@ -1,0 +1,30 @@
+# Load and chaos: the k6 scenario of tests/load against the local stack or in the cluster, and the
+# kubectl-driven chaos run of scripts/chaos against the kind cluster.
+
+K6 := $(TOOLS_BIN)/k6
+LOCAL_STATE := .run/local/state.json
+local-url = $$(node -p 'require("./$(LOCAL_STATE)").urls["$(1)"]')
+
+.PHONY: tool-k6 load load-cluster chaos test-chaos
+# `go version -m` reads the module version embedded in the binary (as mk/tools.mk does).
+tool-k6: ## Build the pinned k6 (K6_VERSION) into .tools/bin
+	@command -v go >/dev/null || { echo "tools: Go is missing (https://go.dev/dl/), needed for k6" >&2; exit 1; }
+	@if [ -x "$(K6)" ] && go version -m "$(K6)" | grep -Eq "^\s+mod\s+go.k6.io/k6\s+$(K6_VERSION)(\s|$$)"; then \
+		echo "tools: k6 $(K6_VERSION) already installed"; \
+	else \
+		echo "tools: installing k6 $(K6_VERSION) (minutes the first time, cached after)"; \
+		mkdir -p "$(TOOLS_BIN)"; \
+		GOBIN="$(TOOLS_BIN)" GOPROXY="$(GO_TOOLS_PROXY)" go install go.k6.io/k6@$(K6_VERSION); \
+	fi
+
+load: tool-k6 local-up ## k6 shop scenario (ramp 10→20 users, checkout, 10% invalid JSON) on the local stack; K6_SCALE=0.2 shortens it
+	FRONTEND_URL=$(call local-url,frontend) PRODUCT_SERVICE_URL=$(call local-url,product-service) \
+		$(K6) run --no-usage-report tests/load/shop.js
+
+load-cluster: synth ## The same scenario as a Job in the cluster (namespace shop), following its logs
+	kubectl apply -f $(CDK8S_DIST)/load-test.k8s.yaml
+	kubectl -n shop wait --for=condition=ready pod -l job-name=shop-load --timeout=120s
+	kubectl -n shop logs -f job/shop-load
+
+chaos: ## Kill a shop pod, a MySQL pod, scale product-service to zero; check the alerts in Alertmanager
+	@scripts/chaos/chaos.sh
