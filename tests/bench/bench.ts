@@ -9,9 +9,8 @@
  * run; BENCH_NODE_ARGS are added to the services' node flags and
  * BENCH_SERVICE_ENV (`A=1 B=2`) to their environment (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'mysql2/promise'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startMariaDb } from '@shopscope/tests/harness'
 import { collectorBinary } from '../../scripts/local/collector'
@@ -228,7 +227,10 @@ async function serverPid(mysqlUrl: string): Promise<number> {
 }
 
 async function main() {
-  const runDir = mkdtempSync(join(tmpdir(), 'shopscope-bench-'))
+  // Logs of the last run (services, collector) for a look after the fact.
+  const runDir = join(__dirname, '..', '..', '.run', short ? 'bench-short-logs' : 'bench-logs')
+  rmSync(runDir, { recursive: true, force: true })
+  mkdirSync(runDir, { recursive: true })
   const mysql = await startMariaDb()
   const backend = await startDiscardBackend()
   try {
@@ -258,7 +260,7 @@ async function main() {
     }
     console.log(`\n${consoleTable(results)}\n`)
     const md = markdown(results)
-    console.log(md.slice(md.indexOf('## Cost of telemetry')))
+    console.log(md.slice(md.indexOf('## Throughput with telemetry')))
     mkdirSync(OUT_DIR, { recursive: true })
     writeFileSync(
       join(OUT_DIR, `${date.slice(0, 10)}.json`),

@@ -127,7 +127,7 @@ export function markdown(results: Results): string {
       row([name, c.telemetry, ...processes.map((p) => cpu[p] ?? '-')])
     }
   }
-  lines.push('', '## Cost of telemetry (req/s relative to telemetry off)', '')
+  lines.push('', '## Throughput with telemetry, as a share of telemetry off (req/s)', '')
   row(['scenario', ...results.configs.slice(1).map((c) => c.telemetry)])
   row(['---', ...results.configs.slice(1).map(() => '---:')])
   for (const name of names) {
@@ -135,6 +135,13 @@ export function markdown(results: Results): string {
     row([name, ...results.configs.slice(1).map((c) => ratio(c.scenarios[name]?.rps, base))])
   }
   lines.push('', '## Span accounting', '')
+  lines.push(
+    'Created: spans ended in the services (SHOPSCOPE_SPAN_COUNT_FILE). Accepted, refused: the',
+    "collector's otelcol_receiver_*_spans. Exported: otelcol_exporter_sent_spans of the trace",
+    'backend exporter. With the collector down every span is dropped by the SDK after its failed',
+    'exports, by design: the services keep serving.',
+    '',
+  )
   row(['telemetry', 'created', 'accepted', 'refused', 'exported', 'export failed', 'lost'])
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:'])
   for (const c of results.configs) {
@@ -162,7 +169,7 @@ export function markdown(results: Results): string {
     row([c.telemetry, o.answered201, o.ordersInDb, o.lost, o.doubled, o.notConfirmed, o.unanswered])
   }
   lines.push('', '## Peak RSS under load (MiB, VmHWM)', '')
-  const services = Object.keys(results.configs[0]?.peakRssMiB ?? {})
+  const services = [...new Set(results.configs.flatMap((c) => Object.keys(c.peakRssMiB)))]
   row(['telemetry', ...services])
   row(['---', ...services.map(() => '---:')])
   for (const c of results.configs)
