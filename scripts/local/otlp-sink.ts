@@ -14,22 +14,30 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { gunzipSync } from 'node:zlib'
 import * as grpc from '@grpc/grpc-js'
-import { decodeLogs, decodeTraces, type LogRecord, type Span } from './otlp-wire'
+// The file, not the harness index: the sink must not load the test database helpers.
+import {
+  decodeLogs,
+  decodeSpans,
+  type OtlpLogRecord,
+  type OtlpSpan,
+} from '../../tests/harness/otlp-proto'
 
 const MAX_SPANS = 50_000
 const MAX_LOGS = 20_000
 
-const spans: Span[] = []
-const logs: LogRecord[] = []
+const spans: OtlpSpan[] = []
+const logs: OtlpLogRecord[] = []
 
 function keep<T>(store: T[], items: T[], max: number) {
   store.push(...items)
   if (store.length > max) store.splice(0, store.length - max)
 }
 
-function countBy<T extends { serviceName: string }>(items: T[]): Record<string, number> {
+const serviceOf = (item: OtlpSpan | OtlpLogRecord) => String(item.resource['service.name'] ?? '')
+
+function countByService(items: (OtlpSpan | OtlpLogRecord)[]): Record<string, number> {
   const out: Record<string, number> = {}
-  for (const item of items) out[item.serviceName] = (out[item.serviceName] ?? 0) + 1
+  for (const item of items) out[serviceOf(item)] = (out[serviceOf(item)] ?? 0) + 1
   return out
 }
 
@@ -51,7 +59,7 @@ function startGrpc(port: number): Promise<grpc.Server> {
   server.addService(traceService, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
       try {
-        keep(spans, decodeTraces(call.request), MAX_SPANS)
+        keep(spans, decodeSpans(call.request), MAX_SPANS)
         // An empty ExportTraceServiceResponse: full success.
         done(null, Buffer.alloc(0))
       } catch (err) {
@@ -86,14 +94,14 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
   } else if (req.method === 'GET' && url.pathname === '/api/stats') {
     json(res, 200, {
-      spans: { total: spans.length, byService: countBy(spans) },
-      logs: { total: logs.length, byService: countBy(logs) },
+      spans: { total: spans.length, byService: countByService(spans) },
+      logs: { total: logs.length, byService: countByService(logs) },
     })
   } else if (req.method === 'GET' && url.pathname === '/api/spans') {
     const minMs = Number(q.get('minDurationMs') ?? 0)
     const found = spans.filter(
       (s) =>
-        (!q.get('service') || s.serviceName === q.get('service')) &&
+        (!q.get('service') || serviceOf(s) === q.get('service')) &&
         (!q.get('name') || s.name === q.get('name')) &&
         (!q.get('traceId') || s.traceId === q.get('traceId')) &&
         s.durationMs >= minMs,
@@ -102,7 +110,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   } else if (req.method === 'GET' && url.pathname === '/api/logs') {
     const found = logs.filter(
       (l) =>
-        (!q.get('service') || l.serviceName === q.get('service')) &&
+        (!q.get('service') || serviceOf(l) === q.get('service')) &&
         (!q.get('traceId') || l.traceId === q.get('traceId')),
     )
     json(res, 200, { items: found.slice(-500) })

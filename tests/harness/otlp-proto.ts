@@ -1,6 +1,7 @@
 /**
  * Just enough protobuf to read OTLP export requests (opentelemetry-proto field numbers): the
- * installed exporters ship a writer only, so the test receiver decodes the wire format itself.
+ * installed exporters ship a writer only, so the test receiver and the local stack's sink decode
+ * the wire format themselves.
  */
 type Field = { wire: number; value: bigint | Buffer }
 type Message = Map<number, Field[]>
@@ -45,6 +46,7 @@ const messages = (m: Message, n: number) => all(m, n).map((b) => decodeMessage(b
 const str = (m: Message, n: number) => bytes(m, n)?.toString('utf8') ?? ''
 const num = (m: Message, n: number) => Number((all(m, n).at(-1) as bigint | undefined) ?? 0n)
 const hex = (m: Message, n: number) => bytes(m, n)?.toString('hex') ?? ''
+const fixed64 = (m: Message, n: number) => bytes(m, n)?.readBigUInt64LE(0) ?? 0n
 
 export type Value = string | number | boolean | Value[] | { [key: string]: Value } | null
 
@@ -72,8 +74,10 @@ export interface OtlpSpan {
   name: string
   /** 1 internal, 2 server, 3 client, 4 producer, 5 consumer */
   kind: number
+  durationMs: number
   attributes: Record<string, Value>
   events: string[]
+  /** 0 unset, 1 ok, 2 error */
   statusCode: number
   scope: string
   resource: Record<string, Value>
@@ -121,6 +125,7 @@ export const decodeSpans = (body: Buffer): OtlpSpan[] =>
       parentSpanId: hex(s, 4),
       name: str(s, 5),
       kind: num(s, 6),
+      durationMs: Number(fixed64(s, 8) - fixed64(s, 7)) / 1e6,
       attributes: attributes(s, 9),
       events: messages(s, 11).map((e) => str(e, 2)),
       statusCode: num(messages(s, 15)[0] ?? new Map(), 3),

@@ -4,9 +4,9 @@ import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Delivery } from '../../scripts/local/alert-recorder'
 import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
-import type { Span, LogRecord } from '../../scripts/local/otlp-wire'
 import { removeDatabaseFiles } from '../../scripts/local/database'
 import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
+import type { OtlpLogRecord, OtlpSpan } from '../harness'
 
 export interface LocalStack {
   state: StackState
@@ -90,14 +90,17 @@ export async function prometheusAlerts(state: StackState): Promise<PromAlert[]> 
 export const deliveries = (state: StackState) =>
   getJson<Delivery[]>(`${state.urls.recorder}/api/deliveries`)
 
-export async function spans(state: StackState, query: Record<string, string>): Promise<Span[]> {
+export async function spans(state: StackState, query: Record<string, string>): Promise<OtlpSpan[]> {
   const params = new URLSearchParams(query).toString()
-  return (await getJson<{ items: Span[] }>(`${state.urls.sink}/api/spans?${params}`)).items
+  return (await getJson<{ items: OtlpSpan[] }>(`${state.urls.sink}/api/spans?${params}`)).items
 }
 
-export async function logs(state: StackState, query: Record<string, string>): Promise<LogRecord[]> {
+export async function logs(
+  state: StackState,
+  query: Record<string, string>,
+): Promise<OtlpLogRecord[]> {
   const params = new URLSearchParams(query).toString()
-  return (await getJson<{ items: LogRecord[] }>(`${state.urls.sink}/api/logs?${params}`)).items
+  return (await getJson<{ items: OtlpLogRecord[] }>(`${state.urls.sink}/api/logs?${params}`)).items
 }
 
 export interface SinkStats {

@@ -90,7 +90,7 @@ describe('fault injection switches on the local stack', () => {
     )
     const trace = await spans(stack.state, { traceId: refused.traceId })
     assert.deepEqual(
-      trace.filter((s) => s.serviceName === 'product-service'),
+      trace.filter((s) => s.resource['service.name'] === 'product-service'),
       [],
       'the failing dependency was called',
     )

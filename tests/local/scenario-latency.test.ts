@@ -57,17 +57,18 @@ describe('local stack: latency injected into product-service', () => {
       for (const span of slow.slice(-20)) {
         const trace = await spans(state, { traceId: span.traceId })
         const caller = trace.find((s) => s.spanId === span.parentSpanId)
-        if (caller && caller.serviceName !== 'product-service') return { span, caller, trace }
+        if (caller && caller.resource['service.name'] !== 'product-service')
+          return { span, caller, trace }
       }
       return undefined
     })
     console.log(
-      `slow trace ${found.span.traceId}: ${found.caller.serviceName} "${found.caller.name}" ` +
+      `slow trace ${found.span.traceId}: ${String(found.caller.resource['service.name'])} "${found.caller.name}" ` +
         `${found.caller.durationMs.toFixed(0)} ms → product-service "${found.span.name}" ` +
         `${found.span.durationMs.toFixed(0)} ms`,
     )
     assert.ok(found.caller.durationMs >= INJECTED_MS)
-    assert.ok(new Set(found.trace.map((s) => s.serviceName)).size >= 2)
+    assert.ok(new Set(found.trace.map((s) => s.resource['service.name'])).size >= 2)
 
     await setFaults(state, 'product-service', { latencyMs: 0 })
   })

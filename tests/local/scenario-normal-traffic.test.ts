@@ -49,7 +49,9 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
     // Not the newest: the other services' spans of that trace may still be in their batches.
     const traceId = placed[Math.floor(placed.length / 2)]?.traceId ?? ''
     const services = await eventually('the checkout trace across services', async () => {
-      const names = new Set((await spans(state, { traceId })).map((s) => s.serviceName))
+      const names = new Set(
+        (await spans(state, { traceId })).map((s) => s.resource['service.name']),
+      )
       return names.has('product-service') ? names : undefined
     })
     assert.ok(services.has('order-service'))

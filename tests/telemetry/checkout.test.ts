@@ -12,7 +12,7 @@ import {
   type ServiceProcess,
 } from './service-process'
 import { Browser } from './browser'
-import type { OtlpSpan } from './otlp-proto'
+import type { OtlpSpan } from '@shopscope/tests/harness'
 
 const SHOP = ['frontend', 'user-service', 'product-service', 'order-service']
 const serviceOf = (s: Pick<OtlpSpan, 'resource'>) => String(s.resource['service.name'])

@@ -7,7 +7,7 @@ import {
   type OtlpDataPoint,
   type OtlpLogRecord,
   type OtlpSpan,
-} from './otlp-proto'
+} from '@shopscope/tests/harness'
 
 /**
  * A real OTLP/HTTP endpoint (protobuf, like the Collector's 4318 receiver) that keeps what it
