@@ -1,14 +1,11 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import {
-  FAST_EXPORT_ENV,
-  stagedBootstrap,
-  startServiceProcess,
-  type ServiceProcess,
-} from './service-process'
+  startExportingProductService,
+  type ExportingProductService,
+} from './exporting-product-service'
+import { stagedBootstrap } from './service-process'
 import { isExposed, promClientNamesFor } from './metric-table'
 
 const newTraceId = () => randomBytes(16).toString('hex')
@@ -16,39 +13,25 @@ const newSpanId = () => randomBytes(8).toString('hex')
 const ADMIN_TOKEN = 'telemetry-test-admin-token'
 
 describe('product-service started with node --require autoinstrumentation.js', () => {
-  let db: MariaDb
-  let otlp: OtlpReceiver
-  let service: ServiceProcess
+  let run: ExportingProductService
 
   before(async () => {
-    db = await useMariaDb()
-    otlp = await startOtlpReceiver()
-    service = await startServiceProcess('product-service', {
-      db,
+    run = await startExportingProductService({
       requires: [stagedBootstrap()],
-      env: {
-        ...FAST_EXPORT_ENV,
-        OTEL_SERVICE_NAME: 'product-service',
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
-        FAULT_ADMIN_TOKEN: ADMIN_TOKEN,
-      },
+      env: { FAULT_ADMIN_TOKEN: ADMIN_TOKEN },
     })
   })
-  after(async () => {
-    await service?.stop()
-    await otlp?.close()
-    await db?.stop()
-  })
+  after(() => run?.stop())
 
   it('continues the caller trace with server, route and sanitized SQL spans', async () => {
     const traceId = newTraceId()
     const parent = newSpanId()
-    const res = await fetch(`${service.url}/api/v1/products?q=zz-secret-term`, {
+    const res = await fetch(`${run.service.url}/api/v1/products?q=zz-secret-term`, {
       headers: { traceparent: `00-${traceId}-${parent}-01` },
     })
     assert.equal(res.status, 200)
-    const spans = await otlp.waitFor('the request spans with SQL', () => {
-      const inTrace = otlp.spans.filter((s) => s.traceId === traceId)
+    const spans = await run.otlp.waitFor('the request spans with SQL', () => {
+      const inTrace = run.otlp.spans.filter((s) => s.traceId === traceId)
       const complete =
         inTrace.some((s) => s.attributes['db.system.name'] === 'mysql') &&
         inTrace.some((s) => s.kind === 2)
@@ -76,26 +59,26 @@ describe('product-service started with node --require autoinstrumentation.js', (
 
   it('records a failed request as an error with an exception event', async () => {
     const setErrorRate = (errorRate: number) =>
-      fetch(`${service.url}/admin/faults`, {
+      fetch(`${run.service.url}/admin/faults`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ errorRate }),
       })
     assert.equal((await setErrorRate(1)).status, 200)
     const traceId = newTraceId()
-    const res = await fetch(`${service.url}/api/v1/products/1`, {
+    const res = await fetch(`${run.service.url}/api/v1/products/1`, {
       headers: { traceparent: `00-${traceId}-${newSpanId()}-01` },
     })
     assert.equal((await setErrorRate(0)).status, 200)
     assert.equal(res.status, 500)
     // The server span ends last: once it is here, the whole request is.
-    const server = await otlp.waitFor('the failed server span', () =>
-      otlp.spans.find((s) => s.traceId === traceId && s.kind === 2),
+    const server = await run.otlp.waitFor('the failed server span', () =>
+      run.otlp.spans.find((s) => s.traceId === traceId && s.kind === 2),
     )
     await new Promise((r) => setTimeout(r, 500))
     assert.equal(server.statusCode, 2, 'span status ERROR')
     assert.equal(server.attributes['http.response.status_code'], 500)
-    const withException = otlp.spans.filter(
+    const withException = run.otlp.spans.filter(
       (s) => s.traceId === traceId && s.events.includes('exception'),
     )
     assert.ok(withException.length > 0, 'an exception event')
@@ -103,14 +86,16 @@ describe('product-service started with node --require autoinstrumentation.js', (
 
   it('does not trace health, readiness or metrics requests', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics']) {
-      assert.equal((await fetch(`${service.url}${path}`)).status, 200)
+      assert.equal((await fetch(`${run.service.url}${path}`)).status, 200)
     }
     const marker = newTraceId()
-    await fetch(`${service.url}/api/v1/products/1`, {
+    await fetch(`${run.service.url}/api/v1/products/1`, {
       headers: { traceparent: `00-${marker}-${newSpanId()}-01` },
     })
-    await otlp.waitFor('a later request', () => otlp.spans.some((s) => s.traceId === marker))
-    const operational = otlp.spans.filter((s) =>
+    await run.otlp.waitFor('a later request', () =>
+      run.otlp.spans.some((s) => s.traceId === marker),
+    )
+    const operational = run.otlp.spans.filter((s) =>
       ['/healthz', '/readyz', '/metrics'].some(
         (p) => s.attributes['url.path'] === p || s.attributes['http.route'] === p,
       ),
@@ -120,21 +105,21 @@ describe('product-service started with node --require autoinstrumentation.js', (
 
   it('writes logs with the trace id and exports each record over OTLP exactly once', async () => {
     const traceId = newTraceId()
-    await fetch(`${service.url}/api/v1/products/2`, {
+    await fetch(`${run.service.url}/api/v1/products/2`, {
       headers: { traceparent: `00-${traceId}-${newSpanId()}-01` },
     })
-    const stdout = () => service.records.filter((r) => r.trace_id === traceId)
-    await otlp.waitFor('the access log on stdout', () => stdout().length > 0)
+    const stdout = () => run.service.records.filter((r) => r.trace_id === traceId)
+    await run.otlp.waitFor('the access log on stdout', () => stdout().length > 0)
     const access = stdout().filter((r) => r.message === 'request completed')
     assert.equal(access.length, 1, 'one access-log record per request')
     assert.equal(access[0]?.http_route, '/api/v1/products/:id')
     assert.equal(access[0]?.http_status, 200)
-    const exported = await otlp.waitFor('the access log over OTLP', () => {
-      const found = otlp.logs.filter((l) => l.traceId === traceId)
+    const exported = await run.otlp.waitFor('the access log over OTLP', () => {
+      const found = run.otlp.logs.filter((l) => l.traceId === traceId)
       return found.length >= stdout().length && found
     })
     await new Promise((r) => setTimeout(r, 1_000)) // a duplicate would arrive in a later batch
-    const again = otlp.logs.filter((l) => l.traceId === traceId)
+    const again = run.otlp.logs.filter((l) => l.traceId === traceId)
     assert.equal(again.length, stdout().length, 'each stdout record is exported once')
     assert.deepEqual(
       exported.map((l) => l.body).sort(),
@@ -145,9 +130,9 @@ describe('product-service started with node --require autoinstrumentation.js', (
   })
 
   it('exports http.server.request.duration with http.route, from one source only', async () => {
-    await fetch(`${service.url}/api/v1/products/3`)
-    const points = await otlp.waitFor('http.server.request.duration', () => {
-      const found = otlp.metrics.filter(
+    await fetch(`${run.service.url}/api/v1/products/3`)
+    const points = await run.otlp.waitFor('http.server.request.duration', () => {
+      const found = run.otlp.metrics.filter(
         (p) =>
           p.metric === 'http.server.request.duration' &&
           p.attributes['http.route'] === '/api/v1/products/:id' &&
@@ -158,10 +143,12 @@ describe('product-service started with node --require autoinstrumentation.js', (
     assert.equal(points[0]?.unit, 's')
     assert.equal(points[0]?.attributes['http.request.method'], 'GET')
     const sources = new Set(
-      otlp.metrics.filter((p) => p.metric === 'http.server.request.duration').map((p) => p.scope),
+      run.otlp.metrics
+        .filter((p) => p.metric === 'http.server.request.duration')
+        .map((p) => p.scope),
     )
     assert.deepEqual([...sources], ['@opentelemetry/instrumentation-http'])
-    const operational = otlp.metrics.filter(
+    const operational = run.otlp.metrics.filter(
       (p) =>
         p.metric === 'http.server.request.duration' && p.attributes['http.route'] === '/readyz',
     )
@@ -169,7 +156,7 @@ describe('product-service started with node --require autoinstrumentation.js', (
   })
 
   it('serves every documented prom-client metric on /metrics', async () => {
-    const text = await (await fetch(`${service.url}/metrics`)).text()
+    const text = await (await fetch(`${run.service.url}/metrics`)).text()
     const names = promClientNamesFor('product-service', true)
     assert.ok(names.includes('shopscope_stock_reservations_total'))
     const missing = names.filter((name) => !isExposed(text, name))

@@ -1,39 +1,27 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
-import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
-import { FAST_EXPORT_ENV, ROOT, startServiceProcess, type ServiceProcess } from './service-process'
+import {
+  startExportingProductService,
+  type ExportingProductService,
+} from './exporting-product-service'
+import { ROOT } from './service-process'
 
 /** The path the service images and the chart's no-operator mode load (not the staged copy). */
 const WORKSPACE_BOOTSTRAP = join(ROOT, 'services/telemetry/dist/autoinstrumentation.js')
 
 describe('the bootstrap loaded from the npm workspace (service image, no-operator mode)', () => {
-  let db: MariaDb
-  let otlp: OtlpReceiver
-  let service: ServiceProcess
+  let run: ExportingProductService
 
   before(async () => {
-    db = await useMariaDb()
-    otlp = await startOtlpReceiver()
-    service = await startServiceProcess('product-service', {
-      db,
-      env: {
-        ...FAST_EXPORT_ENV,
-        NODE_OPTIONS: `--require ${WORKSPACE_BOOTSTRAP}`,
-        OTEL_SERVICE_NAME: 'product-service',
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
-      },
+    run = await startExportingProductService({
+      env: { NODE_OPTIONS: `--require ${WORKSPACE_BOOTSTRAP}` },
     })
   })
-  after(async () => {
-    await service?.stop()
-    await otlp?.close()
-    await db?.stop()
-  })
+  after(() => run?.stop())
 
   it('starts the SDK and exports spans', async () => {
-    const failed = service.records.find((r) => String(r.message).startsWith('telemetry failed'))
+    const failed = run.service.records.find((r) => String(r.message).startsWith('telemetry failed'))
     assert.equal(
       failed,
       undefined,
@@ -43,7 +31,7 @@ describe('the bootstrap loaded from the npm workspace (service image, no-operato
         '"1.10.0"} to the root package.json and run npm install. Detail: ' +
         String(failed?.detail),
     )
-    assert.equal((await fetch(`${service.url}/api/v1/products/1`)).status, 200)
-    await otlp.waitFor('a server span', () => otlp.spans.some((s) => s.kind === 2))
+    assert.equal((await fetch(`${run.service.url}/api/v1/products/1`)).status, 200)
+    await run.otlp.waitFor('a server span', () => run.otlp.spans.some((s) => s.kind === 2))
   })
 })
