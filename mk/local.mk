@@ -24,4 +24,4 @@ local-status: ## URLs and processes of the local stack
 	@$(TSX) scripts/local/status.ts
 
 test-local: build autoinstrumentation collector prometheus ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches
-	$(LOCAL_TEST) tests/local/scenario-*.test.ts
+	$(LOCAL_TEST) tests/local/scenario-*.test.ts tests/load/*.test.ts
