@@ -14,6 +14,8 @@ export interface PlatformInputs {
   readonly ruleFiles: Record<string, string>
   /** alerts/alertmanager.yaml. */
   readonly alertmanagerFile: string
+  /** tests/load/shop.js, the k6 scenario; without it there is no load-test chart. */
+  readonly loadTestScript?: string
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..')
@@ -41,5 +43,6 @@ export function readInputs(root = REPO_ROOT): PlatformInputs {
     dashboards: filesIn(join(root, 'dashboards'), /\.json$/),
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
+    loadTestScript: required(join(root, 'tests', 'load', 'shop.js')),
   }
 }

@@ -22,6 +22,7 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment' with {
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet' with {
   'resolution-mode': 'import',
 }
+import type { IJob } from 'kubernetes-models/batch/v1/Job' with { 'resolution-mode': 'import' }
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole' with {
   'resolution-mode': 'import',
 }
@@ -50,6 +51,7 @@ export type Container = IContainer
 export type PodSpec = IPodSpec
 export type Deployment = IDeployment
 export type StatefulSet = IStatefulSet
+export type Job = IJob
 export type ClusterRole = IClusterRole
 export type ClusterRoleBinding = IClusterRoleBinding
 export type OpenTelemetryCollector = IOpenTelemetryCollector
@@ -66,6 +68,7 @@ export type Manifest =
   | ServiceAccount
   | Deployment
   | StatefulSet
+  | Job
   | ClusterRole
   | ClusterRoleBinding
   | OpenTelemetryCollector

@@ -1,13 +1,17 @@
-import type { App } from 'cdk8s'
+import { Chart, type App } from 'cdk8s'
 import { NamespacesChart } from './charts/namespaces-chart'
 import { ObservabilityChart } from './charts/observability-chart'
 import { ShopChart } from './charts/shop-chart'
+import { LoadTest } from './constructs/load-test'
 import type { PlatformInputs } from './inputs'
+import { APP_SERVICES, NAMESPACES } from './names'
+import { pinned } from './versions'
 
 export interface Platform {
   readonly namespaces: NamespacesChart
   readonly observability: ObservabilityChart
   readonly shop: ShopChart
+  readonly loadTest?: Chart
 }
 
 /** The whole platform in one app; the chart ids are the output file names. */
@@ -16,5 +20,23 @@ export function buildPlatform(app: App, inputs: PlatformInputs): Platform {
     namespaces: new NamespacesChart(app, '00-namespaces'),
     observability: new ObservabilityChart(app, '10-observability', inputs),
     shop: new ShopChart(app, '20-shop', inputs),
+    loadTest: loadTestChart(app, inputs),
   }
+}
+
+/** The k6 Job of `make load-cluster`: applied on demand, never by `make cluster-up`. */
+function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
+  if (inputs.loadTestScript === undefined) return undefined
+  const chart = new Chart(app, '90-load-test')
+  // The app's Helm release is `shopscope` (scripts/cluster/up.sh), its Services `shopscope-<name>`.
+  const url = (service: keyof typeof APP_SERVICES) =>
+    `http://shopscope-${service}.${NAMESPACES.shop}.svc.cluster.local:${APP_SERVICES[service]}`
+  new LoadTest(chart, 'k6', {
+    namespace: NAMESPACES.shop,
+    image: pinned(inputs.versions, 'K6_IMAGE'),
+    script: inputs.loadTestScript,
+    frontendUrl: url('frontend'),
+    productServiceUrl: url('product-service'),
+  })
+  return chart
 }

@@ -47,6 +47,7 @@ export const KINDS: KindType[] = [
   core('Pod'),
   k8s('apps', 'v1', 'Deployment'),
   k8s('apps', 'v1', 'StatefulSet'),
+  k8s('batch', 'v1', 'Job'),
   k8s('rbac.authorization.k8s.io', 'v1', 'ClusterRole'),
   k8s('rbac.authorization.k8s.io', 'v1', 'ClusterRoleBinding'),
   k8s('networking.k8s.io', 'v1', 'NetworkPolicy'),
