@@ -28,28 +28,29 @@ export class ProductRepository {
   constructor(private readonly db: Knex) {}
 
   /**
-   * One round trip for a page and the total: the window count rides along with the rows. Only a
-   * page past the end (no row to carry it) needs a second query for the total.
+   * One round trip for a page and the total: the count rides along with the rows. Only a page
+   * past the end (no row to carry it) needs a second query for the total.
    */
   async list({ page, pageSize, q }: ProductQuery): Promise<ProductPage> {
     const filtered = (query: Knex.QueryBuilder) =>
       q
         ? query.where('name', 'like', likePattern(q)).orWhere('description', 'like', likePattern(q))
         : query
-    const rows = (await filtered(
-      this.db('products').select([...COLUMNS, this.db.raw('COUNT(*) OVER () AS total')]),
-    )
+    // An uncorrelated subquery runs once; a window count (COUNT(*) OVER ()) made MariaDB
+    // materialize and sort the rows, doubling its CPU per page (tests/bench).
+    const total = filtered(this.db('products').count('*')).as('total')
+    const rows = (await filtered(this.db('products').select([...COLUMNS, total]))
       .orderBy('id')
       .limit(pageSize)
       .offset((page - 1) * pageSize)) as (ProductRow & { total: number })[]
-    let total = Number(rows[0]?.total ?? 0)
+    let count = Number(rows[0]?.total ?? 0)
     if (rows.length === 0 && page > 1) {
-      const [count] = (await filtered(this.db('products').count({ total: '*' }))) as {
+      const [row] = (await filtered(this.db('products').count({ total: '*' }))) as {
         total: number
       }[]
-      total = Number(count?.total ?? 0)
+      count = Number(row?.total ?? 0)
     }
-    return { items: rows.map(toProduct), page, pageSize, total }
+    return { items: rows.map(toProduct), page, pageSize, total: count }
   }
 
   async find(id: number): Promise<Product | undefined> {
