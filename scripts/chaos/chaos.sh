@@ -29,7 +29,7 @@ die() {
   log "FAILED: $*" >&2
   exit 1
 }
-kc() { "$KUBECTL" --context "$KUBE_CONTEXT" --namespace "$NAMESPACE" "$@"; }
+kc() { "$KUBECTL" --context "$KUBE_CONTEXT" --namespace "$NAMESPACE" "$@" 2> >(stamp >&2); }
 # A kubectl command whose output is progress, not data.
 kc_logged() { kc "$@" 2>&1 | stamp; }
 
