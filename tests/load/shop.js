@@ -6,7 +6,7 @@
 // Environment: FRONTEND_URL, PRODUCT_SERVICE_URL (required); K6_SCALE multiplies the stage
 // durations (1 = the seed's 2.5 minutes); K6_INVALID_JSON_SHARE (0.1), K6_CHECKOUT_SHARE (0.3),
 // K6_THINK_SECONDS (1), K6_P95_MS (1000).
-/* global __ENV, __VU */ // k6 globals
+/* global __ENV, __VU, console */ // k6 globals
 import { check, fail, sleep } from 'k6'
 import http from 'k6/http'
 import { Counter } from 'k6/metrics'
