@@ -134,6 +134,23 @@ export function markdown(results: Results): string {
     const base = results.configs[0]?.scenarios[name]?.rps ?? NaN
     row([name, ...results.configs.slice(1).map((c) => ratio(c.scenarios[name]?.rps, base))])
   }
+  lines.push('', '## Stack CPU per request (ms, every process but the load generator)', '')
+  lines.push(
+    'Comparable even when the shared machine is busy with something else, where req/s is not:',
+    'the cost of telemetry is the growth of this figure.',
+    '',
+  )
+  row([
+    'scenario',
+    ...results.configs.map((c) => c.telemetry),
+    ...results.configs.slice(1).map((c) => `${c.telemetry} ÷ off`),
+  ])
+  row(['---', ...results.configs.map(() => '---:'), ...results.configs.slice(1).map(() => '---:')])
+  for (const name of names) {
+    const totals = results.configs.map((c) => stackCpu(c.scenarios[name]?.cpuMsPerRequest))
+    const base = totals[0] ?? NaN
+    row([name, ...totals.map((t) => t.toFixed(2)), ...totals.slice(1).map((t) => ratio(t, base))])
+  }
   lines.push('', '## Span accounting', '')
   lines.push(
     'Created: spans ended in the services (SHOPSCOPE_SPAN_COUNT_FILE). Accepted, refused: the',
@@ -180,6 +197,12 @@ export function markdown(results: Results): string {
   for (const t of results.targets) row([t.name, t.value, t.met ? 'yes' : '**no**'])
   return `${lines.join('\n')}\n`
 }
+
+/** CPU ms per request of the whole stack, the load generator left out. */
+export const stackCpu = (cpu: Record<string, number> = {}) =>
+  Object.entries(cpu)
+    .filter(([name]) => name !== 'load generator')
+    .reduce((sum, [, ms]) => sum + ms, 0)
 
 export const ratio = (value: number | undefined, base: number) =>
   value === undefined || !base ? '-' : `${Math.round((value / base) * 100)}%`
