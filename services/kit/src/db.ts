@@ -47,24 +47,43 @@ export function createDb(url: string, poolMax: number): Knex {
 
 /**
  * Creates the database when the account may (a wiped volume must still boot), then applies
- * migrations under knex's lock, so replicas starting together migrate once.
+ * migrations and the seed while holding a MySQL named lock: replicas starting together on an
+ * empty database queue up instead of racing knex's own table creation (which can leave two
+ * rows in knex_migrations_lock, and then the migration lock can never be taken again).
  */
 export async function migrate(db: Knex, options: DatabaseOptions): Promise<string[]> {
+  const name = databaseName(options.url)
   const admin = createDb(options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/$1'), 1)
+  // One connection for the whole sequence: a named lock belongs to the connection holding it.
+  const connection = await admin.client.acquireConnection()
+  const onConnection = (sql: string, bindings: unknown[]) =>
+    admin.raw(sql, bindings as Knex.RawBinding[]).connection(connection)
   try {
-    await admin.raw('CREATE DATABASE IF NOT EXISTS ??', [databaseName(options.url)])
-  } catch (err) {
-    // A restricted account cannot create databases; the platform created it then.
-    if ((err as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw err
+    try {
+      await onConnection('CREATE DATABASE IF NOT EXISTS ??', [name])
+    } catch (err) {
+      // A restricted account cannot create databases; the platform created it then.
+      if ((err as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw err
+    }
+    const lock = `shopscope_migrate_${name}`
+    const [rows] = (await onConnection('SELECT GET_LOCK(?, 60) AS acquired', [lock])) as [
+      { acquired: number | null }[],
+    ]
+    if (rows[0]?.acquired !== 1) throw new Error(`another instance kept ${lock} for 60 s`)
+    try {
+      const [, applied] = (await db.migrate.latest({
+        migrationSource: new ListMigrationSource(options.migrations),
+        tableName: 'knex_migrations',
+      })) as [number, string[]]
+      await options.seed?.(db)
+      return applied
+    } finally {
+      await onConnection('SELECT RELEASE_LOCK(?)', [lock])
+    }
   } finally {
+    await admin.client.releaseConnection(connection)
     await admin.destroy()
   }
-  const [, applied] = (await db.migrate.latest({
-    migrationSource: new ListMigrationSource(options.migrations),
-    tableName: 'knex_migrations',
-  })) as [number, string[]]
-  await options.seed?.(db)
-  return applied
 }
 
 export type DatabaseStatus = 'starting' | 'ready' | 'unavailable'
