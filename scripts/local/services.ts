@@ -27,7 +27,8 @@ export const SERVICES = [
 
 export type ServiceName = (typeof SERVICES)[number]['name']
 
-function devEnv(): Record<string, string> {
+/** dev.env: development-only values, shared by `make dev` and the local stack. */
+export function devEnv(): Record<string, string> {
   const lines = readFileSync(join(ROOT, 'dev.env'), 'utf8').split('\n')
   return Object.fromEntries(
     lines

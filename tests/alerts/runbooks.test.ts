@@ -3,7 +3,10 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { RUNBOOKS_DOC, loadDashboards, loadRuleFiles, readText } from './sources'
 
-const runbooks = readText(RUNBOOKS_DOC).split(/^## Runbooks$/m)[1]?.split(/^## /m)[0] ?? ''
+const runbooks =
+  readText(RUNBOOKS_DOC)
+    .split(/^## Runbooks$/m)[1]
+    ?.split(/^## /m)[0] ?? ''
 const sections = new Map(
   runbooks
     .split(/^### /m)
