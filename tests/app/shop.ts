@@ -1,11 +1,10 @@
 import { after, before } from 'node:test'
-import { buildService } from '@shopscope/kit'
 import {
-  freePort,
+  startRestartableService,
   startTestService,
-  TEST_ENV,
   useMariaDb,
   type MariaDb,
+  type RestartableService,
   type TestService,
 } from '@shopscope/tests/harness'
 import type { FastifyInstance } from 'fastify'
@@ -33,38 +32,22 @@ const listen = async (app: FastifyInstance) => app.listen({ port: 0, host: '127.
  */
 export function shopFixture(): () => RunningShop {
   let server: MariaDb
-  let catalog: TestService
-  let products: FastifyInstance | undefined
-  let productPort: number
+  let products: RestartableService
   const started: TestService[] = []
   let shop: RunningShop
 
-  const startProducts = async () => {
-    products = await buildService(productService, {
-      ...TEST_ENV,
-      DATABASE_URL: catalog.databaseUrl ?? '',
-    })
-    await products.listen({ port: productPort, host: '127.0.0.1' })
-  }
-  const stopProducts = async () => {
-    await products?.close()
-    products = undefined
-  }
-
   before(async () => {
     server = await useMariaDb()
-    // Owns (creates, migrates, drops) the catalog database; the served instance can restart.
-    catalog = await startTestService(productService, server)
-    productPort = await freePort()
-    await startProducts()
-    const productUrl = `http://127.0.0.1:${productPort}`
+    products = await startRestartableService(productService, server)
     const users = await startTestService(userService, server)
     started.push(users)
-    const orders = await startTestService(orderService, server, { PRODUCT_SERVICE_URL: productUrl })
+    const orders = await startTestService(orderService, server, {
+      PRODUCT_SERVICE_URL: products.url,
+    })
     started.push(orders)
     const frontend = await startTestService(frontendService, undefined, {
       USER_SERVICE_URL: await listen(users.app),
-      PRODUCT_SERVICE_URL: productUrl,
+      PRODUCT_SERVICE_URL: products.url,
       ORDER_SERVICE_URL: await listen(orders.app),
       // The browser talks plain HTTP to 127.0.0.1.
       COOKIE_SECURE: 'false',
@@ -72,16 +55,15 @@ export function shopFixture(): () => RunningShop {
     started.push(frontend)
     shop = {
       url: await listen(frontend.app),
-      productDb: catalog.app.db,
-      stopProducts,
-      startProducts,
+      productDb: products.owner.app.db,
+      stopProducts: products.stop,
+      startProducts: products.start,
     }
   })
 
   after(async () => {
     for (const svc of started.reverse()) await svc.close()
-    await stopProducts()
-    await catalog?.close()
+    await products?.close()
     await server?.stop()
   })
   return () => shop

@@ -1,5 +1,12 @@
 export { startMariaDb, useMariaDb, createTestDatabase, freePort, type MariaDb } from './mariadb'
-export { startTestService, waitUntilReady, TEST_ENV, type TestService } from './service'
+export {
+  startRestartableService,
+  startTestService,
+  waitUntilReady,
+  TEST_ENV,
+  type RestartableService,
+  type TestService,
+} from './service'
 export { metricValue } from './metrics'
 export {
   decodeLogs,

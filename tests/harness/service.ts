@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { buildService, type ServiceDefinition } from '@shopscope/kit'
 import type { TProperties } from '@sinclair/typebox'
-import { createTestDatabase, type MariaDb } from './mariadb'
+import { createTestDatabase, freePort, type MariaDb } from './mariadb'
 
 export interface TestService {
   app: FastifyInstance
@@ -53,6 +53,55 @@ export async function startTestService<E extends TProperties>(
     async close() {
       await app.close()
       await database?.drop()
+    },
+  }
+}
+
+export interface RestartableService {
+  /** http://127.0.0.1:<port>; the same across stop() and start(). */
+  url: string
+  /** The instance that owns (created, migrated, will drop) the database; it never listens. */
+  owner: TestService
+  /** Closes the listening instance: callers see connections refused, like a pod that is gone. */
+  stop(): Promise<void>
+  /** A new instance on the same port and database, like a restarted pod. */
+  start(): Promise<void>
+  close(): Promise<void>
+}
+
+/** `def` listening on a loopback port for other services to call over real HTTP. */
+export async function startRestartableService<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  server: MariaDb,
+  env: Record<string, string> = {},
+): Promise<RestartableService> {
+  const owner = await startTestService(def, server, env)
+  const port = await freePort()
+  let served: FastifyInstance | undefined
+  const start = async () => {
+    served = await buildService(def, {
+      ...TEST_ENV,
+      ...(owner.databaseUrl ? { DATABASE_URL: owner.databaseUrl } : {}),
+      ...env,
+    })
+    await served.listen({ port, host: '127.0.0.1' })
+  }
+  const stop = async () => {
+    await served?.close()
+    served = undefined
+  }
+  await start().catch(async (err: unknown) => {
+    await owner.close()
+    throw err
+  })
+  return {
+    url: `http://127.0.0.1:${port}`,
+    owner,
+    stop,
+    start,
+    async close() {
+      await stop()
+      await owner.close()
     },
   }
 }

@@ -1,14 +1,15 @@
 import { after, before } from 'node:test'
-import { buildService, tokenSigner } from '@shopscope/kit'
+import { tokenSigner } from '@shopscope/kit'
 import {
-  freePort,
+  startRestartableService,
   startTestService,
   TEST_ENV,
   useMariaDb,
   type MariaDb,
+  type RestartableService,
   type TestService,
 } from '@shopscope/tests/harness'
-import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { InjectOptions } from 'fastify'
 import type { Knex } from 'knex'
 // Test-only: the real product-service runs in-process, not a mock of it.
 import { service as productService } from '../../product-service/src/service'
@@ -34,45 +35,27 @@ export const tokenFor = (userId: number): string =>
  */
 export function shopFixture(): () => Shop {
   let server: MariaDb
-  let catalog: TestService
-  let products: FastifyInstance | undefined
-  let port: number
+  let products: RestartableService
   let shop: Shop
-
-  const startProducts = async () => {
-    products = await buildService(productService, {
-      ...TEST_ENV,
-      DATABASE_URL: catalog.databaseUrl ?? '',
-    })
-    await products.listen({ port, host: '127.0.0.1' })
-  }
-  const stopProducts = async () => {
-    await products?.close()
-    products = undefined
-  }
 
   before(async () => {
     server = await useMariaDb()
-    // Owns (creates, migrates, drops) the database; the served instance can stop and restart.
-    catalog = await startTestService(productService, server)
-    port = await freePort()
-    await startProducts()
+    products = await startRestartableService(productService, server)
     const orders = await startTestService(service, server, {
-      PRODUCT_SERVICE_URL: `http://127.0.0.1:${port}`,
+      PRODUCT_SERVICE_URL: products.url,
       UPSTREAM_TIMEOUT_MS: '10000',
     })
     shop = {
       orders,
-      productDb: catalog.app.db,
-      productsUrl: `http://127.0.0.1:${port}`,
-      stopProducts,
-      startProducts,
+      productDb: products.owner.app.db,
+      productsUrl: products.url,
+      stopProducts: products.stop,
+      startProducts: products.start,
     }
   })
   after(async () => {
     await shop?.orders.close()
-    await stopProducts()
-    await catalog?.close()
+    await products?.close()
     await server?.stop()
   })
   return () => shop
