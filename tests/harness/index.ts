@@ -1,5 +1,6 @@
 export { startMariaDb, useMariaDb, createTestDatabase, freePort, type MariaDb } from './mariadb'
 export {
+  serviceFixture,
   startRestartableService,
   startTestService,
   waitUntilReady,
@@ -8,12 +9,4 @@ export {
   type TestService,
 } from './service'
 export { metricValue } from './metrics'
-export {
-  decodeLogs,
-  decodeMetrics,
-  decodeSpans,
-  type OtlpDataPoint,
-  type OtlpLogRecord,
-  type OtlpSpan,
-  type Value,
-} from './otlp-proto'
+export * from './otlp-proto'

@@ -1,7 +1,8 @@
+import { after, before } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { buildService, type ServiceDefinition } from '@shopscope/kit'
 import type { TProperties } from '@sinclair/typebox'
-import { createTestDatabase, freePort, type MariaDb } from './mariadb'
+import { createTestDatabase, freePort, useMariaDb, type MariaDb } from './mariadb'
 
 export interface TestService {
   app: FastifyInstance
@@ -55,6 +56,27 @@ export async function startTestService<E extends TProperties>(
       await database?.drop()
     },
   }
+}
+
+/**
+ * One fresh database of `def` per test file, on the harness's MariaDB: registers the file's
+ * before/after hooks, so call it at the top of the file or of a describe.
+ */
+export function serviceFixture<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  env: Record<string, string> = {},
+): () => TestService & { server: MariaDb } {
+  let server: MariaDb
+  let svc: TestService
+  before(async () => {
+    server = await useMariaDb()
+    svc = await startTestService(def, server, env)
+  })
+  after(async () => {
+    await svc?.close()
+    await server?.stop()
+  })
+  return () => ({ ...svc, server })
 }
 
 export interface RestartableService {
