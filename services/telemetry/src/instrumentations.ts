@@ -4,6 +4,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
+import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex'
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
@@ -23,34 +24,69 @@ export function isUntraced(request: Pick<IncomingMessage, 'url'>): boolean {
   return UNTRACED_PATHS.includes(pathOf(request.url))
 }
 
+/** The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. */
+export const INSTRUMENTATION_NAMES = [
+  'http',
+  'fastify',
+  'undici',
+  'knex',
+  'mysql2',
+  'winston',
+  'runtime-node',
+] as const
+type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number]
+
+const listed = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+
+/**
+ * The standard switches of the OpenTelemetry Node auto-instrumentation: an enabled list
+ * (default: all) minus a disabled list. E.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=knex keeps one
+ * span per SQL statement (the driver's) instead of a knex span around each.
+ */
+export function selectedInstrumentations(env: NodeJS.ProcessEnv): InstrumentationName[] {
+  const enabled = listed(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
+  const disabled = listed(env.OTEL_NODE_DISABLED_INSTRUMENTATIONS)
+  return INSTRUMENTATION_NAMES.filter(
+    (name) => (enabled.length === 0 || enabled.includes(name)) && !disabled.includes(name),
+  )
+}
+
 /**
  * Every instrumentation the shop needs, and only those. HTTP server metrics come from the http
  * instrumentation alone (@fastify/otel records no metrics), so `http.server.request.duration`
  * exists once; @fastify/otel supplies the route it is labelled with.
  */
-export function shopInstrumentations(): Instrumentation[] {
-  return [
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: isUntraced,
-      // Without this, every export would be measured as http.client.request.duration.
-      ignoreOutgoingRequestHook: isTelemetryExport,
-    }),
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      // A span per lifecycle hook (cookie parsing, helmet, the log line...) and one for the
-      // handler were most of a request's spans and a large share of its CPU (tests/bench): the
-      // request span covers their time, and business spans (checkout) become its children.
-      instrumentHooks: false,
-      instrumentHandler: false,
-      ignorePaths: (route) => UNTRACED_PATHS.includes(route.url),
-      recordExceptions: true,
-    }),
-    new UndiciInstrumentation(),
-    // One span per statement, from the driver: a knex span around each would only double them
-    // (and their cost, tests/bench). Values never reach span attributes: statements are masked.
-    new MySQL2Instrumentation({ maskStatement: true }),
+export function shopInstrumentations(env: NodeJS.ProcessEnv = process.env): Instrumentation[] {
+  const all: Record<InstrumentationName, () => unknown> = {
+    http: () =>
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: isUntraced,
+        // Without this, every export would be measured as http.client.request.duration.
+        ignoreOutgoingRequestHook: isTelemetryExport,
+      }),
+    fastify: () =>
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        // A span per lifecycle hook (cookie parsing, helmet, the log line...) and one for the
+        // handler were most of a request's spans and a large share of its CPU (tests/bench): the
+        // request span covers their time, and business spans (checkout) become its children.
+        instrumentHooks: false,
+        instrumentHandler: false,
+        ignorePaths: (route) => UNTRACED_PATHS.includes(route.url),
+        recordExceptions: true,
+      }),
+    undici: () => new UndiciInstrumentation(),
+    // The query builder's view (operation, table), with the driver's statement span inside.
+    knex: () => new KnexInstrumentation({ requireParentSpan: true }),
+    // Values never reach span attributes: statements are masked, not formatted.
+    mysql2: () => new MySQL2Instrumentation({ maskStatement: true }),
     // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
-    new WinstonInstrumentation(),
-    new RuntimeNodeInstrumentation(),
-  ] as Instrumentation[]
+    winston: () => new WinstonInstrumentation(),
+    'runtime-node': () => new RuntimeNodeInstrumentation(),
+  }
+  return selectedInstrumentations(env).map((name) => all[name]()) as Instrumentation[]
 }
