@@ -1,14 +1,15 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { TEST_ENV } from '@shopscope/tests/harness'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { shopFixture } from './shop'
 
 const CHROMIUM = '/usr/bin/chromium'
-const SCREENSHOT = resolve(__dirname, '../../docs/img/order-confirmation.png')
+// Written on every run (docs/img/order-confirmation.png is a copy of one, for the README).
+const SCREENSHOT = resolve(__dirname, '../../test-results/order-confirmation.png')
 
 const shop = shopFixture()
 let browser: Browser
@@ -104,6 +105,7 @@ describe('shopping in a real browser', () => {
     assert.match(confirmation, /€1,399\.97/)
     mkdirSync(dirname(SCREENSHOT), { recursive: true })
     await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    assert.ok(statSync(SCREENSHOT).size > 10_000, 'the screenshot is a real picture')
 
     await page.getByRole('link', { name: 'Orders', exact: true }).click()
     const history = await mainText(page)
