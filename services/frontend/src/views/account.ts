@@ -1,6 +1,13 @@
 import { html } from 'ghtml'
 import { csrfField } from './format'
 
+function emailField(value: string): string {
+  return html`<label
+    >Email
+    <input type="email" name="email" value="${value}" autocomplete="email" required maxlength="254"
+  /></label>`
+}
+
 function formError(error: string | undefined): string {
   return error ? html`<div class="form-error" role="alert">${error}</div>` : ''
 }
@@ -18,17 +25,7 @@ export function loginView(form: {
     <form method="post" action="/login" class="stack">
       !${csrfField(form.csrfToken)}
       <input type="hidden" name="next" value="${form.next}" />
-      <label
-        >Email
-        <input
-          type="email"
-          name="email"
-          value="${form.email}"
-          autocomplete="email"
-          required
-          maxlength="254"
-        />
-      </label>
+      !${emailField(form.email)}
       <label
         >Password
         <input
@@ -68,17 +65,7 @@ export function registerView(form: {
           maxlength="100"
         />
       </label>
-      <label
-        >Email
-        <input
-          type="email"
-          name="email"
-          value="${form.email}"
-          autocomplete="email"
-          required
-          maxlength="254"
-        />
-      </label>
+      !${emailField(form.email)}
       <label
         >Password
         <input
