@@ -1,13 +1,11 @@
 // Alertmanager routing: amtool checks and route tests, and inhibition on a real Alertmanager.
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage } from 'node:http'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { renderAlertmanagerConfig } from './local-config'
 import { ALERTMANAGER_CONFIG, loadRuleFiles } from './sources'
-import { startDaemon, type Daemon } from './daemon'
+import { startAlertmanager, type Daemon } from './daemon'
 import { runTool } from './tools'
 
 const RECEIVER_FOR_SEVERITY: Record<string, string> = { critical: 'critical', warning: 'warning' }
@@ -79,15 +77,7 @@ before(async () => {
   const { port } = receiver.address() as { port: number }
   const config = renderAlertmanagerConfig(`http://127.0.0.1:${port}`, { groupWait: '1s' })
   assert.match(config, /group_wait: 1s\n/)
-  alertmanager = await startDaemon('alertmanager', (listen, dataDir) => {
-    writeFileSync(join(dataDir, 'alertmanager.yaml'), config)
-    return [
-      `--config.file=${join(dataDir, 'alertmanager.yaml')}`,
-      `--storage.path=${dataDir}`,
-      `--web.listen-address=${listen}`,
-      '--cluster.listen-address=',
-    ]
-  })
+  alertmanager = await startAlertmanager(config)
 })
 
 after(async () => {

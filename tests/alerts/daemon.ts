@@ -1,6 +1,6 @@
 // Starts a real Prometheus or Alertmanager on a free loopback port for a test.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../harness'
@@ -49,4 +49,17 @@ export async function startDaemon(
     }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/** A single (non-clustered) Alertmanager running `config` (alertmanager.yaml text). */
+export function startAlertmanager(config: string): Promise<Daemon> {
+  return startDaemon('alertmanager', (listen, dataDir) => {
+    writeFileSync(join(dataDir, 'alertmanager.yaml'), config)
+    return [
+      `--config.file=${join(dataDir, 'alertmanager.yaml')}`,
+      `--storage.path=${dataDir}`,
+      `--web.listen-address=${listen}`,
+      '--cluster.listen-address=',
+    ]
+  })
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
-import { startDaemon, type Daemon } from '../alerts/daemon'
+import { startAlertmanager, type Daemon } from '../alerts/daemon'
 import { ROOT } from '../../scripts/local/stack'
 
 const CHAOS = join(ROOT, 'scripts/chaos/chaos.sh')
@@ -21,15 +21,7 @@ before(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'chaos-'))
   // The repo's routing: its webhook receivers do not resolve here, which only affects delivery.
   const config = readFileSync(join(ROOT, 'alerts/alertmanager.yaml'), 'utf8')
-  alertmanager = await startDaemon('alertmanager', (listen, dataDir) => {
-    writeFileSync(join(dataDir, 'alertmanager.yaml'), config)
-    return [
-      `--config.file=${join(dataDir, 'alertmanager.yaml')}`,
-      `--storage.path=${dataDir}`,
-      `--web.listen-address=${listen}`,
-      '--cluster.listen-address=',
-    ]
-  })
+  alertmanager = await startAlertmanager(config)
 })
 
 after(async () => {
