@@ -8,14 +8,12 @@ import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex'
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
 
 /** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
 
 const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? ''
-
-/** The key @opentelemetry/core's suppressTracing() sets (context keys are Symbol.for). */
-const SUPPRESS_TRACING = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
 const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
@@ -56,15 +54,16 @@ export function selectedInstrumentations(env: NodeJS.ProcessEnv): Instrumentatio
 }
 
 /**
- * Every instrumentation the shop needs, and only those. HTTP server metrics come from the http
- * instrumentation alone (@fastify/otel records no metrics), so `http.server.request.duration`
- * exists once; @fastify/otel supplies the route it is labelled with.
+ * Every instrumentation the shop needs, and only those. A request gets one server span, from
+ * @fastify/otel, with the conventions' name and attributes; http traces the calls the service
+ * makes (server side off: see ./fastify-server). `http.server.request.duration` comes from
+ * measureFastifyServers alone, so it exists once.
  */
 export function shopInstrumentations(env: NodeJS.ProcessEnv = process.env): Instrumentation[] {
   const all: Record<InstrumentationName, () => unknown> = {
     http: () =>
       new HttpInstrumentation({
-        ignoreIncomingRequestHook: isUntraced,
+        disableIncomingRequestInstrumentation: true,
         // Without this, every export would be measured as http.client.request.duration.
         ignoreOutgoingRequestHook: isTelemetryExport,
       }),
@@ -76,7 +75,8 @@ export function shopInstrumentations(env: NodeJS.ProcessEnv = process.env): Inst
         // request span covers their time, and business spans (checkout) become its children.
         instrumentHooks: false,
         instrumentHandler: false,
-        ignorePaths: (route) => UNTRACED_PATHS.includes(route.url),
+        ignorePaths: (route) => UNTRACED_PATHS.includes(pathOf(route.url)),
+        requestHook: describeServerSpan,
         recordExceptions: true,
       }),
     undici: () => new UndiciInstrumentation(),

@@ -1,7 +1,8 @@
 import { logs, metrics, trace } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { installQuietDiagLogger } from './diag'
-import { shopInstrumentations } from './instrumentations'
+import { measureFastifyServers } from './fastify-server'
+import { isUntraced, selectedInstrumentations, shopInstrumentations } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
@@ -31,6 +32,7 @@ export function startTelemetry(bootstrap: string): void {
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const sdk = new NodeSDK({ instrumentations: shopInstrumentations() })
   sdk.start()
+  if (selectedInstrumentations(process.env).includes('fastify')) measureFastifyServers(isUntraced)
   countEndedSpans()
   bridgeLegacyLogsApi()
   flushOnSigterm(sdk, forceFlushAll)

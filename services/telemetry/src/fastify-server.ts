@@ -1,0 +1,103 @@
+import { subscribe } from 'node:diagnostics_channel'
+import { context, metrics, type Attributes, type Span } from '@opentelemetry/api'
+
+/**
+ * One server span per request, from @fastify/otel, and `http.server.request.duration` from a
+ * Fastify hook. The http instrumentation's server side is off: it duplicated the request span
+ * and bound every request and response emitter to a context, the largest single telemetry cost
+ * of a request (tests/bench, README "Benchmark").
+ */
+
+/** The parts of Fastify's request and reply these hooks read (the bootstrap has no fastify dependency). */
+export interface ServerRequest {
+  method: string
+  url: string
+  protocol?: string
+  ip?: string
+  headers: Record<string, string | string[] | undefined>
+  routeOptions: { url?: string }
+  raw: { httpVersion: string }
+}
+interface ServerReply {
+  statusCode: number
+  elapsedTime: number
+}
+type Hook = (request: ServerRequest, reply: ServerReply, done: () => void) => void
+interface FastifyInstance {
+  addHook(name: 'onRequest' | 'onResponse', hook: Hook): unknown
+}
+
+/** The key @opentelemetry/core's suppressTracing() sets (context keys are Symbol.for). */
+export const SUPPRESS_TRACING = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
+
+/** The stable semantic conventions' method values; anything else is `_OTHER`. */
+const KNOWN_METHODS = new Set([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+])
+/** The buckets the semantic conventions advise, as the http instrumentation used them. */
+const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+
+const methodOf = (request: ServerRequest) =>
+  KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
+
+/** @fastify/otel's requestHook: the name and attributes the conventions give a server span. */
+export function describeServerSpan(span: Span, request: ServerRequest): void {
+  const route = request.routeOptions.url
+  span.updateName(route ? `${methodOf(request)} ${route}` : methodOf(request))
+  const attributes: Attributes = {
+    'url.scheme': request.protocol ?? 'http',
+    'network.protocol.version': request.raw.httpVersion,
+  }
+  const userAgent = request.headers['user-agent']
+  if (typeof userAgent === 'string') attributes['user_agent.original'] = userAgent
+  if (request.ip) attributes['client.address'] = request.ip
+  span.setAttributes(attributes)
+}
+
+/**
+ * Every Fastify instance created from now on records `http.server.request.duration` (seconds,
+ * stable conventions) and runs requests to `untraced` paths (probes, scrapes) with tracing
+ * suppressed, so nothing they do underneath becomes a root span. Call after the SDK started:
+ * a meter taken earlier would be the no-op one for good.
+ */
+export function measureFastifyServers(untraced: (request: Pick<ServerRequest, 'url'>) => boolean) {
+  const duration = metrics
+    .getMeter('@shopscope/telemetry')
+    .createHistogram('http.server.request.duration', {
+      description: 'Duration of HTTP server requests.',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    })
+  const suppressUntraced: Hook = (request, _reply, done) => {
+    if (!untraced(request)) return done()
+    context.with(context.active().setValue(SUPPRESS_TRACING, true), done)
+  }
+  const record: Hook = (request, reply, done) => {
+    if (!untraced(request)) {
+      const attributes: Attributes = {
+        'http.request.method': methodOf(request),
+        'http.response.status_code': reply.statusCode,
+        'url.scheme': request.protocol ?? 'http',
+        'network.protocol.version': request.raw.httpVersion,
+      }
+      const route = request.routeOptions.url
+      if (route) attributes['http.route'] = route
+      if (reply.statusCode >= 500) attributes['error.type'] = String(reply.statusCode)
+      duration.record(reply.elapsedTime / 1000, attributes)
+    }
+    done()
+  }
+  subscribe('fastify.initialization', (message) => {
+    const { fastify } = message as { fastify: FastifyInstance }
+    fastify.addHook('onRequest', suppressUntraced)
+    fastify.addHook('onResponse', record)
+  })
+}
