@@ -8,7 +8,10 @@ export
 
 ROOT := $(CURDIR)
 TOOLS_BIN := $(ROOT)/.tools/bin
-export PATH := $(TOOLS_BIN):$(PATH)
+# Every recipe runs on the Node.js the images ship (NODE_VERSION, fetched by `make shipped-node`),
+# not on whichever Node the machine has: the tests and the benchmark see the production runtime.
+SHIPPED_NODE_DIR := $(HOME)/.cache/shopscope/node-$(NODE_VERSION)
+export PATH := $(TOOLS_BIN):$(SHIPPED_NODE_DIR)/bin:$(PATH)
 
 include mk/*.mk
 

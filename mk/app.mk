@@ -3,7 +3,7 @@
 NODE_TEST := node --import tsx --test --test-concurrency=2 --test-timeout=120000
 
 .PHONY: deps deps-system deps-node build lint test-app dev
-deps: deps-system deps-node tools ## Install everything the tests need (Debian packages, npm, Go tools)
+deps: deps-system shipped-node deps-node tools ## Install everything the tests need (Debian packages, npm, Go tools)
 
 deps-system: ## Debian packages: MariaDB, Chromium, Prometheus, Alertmanager, buildah
 	@scripts/install-system-deps.sh

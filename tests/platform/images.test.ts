@@ -30,6 +30,8 @@ describe('service images', () => {
       const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile(service))
       assert.equal(arg?.[1], VERSIONS.NODE_IMAGE, service)
     }
+    // The benchmark runs the services on NODE_VERSION: it must be the images' Node.
+    assert.match(VERSIONS.NODE_IMAGE ?? '', new RegExp(`:${VERSIONS.NODE_VERSION}-`))
   })
 
   it('run as uid 10001 the compiled server, and ship the telemetry bootstrap the chart requires', () => {
