@@ -92,7 +92,7 @@ export class Checkout {
   private async complete(order: Order): Promise<CheckoutResult> {
     const outcome = await this.reserve(order)
     if (outcome.result === 'reserved') {
-      const { order: confirmed, changed } = await this.orders.confirm(order.id, outcome.reservation)
+      const { order: confirmed, changed } = await this.orders.confirm(order, outcome.reservation)
       if (confirmed.status === 'rejected') {
         // A concurrent retry was refused stock before this one got it: give it back.
         await this.products.release(reservationId(order.id))

@@ -72,6 +72,9 @@ describe('checkout', () => {
     assert.equal(res.statusCode, 201, res.body)
     assert.equal(res.json().items[0].unitPrice, 600)
     assert.equal(res.json().total, 600)
+    // The answer is built from what the checkout wrote: it must be what the database holds.
+    const stored = await as(2)({ url: `/api/v1/orders/${res.json().id}` })
+    assert.deepEqual(stored.json(), res.json())
   })
 
   it('lists newest first and hides other users’ orders', async () => {

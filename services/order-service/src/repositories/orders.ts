@@ -74,17 +74,26 @@ export class OrderRepository {
   /**
    * pending → confirmed with the reservation's (authoritative) prices, and the ordered lines
    * leave the cart in the same transaction. `changed` is false when another request already
-   * decided this order; the returned status then says how.
+   * decided this order; the returned status then says how (read back). When this call confirmed
+   * it, the result is the pending order with the prices it just wrote: no second read.
    */
-  async confirm(id: number, reservation: Reservation): Promise<{ order: Order; changed: boolean }> {
+  async confirm(
+    pending: Order,
+    reservation: Reservation,
+  ): Promise<{ order: Order; changed: boolean }> {
+    const { id } = pending
+    const priced = new Map(reservation.items.map((item) => [item.productId, item]))
+    const items = pending.items.map((line) => {
+      const price = priced.get(line.productId)
+      return price ? { ...line, name: price.name, unitPrice: cents(price.unitPrice) / 100 } : line
+    })
+    const totalCents = items.reduce((sum, line) => sum + cents(line.unitPrice) * line.quantity, 0)
     const changed = await this.db.transaction(async (trx) => {
       const row = (await trx('orders').where({ id }).forUpdate().first('user_id', 'status')) as
         Pick<OrderRow, 'user_id' | 'status'> | undefined
       if (!row) throw notFound(`Order ${id}`)
       if (row.status !== 'pending') return false
-      let totalCents = 0
       for (const item of reservation.items) {
-        totalCents += cents(item.unitPrice) * item.quantity
         await trx('order_items')
           .where({ order_id: id, product_id: item.productId })
           .update({ name: item.name, unit_price_cents: cents(item.unitPrice) })
@@ -99,7 +108,11 @@ export class OrderRepository {
         .delete()
       return true
     })
-    return { order: await this.mustFind(id), changed }
+    if (!changed) return { order: await this.mustFind(id), changed }
+    return {
+      order: { ...pending, status: 'confirmed', items, total: totalCents / 100 },
+      changed,
+    }
   }
 
   /** pending → rejected; a confirmed order stays confirmed. */
