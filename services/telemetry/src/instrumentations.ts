@@ -13,7 +13,11 @@ import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
 /** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
 
-const pathOf = (url: string | undefined) => (url ?? '').split('?')[0] ?? ''
+/** Runs several times per request: no array from split(). */
+const pathOf = (url = '') => {
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
+}
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
 const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
