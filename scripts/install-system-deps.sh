@@ -8,6 +8,7 @@ command -v promtool >/dev/null || want+=(prometheus)
 command -v amtool >/dev/null || want+=(prometheus-alertmanager)
 command -v buildah >/dev/null || want+=(buildah)
 command -v shellcheck >/dev/null || want+=(shellcheck)
+command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || want+=(debootstrap)
 if [ ${#want[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${want[*]} (run as root, or install them)" >&2

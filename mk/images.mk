@@ -1,0 +1,11 @@
+# The images, built and run without a Docker daemon: buildah (chroot isolation) on offline
+# stand-ins for the upstream base images (debootstrap + Node.js from npm, Debian's busybox).
+
+.PHONY: images test-images
+
+images: ## Build the four service images and the auto-instrumentation image with buildah
+	@scripts/images/base.sh
+	@scripts/images/build.sh
+
+test-images: images ## The built images: non-root, production-only, and wired as the operator injects them
+	scripts/with-mariadb.sh $(NODE_TEST) tests/images/*.test.ts
