@@ -25,6 +25,18 @@ describe('service images', () => {
     assert.match(up, /--build-arg SERVICE="\$service"/)
   })
 
+  it('copy every workspace manifest before npm ci (npm does not notice a missing one)', () => {
+    const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      workspaces: string[]
+    }
+    for (const file of ['services/Dockerfile', 'services/telemetry/Dockerfile']) {
+      const copied = [
+        ...readFileSync(join(ROOT, file), 'utf8').matchAll(/^COPY (\S+)\/package\.json /gm),
+      ].map((m) => m[1])
+      assert.deepEqual(copied.sort(), [...workspaces].sort(), file)
+    }
+  })
+
   it('default to the Node image pinned in versions.env', () => {
     for (const service of SERVICES) {
       const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile(service))
