@@ -154,6 +154,16 @@ describe('product-service started with node --require autoinstrumentation.js', (
         .map((p) => p.scope),
     )
     assert.deepEqual([...sources], ['@shopscope/telemetry'])
+    // The 500 of the failed-request test above: measured with its route and error.type.
+    const failed = await run.otlp.waitFor('the 500 measured', () =>
+      run.otlp.metrics.find(
+        (p) =>
+          p.metric === 'http.server.request.duration' &&
+          p.attributes['http.response.status_code'] === 500,
+      ),
+    )
+    assert.equal(failed.attributes['http.route'], '/api/v1/products/:id')
+    assert.equal(failed.attributes['error.type'], '500')
     const operational = run.otlp.metrics.filter(
       (p) =>
         p.metric === 'http.server.request.duration' && p.attributes['http.route'] === '/readyz',
