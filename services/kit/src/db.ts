@@ -54,35 +54,48 @@ export function createDb(url: string, poolMax: number): Knex {
 export async function migrate(db: Knex, options: DatabaseOptions): Promise<string[]> {
   const name = databaseName(options.url)
   const admin = createDb(options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/$1'), 1)
-  // One connection for the whole sequence: a named lock belongs to the connection holding it.
-  const connection = await admin.client.acquireConnection()
-  const onConnection = (sql: string, bindings: unknown[]) =>
-    admin.raw(sql, bindings as Knex.RawBinding[]).connection(connection)
   try {
+    // One connection for the whole sequence: a named lock belongs to the connection holding it.
+    // Acquired inside the try: an unreachable database must not leak a pool per retry.
+    const connection = await admin.client.acquireConnection()
     try {
-      await onConnection('CREATE DATABASE IF NOT EXISTS ??', [name])
-    } catch (err) {
-      // A restricted account cannot create databases; the platform created it then.
-      if ((err as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw err
-    }
-    const lock = `shopscope_migrate_${name}`
-    const [rows] = (await onConnection('SELECT GET_LOCK(?, 60) AS acquired', [lock])) as [
-      { acquired: number | null }[],
-    ]
-    if (rows[0]?.acquired !== 1) throw new Error(`another instance kept ${lock} for 60 s`)
-    try {
-      const [, applied] = (await db.migrate.latest({
-        migrationSource: new ListMigrationSource(options.migrations),
-        tableName: 'knex_migrations',
-      })) as [number, string[]]
-      await options.seed?.(db)
-      return applied
+      return await migrateOn(db, options, name, (sql, bindings) =>
+        admin.raw(sql, bindings as Knex.RawBinding[]).connection(connection),
+      )
     } finally {
-      await onConnection('SELECT RELEASE_LOCK(?)', [lock])
+      await admin.client.releaseConnection(connection)
     }
   } finally {
-    await admin.client.releaseConnection(connection)
     await admin.destroy()
+  }
+}
+
+async function migrateOn(
+  db: Knex,
+  options: DatabaseOptions,
+  name: string,
+  onConnection: (sql: string, bindings: unknown[]) => Knex.Raw,
+): Promise<string[]> {
+  try {
+    await onConnection('CREATE DATABASE IF NOT EXISTS ??', [name])
+  } catch (err) {
+    // A restricted account cannot create databases; the platform created it then.
+    if ((err as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw err
+  }
+  const lock = `shopscope_migrate_${name}`
+  const [rows] = (await onConnection('SELECT GET_LOCK(?, 60) AS acquired', [lock])) as [
+    { acquired: number | null }[],
+  ]
+  if (rows[0]?.acquired !== 1) throw new Error(`another instance kept ${lock} for 60 s`)
+  try {
+    const [, applied] = (await db.migrate.latest({
+      migrationSource: new ListMigrationSource(options.migrations),
+      tableName: 'knex_migrations',
+    })) as [number, string[]]
+    await options.seed?.(db)
+    return applied
+  } finally {
+    await onConnection('SELECT RELEASE_LOCK(?)', [lock])
   }
 }
 
