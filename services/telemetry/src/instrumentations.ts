@@ -31,7 +31,7 @@ export const INSTRUMENTATION_NAMES = [
   'winston',
   'runtime-node',
 ] as const
-type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number]
+export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number]
 
 const listed = (value: string | undefined) =>
   (value ?? '')
@@ -58,7 +58,9 @@ export function selectedInstrumentations(env: NodeJS.ProcessEnv): Instrumentatio
  * makes (server side off: see ./fastify-server). `http.server.request.duration` comes from
  * measureFastifyServers alone, so it exists once.
  */
-export function shopInstrumentations(env: NodeJS.ProcessEnv = process.env): Instrumentation[] {
+export function shopInstrumentations(
+  selected: readonly InstrumentationName[] = selectedInstrumentations(process.env),
+): Instrumentation[] {
   const all: Record<InstrumentationName, () => unknown> = {
     http: () =>
       new HttpInstrumentation({
@@ -87,5 +89,5 @@ export function shopInstrumentations(env: NodeJS.ProcessEnv = process.env): Inst
     winston: () => new WinstonInstrumentation(),
     'runtime-node': () => new RuntimeNodeInstrumentation(),
   }
-  return selectedInstrumentations(env).map((name) => all[name]()) as Instrumentation[]
+  return selected.map((name) => all[name]()) as Instrumentation[]
 }

@@ -26,14 +26,14 @@ async function forceFlushAll(): Promise<void> {
  * the same way.
  */
 export function startTelemetry(bootstrap: string): void {
-  // Stable HTTP semantic conventions: http.server.request.duration in seconds, with http.route.
+  // Stable HTTP semantic conventions for the http instrumentation's client spans and metric.
   process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http'
   // OTEL_LOG_LEVEL asks for the SDK's own verbose console logger, for debugging.
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
-  const sdk = new NodeSDK({ instrumentations: shopInstrumentations() })
+  const selected = selectedInstrumentations(process.env)
+  const sdk = new NodeSDK({ instrumentations: shopInstrumentations(selected) })
   sdk.start()
-  if (selectedInstrumentations(process.env).includes('fastify'))
-    measureFastifyServers(UNTRACED_PATHS)
+  if (selected.includes('fastify')) measureFastifyServers(UNTRACED_PATHS)
   countEndedSpans()
   bridgeLegacyLogsApi()
   flushOnSigterm(sdk, forceFlushAll)
