@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 import swagger from '@fastify/swagger'
@@ -64,7 +64,8 @@ export async function buildService<E extends TProperties>(
   const logger = createLogger(def.name, config.LOG_LEVEL as never)
   const app = Fastify({
     loggerInstance: fastifyLogger(logger),
-    disableRequestLogging: true,
+    // The kit writes its own access log (one record per request); Fastify's would double it.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
