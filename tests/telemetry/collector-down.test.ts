@@ -97,6 +97,12 @@ describe('collector unreachable', () => {
       assert.equal(warnings.length, 1, JSON.stringify(warnings, null, 1))
       assert.equal(warnings[0]?.level, 'warn')
       assert.match(String(warnings[0]?.message), /telemetry export failed/)
+      // Nor on stderr: no stack trace or error line printed outside the JSON log per failure.
+      const unstructured = service
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.startsWith('{'))
+      assert.deepEqual(unstructured, [])
       assert.ok(service.running(), 'the service is still up')
       assert.equal((await fetch(`${service.url}/readyz`)).status, 200)
     })
