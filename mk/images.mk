@@ -2,7 +2,8 @@
 # stand-ins for the upstream base images (debootstrap + Node.js from npm, Debian's busybox).
 
 # The stand-in bases, named once for scripts/images/base.sh (builds them) and build.sh (uses them).
-export NODE_BASE_IMAGE := localhost/shopscope-node:$(NODE_VERSION)
+# Tagged with the upstream tag it stands in for (<node version>-<debian release>-slim).
+export NODE_BASE_IMAGE := localhost/shopscope-node:$(lastword $(subst :, ,$(NODE_IMAGE)))
 export BUSYBOX_BASE_IMAGE := localhost/shopscope-busybox:local
 
 .PHONY: images test-images

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Offline stand-ins for the two upstream base images, built once per pinned version into buildah's
 # local storage (this machine has no registry access, only Debian's and npm's):
-#   NODE_BASE_IMAGE     Debian bookworm (debootstrap, minbase) + Node.js
-#                       NODE_VERSION (make shipped-node) + npm BASE_NPM_VERSION,
-#                       like node:$NODE_VERSION-bookworm-slim
+#   NODE_BASE_IMAGE     Debian (debootstrap, minbase; the release NODE_IMAGE names, e.g. trixie)
+#                       + Node.js NODE_VERSION (make shipped-node) + npm BASE_NPM_VERSION,
+#                       like node:$NODE_VERSION-<release>-slim
 #   BUSYBOX_BASE_IMAGE  Debian's busybox-static, like busybox
 # The Dockerfiles take them through --build-arg NODE_IMAGE / BUSYBOX_IMAGE; nothing else differs.
 set -euo pipefail
-: "${NODE_VERSION:?from versions.env}" "${BASE_NPM_VERSION:?from versions.env}"
+: "${NODE_VERSION:?from versions.env}" "${BASE_NPM_VERSION:?from versions.env}" "${NODE_IMAGE:?from versions.env}"
+# The Debian release of the upstream image (node:<version>-<release>-slim): one pin, NODE_IMAGE.
+SUITE=$(sed -n 's/.*:[0-9.]*-\([a-z]*\)-slim$/\1/p' <<<"$NODE_IMAGE")
+[ -n "$SUITE" ] || { echo "images: cannot read the Debian release from NODE_IMAGE=$NODE_IMAGE" >&2; exit 1; }
 # The Node.js release `make shipped-node` fetched and checked: the same binary the tests run on.
 NODE_BIN="${SHIPPED_NODE_DIR:?from the Makefile (make shipped-node)}/bin/node"
 NODE_BASE="${NODE_BASE_IMAGE:?from mk/images.mk}"
@@ -20,8 +23,8 @@ exists() { buildah inspect --type image "$1" >/dev/null 2>&1; }
 if exists "$NODE_BASE"; then
   echo "images: $NODE_BASE already built"
 else
-  echo "images: building $NODE_BASE (debootstrap bookworm + Node.js $NODE_VERSION + npm $BASE_NPM_VERSION)"
-  debootstrap --variant=minbase bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+  echo "images: building $NODE_BASE (debootstrap $SUITE + Node.js $NODE_VERSION + npm $BASE_NPM_VERSION)"
+  debootstrap --variant=minbase "$SUITE" "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
     || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
   (cd "$work" && npm pack --silent "npm@$BASE_NPM_VERSION" >/dev/null)
   install -m 0755 "$NODE_BIN" "$work/rootfs/usr/local/bin/node"
