@@ -18,7 +18,7 @@ lint: ## ESLint + Prettier
 	npm run lint
 
 test-app: build ## Route, integration, concurrency and browser tests of the four services
-	scripts/with-mariadb.sh $(NODE_TEST) services/kit/test/*.test.ts services/*-service/test/*.test.ts services/frontend/test/*.test.ts tests/app/*.test.ts
+	scripts/with-mariadb.sh $(NODE_TEST) services/contracts/test/*.test.ts services/kit/test/*.test.ts services/*-service/test/*.test.ts services/frontend/test/*.test.ts tests/app/*.test.ts
 
 dev: build ## Run the four services locally against MYSQL_URL (or a throwaway MariaDB)
 	node --import tsx scripts/dev.ts

@@ -1,0 +1,6 @@
+export * from './problems'
+export * from './products'
+export * from './reservations'
+export * from './users'
+export * from './cart'
+export * from './orders'
