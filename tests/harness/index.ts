@@ -9,4 +9,5 @@ export {
   type TestService,
 } from './service'
 export { metricValue } from './metrics'
+export { assertDependencyUnavailable, deadDatabaseUrl } from './dependency'
 export * from './otlp-proto'

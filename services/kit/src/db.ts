@@ -15,6 +15,8 @@ export interface DatabaseOptions {
   migrations: Migration[]
   /** Idempotent: runs after every migration, must only insert what is missing. */
   seed?: (db: Knex) => Promise<void>
+  /** Where knex's own warnings go (otherwise knex prints them on the console). */
+  logger?: winston.Logger
 }
 
 class ListMigrationSource implements Knex.MigrationSource<Migration> {
@@ -36,10 +38,42 @@ export function databaseName(url: string): string {
   return name
 }
 
-export function createDb(url: string, poolMax: number): Knex {
+/**
+ * The shop's text is Unicode (names, searches with emoji): utf8mb4 for tables, database and
+ * connection. unicode_520_ci exists on both MariaDB (tests) and MySQL 8.4 (cluster), and, unlike
+ * utf8mb4_unicode_ci, tells emoji apart.
+ */
+export const CHARSET = 'utf8mb4'
+export const COLLATION = 'utf8mb4_unicode_520_ci'
+/** COLLATION's id in the MySQL protocol (mysql2's constants/charsets). */
+const UTF8MB4_UNICODE_520_CI = 246
+
+/** knex's own warnings (pool acquire errors...) as JSON records, not console lines. */
+function knexLog(logger: winston.Logger | undefined): Knex.Config['log'] {
+  if (!logger) return undefined
+  const write = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+    logger.log(level, 'knex', { detail: message instanceof Error ? message : String(message) })
+  return {
+    warn: write('warn'),
+    error: write('error'),
+    deprecate: write('warn'),
+    debug: write('debug'),
+  }
+}
+
+export function createDb(url: string, poolMax: number, logger?: winston.Logger): Knex {
   return knex({
+    log: knexLog(logger),
     client: 'mysql2',
-    connection: { uri: url, connectTimeout: 5_000, timezone: 'Z', decimalNumbers: true },
+    connection: {
+      uri: url,
+      // By number: given as `charset`, knex would also stamp it on every CREATE TABLE, without
+      // the collation, and new tables would not follow the database default.
+      charsetNumber: UTF8MB4_UNICODE_520_CI,
+      connectTimeout: 5_000,
+      timezone: 'Z',
+      decimalNumbers: true,
+    },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 5_000,
   } as Knex.Config)
@@ -53,7 +87,7 @@ export function createDb(url: string, poolMax: number): Knex {
  */
 export async function migrate(db: Knex, options: DatabaseOptions): Promise<string[]> {
   const name = databaseName(options.url)
-  const admin = createDb(options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/$1'), 1)
+  const admin = createDb(options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/$1'), 1, options.logger)
   try {
     // One connection for the whole sequence: a named lock belongs to the connection holding it.
     // Acquired inside the try: an unreachable database must not leak a pool per retry.
@@ -77,7 +111,10 @@ async function migrateOn(
   onConnection: (sql: string, bindings: unknown[]) => Knex.Raw,
 ): Promise<string[]> {
   try {
-    await onConnection('CREATE DATABASE IF NOT EXISTS ??', [name])
+    await onConnection(
+      `CREATE DATABASE IF NOT EXISTS ?? CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`,
+      [name],
+    )
   } catch (err) {
     // A restricted account cannot create databases; the platform created it then.
     if ((err as { code?: string }).code !== 'ER_DBACCESS_DENIED_ERROR') throw err
@@ -96,6 +133,90 @@ async function migrateOn(
     return applied
   } finally {
     await onConnection('SELECT RELEASE_LOCK(?)', [lock])
+  }
+}
+
+interface ForeignKey {
+  name: string
+  table: string
+  columns: string[]
+  refTable: string
+  refColumns: string[]
+  onUpdate: string
+  onDelete: string
+}
+
+const RULES = new Set(['RESTRICT', 'CASCADE', 'SET NULL', 'NO ACTION', 'SET DEFAULT'])
+
+async function foreignKeys(db: Knex): Promise<ForeignKey[]> {
+  const [rows] = (await db.raw(
+    `SELECT k.CONSTRAINT_NAME AS name, k.TABLE_NAME AS tbl, k.COLUMN_NAME AS col,
+       k.REFERENCED_TABLE_NAME AS refTable, k.REFERENCED_COLUMN_NAME AS refCol,
+       r.UPDATE_RULE AS onUpdate, r.DELETE_RULE AS onDelete
+     FROM information_schema.KEY_COLUMN_USAGE k
+     JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+       AND r.TABLE_NAME = k.TABLE_NAME
+     WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
+     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+  )) as [Record<string, string>[]]
+  const keys = new Map<string, ForeignKey>()
+  for (const row of rows) {
+    const id = `${row.tbl}.${row.name}`
+    const key = keys.get(id) ?? {
+      name: String(row.name),
+      table: String(row.tbl),
+      columns: [],
+      refTable: String(row.refTable),
+      refColumns: [],
+      onUpdate: RULES.has(String(row.onUpdate)) ? String(row.onUpdate) : 'RESTRICT',
+      onDelete: RULES.has(String(row.onDelete)) ? String(row.onDelete) : 'RESTRICT',
+    }
+    key.columns.push(String(row.col))
+    key.refColumns.push(String(row.refCol))
+    keys.set(id, key)
+  }
+  return [...keys.values()]
+}
+
+const list = (names: string[]) => names.map(() => '??').join(', ')
+
+/**
+ * A migration converting the database default and every table created before it to utf8mb4
+ * (databases made by the first migrations were latin1 where the server defaulted to it).
+ * MariaDB refuses to change a column under a foreign key even with foreign_key_checks off, so
+ * the foreign keys are dropped around the conversion and created again as they were.
+ */
+export function utf8mb4Migration(name: string): Migration {
+  return {
+    name,
+    async up(db) {
+      await db.raw(`ALTER DATABASE CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`)
+      const [tables] = (await db.raw(
+        `SELECT TABLE_NAME AS name FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COLLATION <> ?`,
+        [COLLATION],
+      )) as [{ name: string }[]]
+      if (tables.length === 0) return
+      const keys = await foreignKeys(db)
+      for (const key of keys) {
+        await db.raw('ALTER TABLE ?? DROP FOREIGN KEY ??', [key.table, key.name])
+      }
+      for (const table of tables) {
+        await db.raw(`ALTER TABLE ?? CONVERT TO CHARACTER SET ${CHARSET} COLLATE ${COLLATION}`, [
+          table.name,
+        ])
+      }
+      for (const key of keys) {
+        await db.raw(
+          `ALTER TABLE ?? ADD CONSTRAINT ?? FOREIGN KEY (${list(key.columns)})
+           REFERENCES ?? (${list(key.refColumns)}) ON DELETE ${key.onDelete} ON UPDATE ${key.onUpdate}`,
+          [key.table, key.name, ...key.columns, key.refTable, ...key.refColumns],
+        )
+      }
+    },
+    // Converting back could lose characters latin1 cannot hold; utf8mb4 stays.
+    async down() {},
   }
 }
 

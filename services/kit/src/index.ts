@@ -1,8 +1,29 @@
 export { Type, type Static } from '@sinclair/typebox'
 export { BaseEnv, DatabaseEnv, ConfigError, loadConfig, type BaseConfig } from './config'
-export { createLogger, serializeError } from './logger'
-export { createDb, migrate, databaseName, DatabaseState, type Migration } from './db'
-export { Problem, HttpProblem, notFound, conflict, problem, PROBLEM_CONTENT_TYPE } from './problem'
+export { createLogger, serializeError, safeError } from './logger'
+export {
+  createDb,
+  migrate,
+  databaseName,
+  utf8mb4Migration,
+  DatabaseState,
+  type Migration,
+} from './db'
+export { isDatabaseUnavailable } from './db-errors'
+export {
+  Problem,
+  HttpProblem,
+  problemFor,
+  notFound,
+  conflict,
+  problem,
+  problemOf,
+  problemType,
+  DependencyUnavailable,
+  DEPENDENCY_UNAVAILABLE,
+  RETRY_AFTER_SECONDS,
+  PROBLEM_CONTENT_TYPE,
+} from './problem'
 export { createRegistry, exemplarLabels, client as promClient } from './metrics'
 export { tokenSigner, tokenVerifier, requireUser, type User } from './auth'
 export {

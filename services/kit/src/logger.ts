@@ -1,5 +1,6 @@
 import winston from 'winston'
 import type { FastifyBaseLogger } from 'fastify'
+import { isDatabaseError, restack, safeDatabaseMessage } from './db-errors'
 
 const levels = { fatal: 0, error: 1, warn: 2, info: 3, debug: 4, trace: 5 }
 export type Level = keyof typeof levels
@@ -16,17 +17,61 @@ export function createLogger(service: string, level: Level = 'info'): winston.Lo
     format: winston.format.combine(
       winston.format.timestamp(),
       winston.format.errors({ stack: true }),
+      redact(),
       winston.format.json(),
     ),
     transports: [new winston.transports.Console()],
   })
 }
 
-export function serializeError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) }
-  const code = (err as { code?: unknown }).code
-  return { type: err.name, message: err.message, stack: err.stack, ...(code ? { code } : {}) }
+/** An error as it may be logged or recorded on a span: a driver error loses SQL and values. */
+export function safeError(err: unknown): { name: string; message: string; stack?: string } {
+  if (!(err instanceof Error)) return { name: 'Error', message: String(err) }
+  if (!isDatabaseError(err)) return { name: err.name, message: err.message, stack: err.stack }
+  const message = safeDatabaseMessage(err)
+  return { name: err.name, message, stack: restack(err.stack, `${err.name}: ${message}`) }
 }
+
+export function serializeError(err: unknown): Record<string, unknown> {
+  const { name, message, stack } = safeError(err)
+  const { code, errno, sqlState } = (err ?? {}) as Record<string, unknown>
+  return {
+    type: name,
+    message,
+    stack,
+    ...(code ? { code } : {}),
+    ...(isDatabaseError(err) ? { errno, sqlState } : {}),
+  }
+}
+
+/** Keys whose values are secrets or personal data, whatever logs them. */
+const SENSITIVE_KEY =
+  /pass(word)?|secret|token|authori[sz]ation|cookie|e-?mail|hash|^sql$|sqlmessage|bindings|credential|jwt/i
+export const REDACTED = '[redacted]'
+
+function redactValue(value: unknown, depth: number): unknown {
+  if (value instanceof Error) return serializeError(value)
+  if (depth > 5 || value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1))
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [
+      key,
+      SENSITIVE_KEY.test(key) ? REDACTED : redactValue(v, depth + 1),
+    ]),
+  )
+}
+
+/**
+ * Defence in depth: whatever a call site passes, known secret keys and raw errors never reach
+ * stdout or the OTLP log records (the instrumentation's transport runs after this format).
+ */
+const redact = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'message') continue
+    info[key] = SENSITIVE_KEY.test(key) ? REDACTED : redactValue(info[key], 0)
+  }
+  return info
+})
 
 /** Fastify expects pino's call style (`log.info(obj, msg)`); winston's is (`msg, meta`). */
 export function fastifyLogger(

@@ -1,46 +1,89 @@
-import { Type, type Static } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { trace, SpanStatusCode } from '@opentelemetry/api'
+import {
+  Problem,
+  PROBLEMS,
+  PROBLEM_TYPE_BASE,
+  type ProblemMembers,
+  type ProblemReason,
+} from '@shopscope/contracts'
+import { safeError } from './logger'
+import { isDatabaseUnavailable, scrubDatabaseError } from './db-errors'
 
-/** RFC 9457 problem details; every error the services answer has this shape. */
-export const Problem = Type.Object(
-  {
-    type: Type.String(),
-    title: Type.String(),
-    status: Type.Integer(),
-    detail: Type.Optional(Type.String()),
-    instance: Type.Optional(Type.String()),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String(), message: Type.String() })),
-    ),
-  },
-  { $id: 'Problem' },
-)
-export type Problem = Static<typeof Problem>
+/** RFC 9457 problem details (the contracts' schema): every error the services answer. */
+export { Problem, PROBLEM_TYPE_BASE }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json'
+export const DEPENDENCY_UNAVAILABLE = PROBLEMS.dependency_unavailable.type
+/** Seconds a client should wait before retrying a 503 or 429. */
+export const RETRY_AFTER_SECONDS = 5
+
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+
+/** The default type of a status: `https://shopscope.dev/problems/not-found` for 404. */
+export const problemType = (status: number): string =>
+  `${PROBLEM_TYPE_BASE}${slug(STATUS_CODES[status] ?? 'error')}`
+
+/** `out_of_stock` for `.../problems/out-of-stock`. */
+export const reasonOf = (type: string): string =>
+  (type.split('/').pop() ?? 'error').replaceAll('-', '_')
 
 /** An error the caller can act on: thrown by repositories and routes, rendered as a problem. */
 export class HttpProblem extends Error {
+  readonly type: string
   constructor(
     readonly statusCode: number,
     detail: string,
-    readonly type = 'about:blank',
+    type?: string,
+    /** Machine-readable members, e.g. `{ productId: 3 }`; `reason` defaults to the type's. */
+    readonly members: ProblemMembers = {},
   ) {
     super(detail)
     this.name = 'HttpProblem'
+    this.type = type ?? problemType(statusCode)
   }
+}
+
+/** A failure passed on from a dependency: 503, `dependency-unavailable`, with Retry-After. */
+export class DependencyUnavailable extends HttpProblem {
+  constructor(
+    readonly dependency: string,
+    detail: string,
+  ) {
+    super(503, detail, DEPENDENCY_UNAVAILABLE, { reason: 'dependency_unavailable', dependency })
+    this.name = 'DependencyUnavailable'
+  }
+}
+
+/** One of the problems of the contracts, with its status, type URI and `reason` filled in. */
+export function problemFor(
+  reason: ProblemReason,
+  detail: string,
+  members: Omit<ProblemMembers, 'reason'> = {},
+): HttpProblem {
+  const { status, type } = PROBLEMS[reason]
+  return new HttpProblem(status, detail, type, { reason, ...members })
 }
 
 export const notFound = (what: string): HttpProblem => new HttpProblem(404, `${what} not found`)
 export const conflict = (detail: string): HttpProblem => new HttpProblem(409, detail)
 
-export function problem(status: number, detail: string, instance?: string): Problem {
+export function problem(
+  status: number,
+  detail: string,
+  instance?: string,
+  type = problemType(status),
+): Problem {
   return {
-    type: 'about:blank',
+    type,
     title: STATUS_CODES[status] ?? 'Error',
     status,
+    reason: reasonOf(type),
     detail,
     ...(instance ? { instance } : {}),
   }
@@ -54,36 +97,52 @@ function fieldOf(item: ValidationItem, context: string | undefined): string {
   return `${context ?? 'body'}${path.replaceAll('/', '.')}`
 }
 
-/** Client mistakes keep their 4xx and message; anything else is a 500 with no internals. */
-export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+/** The problem answered for `error`; database outages become dependency-unavailable 503s. */
+export function problemOf(error: FastifyError, instance?: string): Problem {
+  if (isDatabaseUnavailable(error)) {
+    return {
+      ...problem(503, 'The database is unavailable', instance, DEPENDENCY_UNAVAILABLE),
+      dependency: 'database',
+    }
+  }
   const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
-  let body: Problem
   if (error.validation) {
-    body = {
-      ...problem(400, 'The request is not valid', request.url),
-      type: 'https://shopscope.dev/problems/validation',
+    return {
+      ...problem(400, 'The request is not valid', instance, PROBLEMS.validation.type),
       errors: (error.validation as ValidationItem[]).map((v) => ({
         field: fieldOf(v, error.validationContext),
         message: v.message ?? 'is invalid',
       })),
     }
-  } else if (status < 500) {
-    body = problem(status, error.message, request.url)
-    if (error instanceof HttpProblem) body.type = error.type
-  } else {
-    const span = trace.getActiveSpan()
-    span?.recordException(error)
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
-    request.log.error({ err: error }, 'request failed')
-    body = problem(
-      status,
-      status === 503 ? error.message : 'An unexpected error occurred',
-      request.url,
-    )
   }
-  if (status === 429 || status === 503)
-    reply.header('retry-after', reply.getHeader('retry-after') ?? '5')
-  return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(body)
+  if (error instanceof HttpProblem) {
+    const { reason, ...members } = error.members
+    const body = problem(status, error.message, instance, error.type)
+    return { ...body, ...members, reason: reason ?? body.reason }
+  }
+  if (status < 500) return problem(status, error.message, instance)
+  return problem(status, 'An unexpected error occurred', instance)
+}
+
+/**
+ * Client mistakes keep their 4xx and message; a failed dependency is a 503 naming it; anything
+ * else is a 500 with no internals. Logs and spans get the error without SQL or values.
+ */
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  // In place: Fastify's onError hooks and the request span see this same object afterwards.
+  scrubDatabaseError(error)
+  const body = problemOf(error, request.url)
+  if (body.dependency === 'database') {
+    request.log.warn({ err: error, dependency: 'database' }, 'database unavailable')
+  } else if (body.status >= 500) {
+    const span = trace.getActiveSpan()
+    span?.recordException(safeError(error))
+    span?.setStatus({ code: SpanStatusCode.ERROR, message: safeError(error).message })
+    request.log.error({ err: error }, 'request failed')
+  }
+  if (body.status === 429 || body.status === 503)
+    reply.header('retry-after', reply.getHeader('retry-after') ?? String(RETRY_AFTER_SECONDS))
+  return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {

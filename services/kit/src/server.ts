@@ -1,4 +1,12 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyServerOptions,
+} from 'fastify'
+import type { Socket } from 'node:net'
+import { STATUS_CODES } from 'node:http'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox'
 import swagger from '@fastify/swagger'
@@ -7,7 +15,7 @@ import type winston from 'winston'
 import { BaseEnv, DatabaseEnv, loadConfig, type BaseConfig } from './config'
 import { createLogger, fastifyLogger, serializeError } from './logger'
 import { createDb, DatabaseState, migrate, type Migration } from './db'
-import { errorHandler, notFoundHandler, Problem } from './problem'
+import { errorHandler, notFoundHandler, Problem, problem, PROBLEM_CONTENT_TYPE } from './problem'
 import { Gauge } from 'prom-client'
 import { createRegistry } from './metrics'
 import { healthRoutes, OPERATIONAL_PATHS } from './health'
@@ -25,6 +33,11 @@ export interface ServiceDefinition<E extends TProperties> {
     migrations: Migration[]
     seed?: (db: Knex, config: ServiceConfig<E>) => Promise<void>
   }
+  /**
+   * The body of an error answered before any route runs (431 oversized headers, 400 for a
+   * request Node cannot parse); a problem+json unless the service renders pages.
+   */
+  clientErrorBody?: (status: number, message: string) => { contentType: string; body: string }
   /** The service itself, as a Fastify plugin (the app.ts of each service). */
   app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
 }
@@ -64,6 +77,7 @@ export async function buildService<E extends TProperties>(
   const logger = createLogger(def.name, config.LOG_LEVEL as never)
   const app = Fastify({
     loggerInstance: fastifyLogger(logger),
+    ...rejectionHandlers(def),
     // The kit writes its own access log (one record per request); Fastify's would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
@@ -110,7 +124,7 @@ export async function buildService<E extends TProperties>(
 
   let database: DatabaseState | undefined
   if (def.database) {
-    const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX)
+    const db = createDb(config.DATABASE_URL, config.DB_POOL_MAX, logger)
     const seed = def.database.seed
     database = new DatabaseState(
       db,
@@ -119,6 +133,7 @@ export async function buildService<E extends TProperties>(
         poolMax: config.DB_POOL_MAX,
         migrations: def.database.migrations,
         seed: seed && ((knex) => seed(knex, config)),
+        logger,
       },
       logger,
     )
@@ -135,6 +150,52 @@ export async function buildService<E extends TProperties>(
   await app.register(faults, { config })
   await app.register(def.app, { config })
   return app
+}
+
+const problemBody = (status: number, message: string) => ({
+  contentType: PROBLEM_CONTENT_TYPE,
+  body: JSON.stringify(problem(status, message)),
+})
+
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'The request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request took too long to arrive'],
+}
+
+/**
+ * Requests refused before routing still get the service's error format: Node's parser errors
+ * and URLs that cannot be decoded (Fastify's defaults answer its own JSON for both).
+ */
+function rejectionHandlers<E extends TProperties>(
+  def: ServiceDefinition<E>,
+): Pick<FastifyServerOptions, 'clientErrorHandler' | 'frameworkErrors'> {
+  const render = def.clientErrorBody ?? problemBody
+  return {
+    clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket) {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return
+      const [status, message] = CLIENT_ERRORS[err.code ?? ''] ?? [400, 'The request is malformed']
+      const { contentType, body } = render(status, message)
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+            `Content-Type: ${contentType}; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        )
+      }
+      socket.destroy(err)
+    },
+    // Called outside every plugin's scope: no error handler of the service can be reached here.
+    frameworkErrors(error, _request, reply) {
+      const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 400
+      const message =
+        error.code === 'FST_ERR_BAD_URL' ? 'The address is not a valid URL' : error.message
+      const { contentType, body } = render(status, message)
+      void (reply as unknown as FastifyReply)
+        .code(status)
+        .type(`${contentType}; charset=utf-8`)
+        .send(body)
+    },
+  }
 }
 
 function registerPoolMetrics(app: FastifyInstance, db: Knex, database: DatabaseState): void {
@@ -182,7 +243,7 @@ export async function runService<E extends TProperties>(def: ServiceDefinition<E
       logger.info('no database to migrate')
       return
     }
-    const db = createDb(config.DATABASE_URL, 1)
+    const db = createDb(config.DATABASE_URL, 1, logger)
     try {
       const seed = def.database.seed
       const applied = await migrate(db, {
@@ -190,6 +251,7 @@ export async function runService<E extends TProperties>(def: ServiceDefinition<E
         poolMax: 1,
         migrations: def.database.migrations,
         seed: seed && ((knex) => seed(knex, config)),
+        logger,
       })
       logger.info('migrations applied', { migrations_applied: applied })
     } finally {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createTestDatabase, useMariaDb, type MariaDb } from '@shopscope/tests/harness'
-import { createDb, migrate, type Migration } from '../src'
+import { createDb, migrate, utf8mb4Migration, type Migration } from '../src'
 
 let server: MariaDb
 before(async () => {
@@ -47,6 +47,67 @@ describe('migrate', () => {
         '001_things',
       ])
       assert.deepEqual(await db('things'), [])
+    } finally {
+      await db.destroy()
+      await database.drop()
+    }
+  })
+
+  it('converts a latin1 database and its tables, foreign keys included, to utf8mb4', async () => {
+    const database = await createTestDatabase(server, 'latin1')
+    const db = createDb(database.url, 2)
+    // What the first migrations made on a server defaulting to latin1.
+    const old: Migration[] = [
+      {
+        name: '001_parents_children',
+        async up(knex) {
+          await knex.schema.createTable('parents', (t) => {
+            t.string('id', 64).primary()
+            t.string('name', 100)
+          })
+          await knex.schema.createTable('children', (t) => {
+            t.string('parent_id', 64).references('parents.id')
+            t.text('note')
+          })
+        },
+        down: async () => undefined,
+      },
+    ]
+    try {
+      await db.raw('ALTER DATABASE ?? CHARACTER SET latin1 COLLATE latin1_swedish_ci', [
+        database.name,
+      ])
+      await migrate(db, { url: database.url, poolMax: 2, migrations: old })
+      await db('parents').insert({ id: 'p1', name: 'Café' })
+      await assert.rejects(db('parents').insert({ id: 'p2', name: 'Bob 😀' }))
+
+      const all = [...old, utf8mb4Migration('002_utf8mb4')]
+      assert.deepEqual(await migrate(db, { url: database.url, poolMax: 2, migrations: all }), [
+        '002_utf8mb4',
+      ])
+      const tables = (await db('information_schema.TABLES')
+        .where({ TABLE_SCHEMA: database.name })
+        .select('TABLE_NAME as name', 'TABLE_COLLATION as collation')) as {
+        name: string
+        collation: string
+      }[]
+      assert.ok(tables.length >= 2)
+      for (const t of tables) assert.match(t.collation, /^utf8mb4_/, t.name)
+      const [[schema]] = (await db.raw(
+        'SELECT DEFAULT_CHARACTER_SET_NAME AS cs FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?',
+        [database.name],
+      )) as [{ cs: string }[]]
+      assert.equal(schema?.cs, 'utf8mb4', 'tables created later default to utf8mb4 too')
+
+      await db('parents').insert({ id: 'p2', name: 'Bob 😀' })
+      await db('children').insert({ parent_id: 'p2', note: '日本語 😀' })
+      const names = (await db('parents').orderBy('id')).map((r: { name: string }) => r.name)
+      assert.deepEqual(names, ['Café', 'Bob 😀'])
+      assert.equal((await db('parents').where('name', 'like', '%😀%')).length, 1)
+      await assert.rejects(
+        db('children').insert({ parent_id: 'nobody', note: '' }),
+        'the foreign key still holds',
+      )
     } finally {
       await db.destroy()
       await database.drop()

@@ -1,4 +1,4 @@
-import type { Migration } from '@shopscope/kit'
+import { utf8mb4Migration, type Migration } from '@shopscope/kit'
 
 export const migrations: Migration[] = [
   {
@@ -41,4 +41,6 @@ export const migrations: Migration[] = [
       await db.schema.dropTable('stock_reservations')
     },
   },
+  // Emoji and any other Unicode text in every table (the first migrations made latin1 ones).
+  utf8mb4Migration('003_utf8mb4'),
 ]

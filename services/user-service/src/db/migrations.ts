@@ -1,4 +1,4 @@
-import type { Migration } from '@shopscope/kit'
+import { utf8mb4Migration, type Migration } from '@shopscope/kit'
 
 export const migrations: Migration[] = [
   {
@@ -18,4 +18,6 @@ export const migrations: Migration[] = [
       await db.schema.dropTable('users')
     },
   },
+  // Emoji and any other Unicode text in every table (the first migrations made latin1 ones).
+  utf8mb4Migration('002_utf8mb4'),
 ]
