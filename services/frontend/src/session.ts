@@ -1,6 +1,6 @@
 import type { CookieSerializeOptions } from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { SessionGrant } from './schemas'
+import type { Session } from '@shopscope/contracts'
 
 /** The signed-in user as the session cookie remembers them; the token is user-service's JWT. */
 export interface Shopper {
@@ -49,7 +49,7 @@ export class SessionCookies {
     return { token: shopper.token, name: shopper.name, email: String(shopper.email ?? '') }
   }
 
-  start(reply: FastifyReply, grant: SessionGrant): void {
+  start(reply: FastifyReply, grant: Session): void {
     const shopper: Shopper = { token: grant.token, name: grant.user.name, email: grant.user.email }
     reply.setCookie(SESSION_COOKIE, JSON.stringify(shopper), this.options(grant.expiresIn))
   }

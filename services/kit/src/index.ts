@@ -29,6 +29,8 @@ export { tokenSigner, tokenVerifier, requireUser, type User } from './auth'
 export {
   Upstream,
   UpstreamUnavailable,
+  UpstreamError,
+  unexpectedAnswer,
   registerUpstreamMetrics,
   type UpstreamOptions,
   type CircuitState,

@@ -1,3 +1,4 @@
+import { isPassedOn, PROBLEMS } from '@shopscope/contracts'
 import { HttpProblem } from './problem'
 import { faultState } from './faults'
 import { CallFailed, httpCall } from './http-call'
@@ -41,14 +42,52 @@ export interface UpstreamResponse<T> {
 
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
-/** The dependency is down or timed out: callers answer 503 instead of waiting. */
+/**
+ * The upstream is down, timed out, its circuit is open, or it passed on that its own dependency
+ * is: callers answer 503 dependency-unavailable (with Retry-After) instead of waiting.
+ */
 export class UpstreamUnavailable extends HttpProblem {
   constructor(
     readonly upstream: string,
     reason: string,
   ) {
-    super(503, `${upstream} is unavailable (${reason})`)
+    super(503, `${upstream} is unavailable (${reason})`, PROBLEMS.dependency_unavailable.type, {
+      reason: 'dependency_unavailable',
+      dependency: upstream,
+    })
     this.name = 'UpstreamUnavailable'
+  }
+}
+
+/**
+ * The upstream answered with an error of its own making (a 500: a bug, perhaps triggered by this
+ * very request) or outside its contract: callers answer 502 upstream-error. Never opens a circuit.
+ */
+export class UpstreamError extends HttpProblem {
+  constructor(
+    readonly upstream: string,
+    reason: string,
+  ) {
+    super(502, `${upstream} failed: ${reason}`, PROBLEMS.upstream_error.type, {
+      reason: 'upstream_error',
+      dependency: upstream,
+    })
+    this.name = 'UpstreamError'
+  }
+}
+
+/** An upstream answered outside its contract: a bug on one side or the other. */
+export const unexpectedAnswer = (upstream: string, status: number): UpstreamError =>
+  new UpstreamError(upstream, `answered ${status} unexpectedly`)
+
+/** Only these answers, when the upstream originates them, say that it is out of service. */
+const OUTAGE_STATUSES = new Set([502, 503, 504])
+
+function parseBody(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -100,20 +139,33 @@ export class Upstream {
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
           timeoutMs: this.options.timeoutMs,
         })
-        if (status >= 500) {
+        const body = parseBody(text)
+        if (OUTAGE_STATUSES.has(status) && !isPassedOn(body)) {
           lastError = `status ${status}`
           this.recordFailure()
           continue
         }
+        // Any other answer, errors included, shows the upstream itself is up.
         this.recordSuccess()
-        return { status, body: (text ? JSON.parse(text) : undefined) as T }
+        if (status >= 500) throw this.passOn(status, body)
+        return { status, body: body as T }
       } catch (err) {
-        if (err instanceof UpstreamUnavailable) throw err
+        if (err instanceof HttpProblem) throw err
         lastError = err instanceof CallFailed ? err.reason : 'unreachable'
         this.recordFailure()
       }
     }
     throw new UpstreamUnavailable(this.options.name, lastError)
+  }
+
+  /** A 503 passed on stays a 503 (the shop is unavailable, not broken); any other 5xx is a 502. */
+  private passOn(status: number, body: unknown): HttpProblem {
+    const name = this.options.name
+    if (status === 503 && isPassedOn(body)) {
+      const { dependency } = body as { dependency: string }
+      return new UpstreamUnavailable(name, `${dependency} unavailable`)
+    }
+    return unexpectedAnswer(name, status)
   }
 
   private admit(): void {

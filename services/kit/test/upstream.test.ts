@@ -2,20 +2,40 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Upstream, UpstreamUnavailable, faultState } from '../src'
+import { Upstream, UpstreamError, UpstreamUnavailable, faultState } from '../src'
 
-/** A real HTTP server whose behaviour the test switches; it counts the requests it gets. */
+/**
+ * A real HTTP server whose behaviour the test switches; it counts the requests it gets.
+ * `outage`: a 503 of its own; `bug`: a 500; `passed-on`: a 503 naming its failed dependency.
+ */
 let server: Server
-let mode: 'ok' | 'fail' | 'hang' = 'ok'
+let mode: 'ok' | 'outage' | 'bug' | 'passed-on' | 'hang' = 'ok'
 let hits = 0
 let baseUrl = ''
+
+const ANSWERS = {
+  ok: (path: string) => [200, { path }],
+  outage: () => [503, { type: 'about:blank', title: 'Service Unavailable', status: 503 }],
+  bug: () => [500, { type: 'about:blank', title: 'Internal Server Error', status: 500 }],
+  'passed-on': () => [
+    503,
+    {
+      type: 'https://shopscope.dev/problems/dependency-unavailable',
+      title: 'Service Unavailable',
+      status: 503,
+      reason: 'dependency_unavailable',
+      dependency: 'database',
+    },
+  ],
+} as const
 
 before(async () => {
   server = createServer((req, res) => {
     hits++
     if (mode === 'hang') return
-    res.writeHead(mode === 'ok' ? 200 : 500, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ path: req.url }))
+    const [status, body] = ANSWERS[mode](req.url ?? '')
+    res.writeHead(status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -44,7 +64,7 @@ describe('Upstream', () => {
   })
 
   it('retries idempotent calls only', async () => {
-    mode = 'fail'
+    mode = 'outage'
     hits = 0
     await assert.rejects(
       upstream({ failureThreshold: 100 }).request('GET', '/'),
@@ -67,7 +87,7 @@ describe('Upstream', () => {
   })
 
   it('opens the circuit, fails fast, then lets one probe through and closes', async () => {
-    mode = 'fail'
+    mode = 'outage'
     const dep = upstream({ retries: 0 })
     for (let i = 0; i < 3; i++) await assert.rejects(dep.request('GET', '/'))
     assert.equal(dep.state, 'open')
@@ -79,6 +99,46 @@ describe('Upstream', () => {
     mode = 'ok'
     assert.equal((await dep.request('GET', '/')).status, 200)
     assert.equal(dep.state, 'closed')
+  })
+
+  it('never opens the circuit on 500s: the caller answers 502 upstream-error', async () => {
+    mode = 'bug'
+    hits = 0
+    const dep = upstream({ retries: 2 })
+    for (let i = 0; i < 10; i++) {
+      const err = await dep.request('GET', '/').catch((e: unknown) => e)
+      assert.ok(err instanceof UpstreamError, String(err))
+      assert.equal(err.statusCode, 502)
+      assert.deepEqual(err.members, { reason: 'upstream_error', dependency: 'dep' })
+    }
+    assert.equal(hits, 10, 'a 500 is not retried')
+    assert.equal(dep.state, 'closed')
+    mode = 'ok'
+    assert.equal((await dep.request('GET', '/')).status, 200)
+  })
+
+  it('never opens the circuit on a failure the upstream passes on, and stays a 503', async () => {
+    mode = 'passed-on'
+    hits = 0
+    const dep = upstream({ retries: 2 })
+    for (let i = 0; i < 10; i++) {
+      const err = await dep.request('GET', '/').catch((e: unknown) => e)
+      assert.ok(err instanceof UpstreamUnavailable, String(err))
+      assert.equal(err.statusCode, 503)
+      assert.deepEqual(err.members, { reason: 'dependency_unavailable', dependency: 'dep' })
+    }
+    assert.equal(hits, 10, 'a passed-on failure is not retried')
+    assert.equal(dep.state, 'closed')
+  })
+
+  it('counts the 503s it originates and its timeouts', async () => {
+    const dep = upstream({ retries: 0 })
+    mode = 'outage'
+    await assert.rejects(dep.request('GET', '/'), UpstreamUnavailable)
+    await assert.rejects(dep.request('GET', '/'), UpstreamUnavailable)
+    mode = 'hang'
+    await assert.rejects(dep.request('GET', '/'), /timeout/)
+    assert.equal(dep.state, 'open')
   })
 
   it('fails a dependency named by fault injection without calling it', async () => {

@@ -1,9 +1,15 @@
 import { createHash } from 'node:crypto'
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api'
-import { exemplarLabels, HttpProblem, promClient, UpstreamUnavailable } from '@shopscope/kit'
+import {
+  exemplarLabels,
+  problemFor,
+  promClient,
+  UpstreamUnavailable,
+  type HttpProblem,
+} from '@shopscope/kit'
 import type { ProductClient, ReservationOutcome } from './clients/products'
 import type { OrderRepository } from './repositories/orders'
-import type { Order } from './schemas'
+import type { Order } from '@shopscope/contracts'
 
 const tracer = trace.getTracer('order-service')
 
@@ -33,19 +39,20 @@ function traceExemplar(): Record<string, string> | undefined {
 
 export const reservationId = (orderId: number): string => `ord-${orderId}`
 
-const emptyCart = () =>
-  new HttpProblem(409, 'The cart is empty', 'https://shopscope.dev/problems/empty-cart')
-const outOfStock = (detail: string) =>
-  new HttpProblem(409, detail, 'https://shopscope.dev/problems/out-of-stock')
+const emptyCart = () => problemFor('empty_cart', 'The cart is empty')
+const outOfStock = (detail: string, productId?: number) =>
+  problemFor('out_of_stock', detail, productId === undefined ? {} : { productId })
 
-/** product-service names products by id; the customer knows them by name. */
-function rejectionDetail(order: Order, outcome: ReservationOutcome): string {
-  if (outcome.result === 'reserved') return ''
-  const id = Number(/product (\d+)/i.exec(outcome.detail)?.[1])
-  const name = order.items.find((i) => i.productId === id)?.name ?? 'a product of the cart'
+/** product-service names the product by id; the customer knows it by name. */
+function rejection(
+  order: Order,
+  outcome: Exclude<ReservationOutcome, { result: 'reserved' }>,
+): HttpProblem {
+  const name =
+    order.items.find((i) => i.productId === outcome.productId)?.name ?? 'a product of the cart'
   return outcome.result === 'out_of_stock'
-    ? `Not enough stock for ${name}`
-    : `${name} is no longer sold`
+    ? outOfStock(`Not enough stock for ${name}`, outcome.productId)
+    : outOfStock(`${name} is no longer sold`, outcome.productId)
 }
 
 async function inSpan<T>(name: string, work: (span: Span) => Promise<T>): Promise<T> {
@@ -107,7 +114,7 @@ export class Checkout {
     const { order: decided } = await this.orders.reject(order.id)
     if (decided.status === 'confirmed') return { order: decided, confirmedNow: false }
     this.fail('out_of_stock')
-    throw outOfStock(rejectionDetail(order, outcome))
+    throw rejection(order, outcome)
   }
 
   private reserve(order: Order): Promise<ReservationOutcome> {

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { isProblem, OutOfStockProblem, UnknownProductProblem } from '@shopscope/contracts'
 import { productServiceFixture } from './helpers'
 import { metricValue } from '@shopscope/tests/harness'
 import { INITIAL_STOCK } from '../src/db/seed'
@@ -36,6 +37,12 @@ describe('stock reservations', () => {
     ])
     assert.equal(res.statusCode, 409)
     assert.match(res.json().detail, /Not enough stock for product 4/)
+    // order-service reads these members with this very schema, never the English detail.
+    assert.ok(isProblem(OutOfStockProblem, res.json()), res.body)
+    assert.deepEqual(
+      { productId: res.json().productId, available: res.json().available },
+      { productId: 4, available: INITIAL_STOCK },
+    )
     assert.equal(await stockOf(3), before3)
     assert.equal((await svc().app.inject('/api/v1/reservations/order-2')).statusCode, 404)
   })
@@ -65,7 +72,10 @@ describe('stock reservations', () => {
   })
 
   it('answers 404 for unknown products and 400 for bad bodies', async () => {
-    assert.equal((await reserve('order-4', [{ productId: 4242, quantity: 1 }])).statusCode, 404)
+    const unknown = await reserve('order-4', [{ productId: 4242, quantity: 1 }])
+    assert.equal(unknown.statusCode, 404)
+    assert.ok(isProblem(UnknownProductProblem, unknown.json()), unknown.body)
+    assert.equal(unknown.json().productId, 4242)
     for (const payload of [
       '{"items": [',
       '{"items": []}',

@@ -1,6 +1,6 @@
-import type { Upstream } from '@shopscope/kit'
-import { detailOf, SessionExpired, unexpectedAnswer } from '../errors'
-import type { Cart, Order, OrderSummary } from '../schemas'
+import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
+import { detailOf, SessionExpired } from '../errors'
+import type { Cart, Order, OrderList } from '@shopscope/contracts'
 
 export type Rejected = { rejected: string }
 
@@ -71,8 +71,8 @@ export class OrderClient {
     return res.body
   }
 
-  async orders(token: string): Promise<OrderSummary[]> {
-    return this.expect(await this.call<{ items: OrderSummary[] }>(token, 'GET', '/orders')).items
+  async orders(token: string): Promise<OrderList['items']> {
+    return this.expect(await this.call<OrderList>(token, 'GET', '/orders')).items
   }
 
   async order(token: string, id: number): Promise<Order | undefined> {

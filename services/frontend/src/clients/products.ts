@@ -1,6 +1,5 @@
-import type { Upstream } from '@shopscope/kit'
-import { unexpectedAnswer } from '../errors'
-import type { Product, ProductPage } from '../schemas'
+import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
+import type { Product, ProductPage } from '@shopscope/contracts'
 
 export class ProductClient {
   constructor(readonly upstream: Upstream) {}

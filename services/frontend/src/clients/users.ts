@@ -1,6 +1,6 @@
-import type { Upstream } from '@shopscope/kit'
-import { detailOf, unexpectedAnswer } from '../errors'
-import type { SessionGrant, User } from '../schemas'
+import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
+import { detailOf } from '../errors'
+import type { Session, User } from '@shopscope/contracts'
 
 /** What the form shows, and the status the page answers with. */
 export type Refusal = { refused: string; status: number }
@@ -23,8 +23,8 @@ export class UserClient {
   }
 
   /** Not retried: every attempt counts against the login rate limit. */
-  async login(email: string, password: string): Promise<SessionGrant | Refusal> {
-    const res = await this.upstream.request<SessionGrant>('POST', '/api/v1/sessions', {
+  async login(email: string, password: string): Promise<Session | Refusal> {
+    const res = await this.upstream.request<Session>('POST', '/api/v1/sessions', {
       body: { email, password },
     })
     if (res.status === 200) return res.body

@@ -1,5 +1,5 @@
 import { html } from 'ghtml'
-import type { Cart, CartItem } from '../schemas'
+import { MAX_QUANTITY, type Cart, type CartItem } from '@shopscope/contracts'
 import { csrfField, money, productTile } from './format'
 
 function line(item: CartItem, csrfToken: string): string {
@@ -22,7 +22,7 @@ function line(item: CartItem, csrfToken: string): string {
           name="quantity"
           value="${item.quantity}"
           min="0"
-          max="99"
+          max="${MAX_QUANTITY}"
           required
         />
         <button type="submit" class="button button-ghost button-small">

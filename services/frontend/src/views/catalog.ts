@@ -1,5 +1,5 @@
 import { html } from 'ghtml'
-import type { Product, ProductPage } from '../schemas'
+import { MAX_QUANTITY, type Product, type ProductPage } from '@shopscope/contracts'
 import { csrfField, money, productTile, stockLabel } from './format'
 
 export interface CatalogPage {
@@ -13,7 +13,7 @@ function addToCart(product: Product, csrfToken: string, quantityField: boolean):
   if (product.stock <= 0) {
     return html`<button type="button" class="button" disabled>Out of stock</button>`
   }
-  const max = Math.min(99, product.stock)
+  const max = Math.min(MAX_QUANTITY, product.stock)
   return html`<form method="post" action="/cart/items" class="add-form">
     !${csrfField(csrfToken)}
     <input type="hidden" name="productId" value="${product.id}" />

@@ -1,5 +1,5 @@
 import { html } from 'ghtml'
-import type { Order, OrderSummary } from '../schemas'
+import type { Order, OrderSummary } from '@shopscope/contracts'
 import { money, productTile, when } from './format'
 
 const statusBadge = (status: string): string =>

@@ -1,31 +1,24 @@
-import { Upstream } from '@shopscope/kit'
+import {
+  isProblem,
+  OutOfStockProblem,
+  UnknownProductProblem,
+  type Product,
+  type Reservation,
+  type ReservationRequest,
+} from '@shopscope/contracts'
+import { unexpectedAnswer, Upstream } from '@shopscope/kit'
 
-/** What the cart needs from product-service's `Product`. */
-export interface CatalogProduct {
-  id: number
-  name: string
-  /** Euros. */
-  price: number
-}
+export type ReservationLine = ReservationRequest['items'][number]
 
-export interface ReservationLine {
-  productId: number
-  quantity: number
-}
-
-export interface Reservation {
-  id: string
-  items: { productId: number; name: string; quantity: number; unitPrice: number }[]
-  total: number
-}
-
+/** A refusal names the product concerned, read from the problem's `productId`. */
 export type ReservationOutcome =
   | { result: 'reserved'; reservation: Reservation }
-  | { result: 'out_of_stock' | 'unknown_product'; detail: string }
+  | { result: 'out_of_stock' | 'unknown_product'; productId: number }
 
 /**
  * product-service over HTTP. Throws `UpstreamUnavailable` (a 503 problem) when it is down,
- * slow or its circuit is open.
+ * slow or its circuit is open, `UpstreamError` (a 502 problem) when it answers outside its
+ * contract.
  */
 export class ProductClient {
   readonly upstream: Upstream
@@ -34,13 +27,10 @@ export class ProductClient {
     this.upstream = new Upstream({ name: 'product-service', baseUrl, timeoutMs })
   }
 
-  async find(id: number): Promise<CatalogProduct | undefined> {
-    const { status, body } = await this.upstream.request<CatalogProduct>(
-      'GET',
-      `/api/v1/products/${id}`,
-    )
+  async find(id: number): Promise<Product | undefined> {
+    const { status, body } = await this.upstream.request<Product>('GET', `/api/v1/products/${id}`)
     if (status === 404) return undefined
-    if (status !== 200) throw new Error(`product-service answered ${status} for product ${id}`)
+    if (status !== 200) throw unexpectedAnswer(this.upstream.name, status)
     return body
   }
 
@@ -49,15 +39,21 @@ export class ProductClient {
    * most once however often this is retried: safe to mark idempotent.
    */
   async reserve(id: string, items: ReservationLine[]): Promise<ReservationOutcome> {
-    const { status, body } = await this.upstream.request<Reservation & { detail?: string }>(
+    const { status, body } = await this.upstream.request<unknown>(
       'PUT',
       `/api/v1/reservations/${encodeURIComponent(id)}`,
-      { body: { items }, idempotent: true },
+      { body: { items } satisfies ReservationRequest, idempotent: true },
     )
-    if (status === 200 || status === 201) return { result: 'reserved', reservation: body }
-    if (status === 409) return { result: 'out_of_stock', detail: body.detail ?? '' }
-    if (status === 404) return { result: 'unknown_product', detail: body.detail ?? '' }
-    throw new Error(`product-service answered ${status} to reservation ${id}`)
+    if (status === 200 || status === 201) {
+      return { result: 'reserved', reservation: body as Reservation }
+    }
+    if (status === 409 && isProblem(OutOfStockProblem, body)) {
+      return { result: 'out_of_stock', productId: body.productId }
+    }
+    if (status === 404 && isProblem(UnknownProductProblem, body)) {
+      return { result: 'unknown_product', productId: body.productId }
+    }
+    throw unexpectedAnswer(this.upstream.name, status)
   }
 
   /** Gives reserved stock back; releasing twice is harmless on product-service's side. */
@@ -67,8 +63,6 @@ export class ProductClient {
       `/api/v1/reservations/${encodeURIComponent(id)}`,
       { idempotent: true },
     )
-    if (status !== 200 && status !== 404) {
-      throw new Error(`product-service answered ${status} to releasing ${id}`)
-    }
+    if (status !== 200 && status !== 404) throw unexpectedAnswer(this.upstream.name, status)
   }
 }

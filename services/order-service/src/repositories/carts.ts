@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
 import { conflict, notFound } from '@shopscope/kit'
-import type { CatalogProduct } from '../clients/products'
-import { MAX_CART_LINES, MAX_QUANTITY, type Cart } from '../schemas'
+import { MAX_CART_LINES, MAX_QUANTITY, type Cart, type Product } from '@shopscope/contracts'
 
 export interface CartLineRow {
   product_id: number
@@ -37,7 +36,11 @@ export class CartRepository {
   }
 
   /** Adds to the line (capped at MAX_QUANTITY) and refreshes its name and price snapshot. */
-  async add(userId: number, product: CatalogProduct, quantity: number): Promise<Cart> {
+  async add(
+    userId: number,
+    product: Pick<Product, 'id' | 'name' | 'price'>,
+    quantity: number,
+  ): Promise<Cart> {
     const [[counts]] = (await this.db.raw(
       `SELECT COUNT(*) AS line_count, SUM(product_id = ?) AS has_line
        FROM cart_items WHERE user_id = ?`,

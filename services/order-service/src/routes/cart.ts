@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { notFound, Type } from '@shopscope/kit'
-import { Cart, CartItemBody, CartItemParams, QuantityBody } from '../schemas'
+import { Cart, CartItemBody, CartItemParams, QuantityBody } from '@shopscope/contracts'
 
 export interface AuthenticatedRoutes {
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound, Type } from '@shopscope/kit'
-import { IdempotencyHeaders, Order, OrderList, OrderParams } from '../schemas'
+import { IdempotencyHeaders, Order, OrderList, OrderParams } from '@shopscope/contracts'
 import { userId, type AuthenticatedRoutes } from './cart'
 
 const problems = {

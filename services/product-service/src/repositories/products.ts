@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import type { Product, ProductPage, ProductQuery } from '../schemas'
+import type { Product, ProductPage, ProductQuery } from '@shopscope/contracts'
 
 interface ProductRow {
   id: number

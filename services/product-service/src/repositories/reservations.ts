@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
-import { conflict, notFound, promClient, exemplarLabels } from '@shopscope/kit'
-import type { Reservation, ReservationRequest } from '../schemas'
+import { notFound, problemFor, promClient, exemplarLabels } from '@shopscope/kit'
+import type { Reservation, ReservationRequest } from '@shopscope/contracts'
 
 interface ItemRow {
   product_id: number
@@ -38,10 +38,14 @@ export class ReservationRepository {
             .andWhere('stock', '>=', quantity)
             .decrement('stock', quantity)
           if (taken === 0) {
-            const exists = await trx('products').where({ id: productId }).first('id')
-            throw exists
-              ? conflict(`Not enough stock for product ${productId}`)
-              : notFound(`Product ${productId}`)
+            const product = (await trx('products').where({ id: productId }).first('stock')) as
+              { stock: number } | undefined
+            throw product
+              ? problemFor('out_of_stock', `Not enough stock for product ${productId}`, {
+                  productId,
+                  available: product.stock,
+                })
+              : problemFor('unknown_product', `Product ${productId} not found`, { productId })
           }
         }
         for (const [productId, quantity] of lines) {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound, Type } from '@shopscope/kit'
-import { Reservation, ReservationParams, ReservationRequest } from '../schemas'
+import { Reservation, ReservationParams, ReservationRequest } from '@shopscope/contracts'
 
 const problems = { 400: Type.Ref('Problem'), 404: Type.Ref('Problem'), 409: Type.Ref('Problem') }
 

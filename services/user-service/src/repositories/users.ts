@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { conflict } from '@shopscope/kit'
 import { hashPassword, verifyNobody, verifyPassword } from '../passwords'
-import type { Credentials, Registration, User } from '../schemas'
+import type { Credentials, Registration, User } from '@shopscope/contracts'
 
 interface UserRow {
   id: number

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpProblem, Type, type User as TokenUser } from '@shopscope/kit'
-import { Credentials, Session } from '../schemas'
+import { Credentials, Session } from '@shopscope/contracts'
 import { countLogin, tagSpanWithUser, type UserMetrics } from '../telemetry'
 
 export const TOKEN_TTL_SECONDS = 2 * 60 * 60

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpProblem, requireUser, Type, type User as TokenUser } from '@shopscope/kit'
-import { Registration, User } from '../schemas'
+import { Registration, User } from '@shopscope/contracts'
 import { countRegistration, tagSpanWithUser, type UserMetrics } from '../telemetry'
 
 interface Options {

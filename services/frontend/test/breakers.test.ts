@@ -1,0 +1,110 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Cart, PassedOnProblem, ProductPage, Session } from '@shopscope/contracts'
+import { metricValue } from '@shopscope/tests/harness'
+import { csrfOf, frontendFixture, Visitor } from './helpers'
+
+/**
+ * A client's request must never be able to open a breaker. One fake upstream stands in for the
+ * three services (answers typed by their contracts): product-service fails with a 500 on one
+ * search, order-service passes product-service's outage on while `ordersDown` is set.
+ */
+let upstream: Server
+let ordersDown = false
+
+const PAGE: ProductPage = { items: [], page: 1, pageSize: 12, total: 0 }
+const CART: Cart = { items: [], itemCount: 0, total: 0 }
+const GRANT: Session = {
+  token: 'token',
+  expiresIn: 3600,
+  user: { id: 1, email: 'ann@shopscope.test', name: 'Ann', role: 'customer' },
+}
+const PASSED_ON: PassedOnProblem = {
+  type: 'https://shopscope.dev/problems/dependency-unavailable',
+  title: 'Service Unavailable',
+  status: 503,
+  reason: 'dependency_unavailable',
+  dependency: 'product-service',
+}
+const BUG = { type: 'about:blank', title: 'Internal Server Error', status: 500 }
+
+function answer(url: string): [number, unknown] {
+  if (url.startsWith('/api/v1/sessions')) return [200, GRANT]
+  if (url.startsWith('/api/v1/products')) return url.includes('q=boom') ? [500, BUG] : [200, PAGE]
+  if (url.startsWith('/api/v1/cart')) return ordersDown ? [503, PASSED_ON] : [200, CART]
+  return [404, { type: 'about:blank', title: 'Not Found', status: 404 }]
+}
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      const [status, body] = answer(req.url ?? '')
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    })
+  })
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r))
+})
+after(() => {
+  upstream.closeAllConnections()
+  upstream.close()
+})
+
+const upstreamUrl = () => `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`
+// Getters: the fixture reads the URLs in its own before hook, once the fake upstream listens.
+const shop = frontendFixture({
+  products: 'down',
+  env: {
+    get PRODUCT_SERVICE_URL() {
+      return upstreamUrl()
+    },
+    get ORDER_SERVICE_URL() {
+      return upstreamUrl()
+    },
+    get USER_SERVICE_URL() {
+      return upstreamUrl()
+    },
+  },
+})
+
+const circuit = async (name: string) =>
+  metricValue(
+    (await shop().frontend.app.inject('/metrics')).body,
+    `shopscope_upstream_circuit_state{upstream="${name}"}`,
+  )
+
+describe('circuit breakers and failures that are not the upstream being down', () => {
+  it('a search that makes product-service answer 500 cannot take the catalog offline', async () => {
+    for (let i = 0; i < 10; i++) {
+      const res = await shop().frontend.app.inject('/?q=boom')
+      assert.equal(res.statusCode, 502)
+      assert.match(res.headers['content-type'] as string, /^text\/html/)
+      assert.match(res.body, /Something went wrong on our side/)
+    }
+    assert.equal(await circuit('product-service'), 0)
+    assert.equal((await shop().frontend.app.inject('/')).statusCode, 200)
+  })
+
+  it("order-service passing on product-service's outage does not open its breaker", async () => {
+    const shopper = new Visitor(shop().frontend.app)
+    const login = await shopper.post('/login', {
+      _csrf: csrfOf((await shopper.get('/login')).body),
+      email: GRANT.user.email,
+      password: 'correct horse',
+    })
+    assert.equal(login.statusCode, 303)
+    ordersDown = true
+    for (let i = 0; i < 10; i++) {
+      const res = await shopper.get('/cart')
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.headers['retry-after'], '5')
+      assert.match(res.body, /Your cart and orders are temporarily unavailable/)
+    }
+    assert.equal(await circuit('order-service'), 0)
+    ordersDown = false
+    assert.equal((await shopper.get('/cart')).statusCode, 200, 'back at once: no open circuit')
+  })
+})
