@@ -14,7 +14,7 @@ export interface PlatformInputs {
   readonly ruleFiles: Record<string, string>
   /** alerts/alertmanager.yaml. */
   readonly alertmanagerFile: string
-  /** tests/load/shop.js, the k6 scenario; without it there is no load-test chart. */
+  /** tests/load/locustfile.py, the Locust scenario; without it there is no load-test chart. */
   readonly loadTestScript?: string
 }
 
@@ -43,6 +43,6 @@ export function readInputs(root = REPO_ROOT): PlatformInputs {
     dashboards: filesIn(join(root, 'dashboards'), /\.json$/),
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
-    loadTestScript: required(join(root, 'tests', 'load', 'shop.js')),
+    loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),
   }
 }

@@ -24,16 +24,16 @@ export function buildPlatform(app: App, inputs: PlatformInputs): Platform {
   }
 }
 
-/** The k6 Job of `make load-cluster`: applied on demand, never by `make cluster-up`. */
+/** The Locust Job of `make load-cluster`: applied on demand, never by `make cluster-up`. */
 function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
   if (inputs.loadTestScript === undefined) return undefined
   const chart = new Chart(app, '90-load-test')
   // The app's Helm release is `shopscope` (scripts/cluster/up.sh), its Services `shopscope-<name>`.
   const url = (service: keyof typeof APP_SERVICES) =>
     `http://shopscope-${service}.${NAMESPACES.shop}.svc.cluster.local:${APP_SERVICES[service]}`
-  new LoadTest(chart, 'k6', {
+  new LoadTest(chart, 'locust', {
     namespace: NAMESPACES.shop,
-    image: pinned(inputs.versions, 'K6_IMAGE'),
+    image: pinned(inputs.versions, 'LOCUST_IMAGE'),
     script: inputs.loadTestScript,
     frontendUrl: url('frontend'),
     productServiceUrl: url('product-service'),

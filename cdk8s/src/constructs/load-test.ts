@@ -4,23 +4,25 @@ import { restrictedContainer, restrictedPod } from '../security'
 
 export interface LoadTestProps {
   readonly namespace: string
-  /** The k6 image (versions.env K6_IMAGE). */
+  /** The Locust image (versions.env LOCUST_IMAGE). */
   readonly image: string
-  /** tests/load/shop.js, read at synth time: the scenario `make load` runs locally. */
+  /** tests/load/locustfile.py, read at synth time: the scenario `make load` runs locally. */
   readonly script: string
   /** Base URLs of the Services the scenario drives (the app chart's frontend and product-service). */
   readonly frontendUrl: string
   readonly productServiceUrl: string
-  /** K6_SCALE of the scenario: 1 is the seed report's 2.5 minutes. */
+  /** LOAD_SCALE of the scenario: 1 is the seed report's 2.5 minutes. */
   readonly scale?: string
 }
 
-/** The grafana/k6 image's `k6` user. */
-const K6_UID = 12345
+/** The locustio/locust image's `locust` user (useradd's first uid), whose home is its workdir. */
+const LOCUST_UID = 1000
+const LOCUST_HOME = '/home/locust'
 
 /**
- * The k6 shop scenario as a one-shot Job (`make load-cluster` applies it and follows its logs).
- * k6 exits non-zero when a threshold is crossed, so the Job fails and is not retried.
+ * The Locust shop scenario as a one-shot Job (`make load-cluster` applies it and follows its
+ * logs), headless, one process. The locustfile exits non-zero when a threshold is crossed, so the
+ * Job fails and is not retried.
  */
 export class LoadTest extends Construct {
   readonly name = 'shop-load'
@@ -34,7 +36,7 @@ export class LoadTest extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata,
-      data: { 'shop.js': props.script },
+      data: { 'locustfile.py': props.script },
     })
 
     manifest(this, 'job', {
@@ -50,16 +52,20 @@ export class LoadTest extends Construct {
           spec: {
             restartPolicy: 'Never',
             automountServiceAccountToken: false,
-            securityContext: restrictedPod(K6_UID),
+            securityContext: restrictedPod(LOCUST_UID),
             containers: [
               {
-                name: 'k6',
+                name: 'locust',
                 image: props.image,
-                args: ['run', '--no-usage-report', '/scripts/shop.js'],
+                // The image's entrypoint is `locust`; the summary replaces the table every 2 s.
+                args: ['--locustfile', '/scripts/locustfile.py', '--headless', '--only-summary'],
                 env: [
                   { name: 'FRONTEND_URL', value: props.frontendUrl },
                   { name: 'PRODUCT_SERVICE_URL', value: props.productServiceUrl },
-                  { name: 'K6_SCALE', value: props.scale ?? '1' },
+                  { name: 'LOAD_SCALE', value: props.scale ?? '1' },
+                  { name: 'HOME', value: LOCUST_HOME },
+                  // The mounted locustfile is read-only: no __pycache__ next to it.
+                  { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
                 ],
                 resources: {
                   requests: { cpu: '100m', memory: '128Mi' },
@@ -68,8 +74,8 @@ export class LoadTest extends Construct {
                 securityContext: restrictedContainer(),
                 volumeMounts: [
                   { name: 'script', mountPath: '/scripts', readOnly: true },
-                  // k6 keeps its state under $HOME; the root filesystem is read-only.
-                  { name: 'home', mountPath: '/home/k6' },
+                  // The root filesystem is read-only: $HOME (the workdir) and /tmp are scratch.
+                  { name: 'home', mountPath: LOCUST_HOME },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
               },
