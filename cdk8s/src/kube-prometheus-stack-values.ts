@@ -1,4 +1,5 @@
 import { JAEGER, KPS_RELEASE, LOKI, MONITORING_SELECTOR, NAMESPACES, NODE_PORTS } from './names'
+import { pinned } from './versions'
 
 /** In-cluster URLs of kube-prometheus-stack's Services (fullnameOverride = KPS_RELEASE). */
 export function prometheusUrl(): string {
@@ -17,9 +18,16 @@ const small = (cpu: string, memory: string, memoryLimit: string) => ({
  * The values of the kube-prometheus-stack release: our ServiceMonitors, PrometheusRules and
  * AlertmanagerConfigs picked up from every namespace, the OTLP receiver and exemplar storage
  * on, kind's unreachable control-plane scrapes off, and Grafana provisioned with the three
- * datasources (fixed uids, linked to each other) so no one ever clicks one together.
+ * datasources (fixed uids, linked to each other) so no one ever clicks one together. The image
+ * tags come from versions.env, not from the chart's defaults: the releases the chart runs are
+ * pinned where every other version is, and a chart upgrade cannot move them unnoticed.
  */
-export function kubePrometheusStackValues(grafanaAdminPassword: string) {
+export function kubePrometheusStackValues(
+  grafanaAdminPassword: string,
+  versions: Record<string, string>,
+) {
+  const operatorTag = pinned(versions, 'PROMETHEUS_OPERATOR_VERSION')
+  const prometheusVersion = pinned(versions, 'PROMETHEUS_VERSION')
   const jaegerUrl = svc(JAEGER.name, JAEGER.queryPort)
   const lokiUrl = svc(LOKI.name, LOKI.httpPort)
   const serviceTag = [{ key: 'service.name', value: 'service_name' }]
@@ -41,16 +49,27 @@ export function kubePrometheusStackValues(grafanaAdminPassword: string) {
         kubeProxy: false,
       },
     },
-    prometheusOperator: { resources: small('50m', '64Mi', '256Mi') },
-    'kube-state-metrics': { resources: small('10m', '48Mi', '128Mi') },
+    prometheusOperator: {
+      image: { tag: operatorTag },
+      prometheusConfigReloader: { image: { tag: operatorTag } },
+      resources: small('50m', '64Mi', '256Mi'),
+    },
+    'kube-state-metrics': {
+      image: { tag: pinned(versions, 'KUBE_STATE_METRICS_VERSION') },
+      resources: small('10m', '48Mi', '128Mi'),
+    },
     // Docker Desktop / kind cannot propagate the host root mount.
     'prometheus-node-exporter': {
+      image: { tag: pinned(versions, 'NODE_EXPORTER_VERSION') },
       hostRootFsMount: { enabled: false },
       resources: small('10m', '24Mi', '64Mi'),
     },
     prometheus: {
       service: { type: 'NodePort', nodePort: NODE_PORTS.prometheus },
       prometheusSpec: {
+        // The chart's own choice of variant (distroless), at our pinned release.
+        image: { tag: `${prometheusVersion}-distroless` },
+        version: prometheusVersion,
         retention: '2d',
         scrapeInterval: '15s',
         resources: small('100m', '512Mi', '1536Mi'),
@@ -72,6 +91,7 @@ export function kubePrometheusStackValues(grafanaAdminPassword: string) {
     alertmanager: {
       service: { type: 'NodePort', nodePort: NODE_PORTS.alertmanager },
       alertmanagerSpec: {
+        image: { tag: pinned(versions, 'ALERTMANAGER_VERSION') },
         resources: small('10m', '32Mi', '128Mi'),
         alertmanagerConfigSelector: { matchLabels: MONITORING_SELECTOR },
         alertmanagerConfigNamespaceSelector: {},

@@ -34,6 +34,43 @@ hc() { helm --kube-context "$CONTEXT" "$@"; }
 
 cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; }
 
+# The directory of packaged upstream charts (<name>-<version>.tgz, unchanged from their public
+# repositories) for machines that reach no chart repository: CHARTS_DIR when set, else
+# ../shared/charts next to the checkout when it exists; nothing printed means "install online".
+# The one place this is decided: tests/platform renders the charts from the same directory.
+charts_dir() {
+  if [ -n "${CHARTS_DIR:-}" ]; then
+    [ -d "$CHARTS_DIR" ] || die "CHARTS_DIR=$CHARTS_DIR is not a directory"
+    (cd "$CHARTS_DIR" && pwd)
+  elif [ -d "$ROOT/../shared/charts" ]; then
+    (cd "$ROOT/../shared/charts" && pwd)
+  fi
+}
+
+# The opentelemetry-operator release's values: the file, plus the default image of collectors
+# whose CR names none, set from versions.env (a YAML file cannot read it). Our Collector CR pins
+# the same image itself. tests/platform renders the chart with exactly these arguments.
+operator_values() {
+  OPERATOR_VALUES=(
+    --values "$ROOT/operator-config/opentelemetry-operator-values.yaml"
+    --set-string "manager.collectorImage.repository=${OTELCOL_CONTRIB_IMAGE%:*}"
+    --set-string "manager.collectorImage.tag=${OTELCOL_CONTRIB_IMAGE##*:}"
+  )
+}
+
+# chart_source <name> <repository URL> <version>: sets CHART to the `helm upgrade --install`
+# arguments naming that chart, the packaged .tgz when charts_dir has one, else the repository.
+chart_source() {
+  local dir
+  dir="$(charts_dir)"
+  if [ -n "$dir" ]; then
+    [ -f "$dir/$1-$3.tgz" ] || die "$dir has no $1-$3.tgz (unset CHARTS_DIR to install online)"
+    CHART=("$dir/$1-$3.tgz")
+  else
+    CHART=("$1" --repo "$2" --version "$3")
+  fi
+}
+
 print_urls() {
   cat <<TABLE
 

@@ -4,6 +4,7 @@ import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import {
   type K8sObject,
+  VERSIONS,
   ciValuesFiles,
   helmTemplate,
   parseObjects,
@@ -116,7 +117,7 @@ export function stackResources(): Row[] {
   const operatorValues = parse(
     readFileSync(join(ROOT, 'operator-config', 'opentelemetry-operator-values.yaml'), 'utf8'),
   )
-  const kps = kubePrometheusStackValues('unused')
+  const kps = kubePrometheusStackValues('unused', VERSIONS)
   const kpsSource = 'kube-prometheus-stack values'
   return [
     ...workloadRows(parseObjects(helmTemplate([kindValues])), 'charts/shopscope (kind)', injected),

@@ -11,7 +11,11 @@ docker info >/dev/null 2>&1 || die "docker is installed but its daemon does not 
 echo "docker, kind, kubectl, helm, node: ok"
 
 step "Kind cluster $CLUSTER (1 control plane, 2 workers, $KIND_NODE_IMAGE)"
-if cluster_exists; then echo "exists: reusing it"; else kind create cluster --name "$CLUSTER" --config kind-config.yaml --wait 120s; fi
+if cluster_exists; then
+  echo "exists: reusing it"
+else
+  kind create cluster --name "$CLUSTER" --config kind-config.yaml --image "$KIND_NODE_IMAGE" --wait 120s
+fi
 
 step "Building the service images and the auto-instrumentation image"
 for service in "${SERVICES[@]}"; do
@@ -31,14 +35,18 @@ GRAFANA_ADMIN_PASSWORD="$GRAFANA_ADMIN_PASSWORD" make --no-print-directory synth
 kc apply -f cdk8s/dist/00-namespaces.k8s.yaml
 
 step "OpenTelemetry Operator (chart $OTEL_OPERATOR_CHART_VERSION, self-signed webhook certificates)"
-hc upgrade --install opentelemetry-operator opentelemetry-operator \
-  --repo https://open-telemetry.github.io/opentelemetry-helm-charts --version "$OTEL_OPERATOR_CHART_VERSION" \
-  --namespace "$OPERATOR_NAMESPACE" --values operator-config/opentelemetry-operator-values.yaml \
-  --wait --timeout 5m
+chart_source opentelemetry-operator https://open-telemetry.github.io/opentelemetry-helm-charts \
+  "$OTEL_OPERATOR_CHART_VERSION"
+operator_values
+echo "chart: ${CHART[0]}"
+hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \
+  --namespace "$OPERATOR_NAMESPACE" --wait --timeout 5m
 
 step "kube-prometheus-stack (chart $KUBE_PROMETHEUS_STACK_CHART_VERSION)"
-hc upgrade --install kps kube-prometheus-stack \
-  --repo https://prometheus-community.github.io/helm-charts --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION" \
+chart_source kube-prometheus-stack https://prometheus-community.github.io/helm-charts \
+  "$KUBE_PROMETHEUS_STACK_CHART_VERSION"
+echo "chart: ${CHART[0]}"
+hc upgrade --install kps "${CHART[@]}" \
   --namespace "$OBS_NAMESPACE" --values cdk8s/dist/kube-prometheus-stack-values.yaml \
   --wait --timeout 10m
 

@@ -9,6 +9,7 @@ import { COLLECTOR, NAMESPACES } from '../../cdk8s/src/names'
 import {
   APP_NAMESPACE,
   type K8sObject,
+  VERSIONS,
   ciValuesFiles,
   helmTemplate,
   parseObjects,
@@ -25,7 +26,7 @@ const instrumentation = parse(
 ) as K8sObject
 const chartValues = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
 const kindValues = parse(readFileSync(kindValuesFile, 'utf8'))
-const kps = kubePrometheusStackValues('unused')
+const kps = kubePrometheusStackValues('unused', VERSIONS)
 
 const matches = (
   selector: Record<string, string> | undefined,

@@ -64,8 +64,12 @@ describe('service images', () => {
     assert.equal(values.podSecurityContext.runAsUser, 10001)
   })
 
-  it('pin the helm test image to versions.env', () => {
+  it('pin the helm test image and the auto-instrumentation base to versions.env', () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
     assert.equal(values.tests.image, VERSIONS.BUSYBOX_IMAGE)
+    // The defaults of a plain `docker build`; the scripts pass both from versions.env anyway.
+    const telemetry = readFileSync(join(ROOT, 'services', 'telemetry', 'Dockerfile'), 'utf8')
+    assert.equal(/^ARG BUSYBOX_IMAGE=(\S+)$/m.exec(telemetry)?.[1], VERSIONS.BUSYBOX_IMAGE)
+    assert.equal(/^ARG NODE_IMAGE=(\S+)$/m.exec(telemetry)?.[1], VERSIONS.NODE_IMAGE)
   })
 })

@@ -12,29 +12,36 @@ import { ROOT, run } from './lib/tools'
 
 type Node = {
   role: string
-  image: string
+  image?: string
   extraPortMappings?: { containerPort: number; hostPort: number }[]
 }
 const config = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as { nodes: Node[] }
+const upScript = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
 
 describe('kind cluster', () => {
-  it('has one control plane and two workers on the pinned node image', () => {
+  it('has one control plane and two workers, on the node image of versions.env only', () => {
     assert.deepEqual(
       config.nodes.map((n) => n.role),
       ['control-plane', 'worker', 'worker'],
     )
-    for (const node of config.nodes) assert.equal(node.image, VERSIONS.KIND_NODE_IMAGE)
-    // helm template and kubeconform validate against the version the nodes run.
-    assert.match(
+    // One pin: the config names no image, cluster-up passes KIND_NODE_IMAGE.
+    for (const node of config.nodes) assert.equal(node.image, undefined, node.role)
+    const create = upScript.split('\n').filter((line) => /\bkind create cluster\b/.test(line))
+    assert.equal(create.length, 1, create.join('\n'))
+    assert.match(create[0]!, /--config kind-config\.yaml\b.*--image "\$KIND_NODE_IMAGE"/)
+    // helm template and kubeconform validate against the minor the nodes run.
+    const minor = (version: string) => version.split('.').slice(0, 2).join('.')
+    const node = /^docker\.io\/kindest\/node:v(\d+\.\d+\.\d+)@sha256:[0-9a-f]{64}$/.exec(
       VERSIONS.KIND_NODE_IMAGE!,
-      new RegExp(`:v${VERSIONS.KUBERNETES_VERSION!.replaceAll('.', '\\.')}@`),
     )
+    assert.ok(node, `KIND_NODE_IMAGE must be pinned by digest: ${VERSIONS.KIND_NODE_IMAGE}`)
+    assert.equal(minor(node[1]!), minor(VERSIONS.KUBERNETES_VERSION!))
   })
 
   it('maps every browser-facing node port to localhost, and those Services use them', () => {
     const mapped = config.nodes[0]!.extraPortMappings!.map((m) => m.containerPort).sort()
     assert.deepEqual(mapped, Object.values(NODE_PORTS).sort())
-    const kps = kubePrometheusStackValues('unused')
+    const kps = kubePrometheusStackValues('unused', VERSIONS)
     assert.equal(kps.grafana.service.nodePort, NODE_PORTS.grafana)
     assert.equal(kps.prometheus.service.nodePort, NODE_PORTS.prometheus)
     assert.equal(kps.alertmanager.service.nodePort, NODE_PORTS.alertmanager)

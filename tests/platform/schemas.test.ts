@@ -23,7 +23,7 @@ function writeObjects(name: string, objects: K8sObject[]): string {
   return file
 }
 
-describe('strict schema validation (kubeconform, Kubernetes 1.33 + CRD schemas from npm types)', () => {
+describe('strict schema validation (kubeconform, API schemas from npm types: 1.33, the newest published)', () => {
   let files: string[] = []
 
   before(() => {

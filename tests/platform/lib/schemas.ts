@@ -9,6 +9,9 @@ import { CACHE_DIR, ROOT } from './tools'
  * packages kubernetes-models (Kubernetes 1.33 API) and @kubernetes-models/* (the CRDs we use),
  * which are themselves generated from the upstream OpenAPI documents and CRDs. Interfaces
  * become `additionalProperties: false`, so an unknown or misspelled field is an error.
+ * kubernetes-models 5.1.0 is the newest npm release and still carries the 1.33 API: it lags the
+ * cluster's 1.37 (KUBERNETES_VERSION, which kubeconform is given but takes its schemas from
+ * here). So a field added after 1.33 would be rejected, and one removed after it not caught.
  */
 interface KindType {
   apiVersion: string
