@@ -1,0 +1,33 @@
+// Every JSON API fuzzed from its own OpenAPI document (schemathesis, bounded and seeded): no
+// request, however malformed, gets a 5xx, and every answer is one its route schema declares.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { fuzz, PINNED_VERSION, summary } from './schemathesis'
+import { startFuzzStack, type FuzzStack } from './stack'
+
+const SERVICES = ['user-service', 'product-service', 'order-service']
+
+describe('API fuzzing', () => {
+  let stack: FuzzStack
+  before(async () => {
+    stack = await startFuzzStack()
+  })
+  after(async () => stack?.close())
+
+  for (const name of SERVICES) {
+    it(`${name}: no server error, every answer as declared`, { timeout: 180_000 }, async () => {
+      const target = stack.targets.find((t) => t.name === name)
+      assert.ok(target, `${name} was not started`)
+      const run = await fuzz(target)
+      console.log(summary(name, run))
+      assert.equal(run.report.schemathesis_version, PINNED_VERSION, 'versions.env pin')
+      assert.deepEqual(run.report.failures, [], run.output)
+      assert.deepEqual(run.report.errors, [], run.output)
+      assert.equal(run.exitCode, 0, run.output)
+      assert.ok(run.report.operations.tested > 0, 'no operation was tested')
+      assert.equal(run.report.operations.tested, run.report.operations.selected, run.output)
+      // Had the token been refused, every authenticated operation would have stopped at 401.
+      assert.deepEqual(run.report.warnings.missing_auth ?? [], [], 'the bearer token was refused')
+    })
+  }
+})

@@ -1,0 +1,78 @@
+import {
+  startTestService,
+  useMariaDb,
+  type MariaDb,
+  type TestService,
+} from '@shopscope/tests/harness'
+import type { FastifyInstance } from 'fastify'
+import { service as orderService } from '../../services/order-service/src/service'
+import { service as productService } from '../../services/product-service/src/service'
+import { service as userService } from '../../services/user-service/src/service'
+
+/** A JSON API listening on loopback, and the headers every fuzzed request carries. */
+export interface FuzzTarget {
+  name: string
+  url: string
+  headers: Record<string, string>
+}
+
+export interface FuzzStack {
+  targets: FuzzTarget[]
+  close(): Promise<void>
+}
+
+const listen = (app: FastifyInstance) => app.listen({ port: 0, host: '127.0.0.1' })
+
+/** Registers a shopper and signs in over HTTP, the way the frontend gets a token. */
+async function shopperToken(usersUrl: string): Promise<string> {
+  const shopper = { email: 'fuzz@shopscope.test', password: 'fuzz-password-1', name: 'Fuzz' }
+  const post = (path: string, body: object) =>
+    fetch(`${usersUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  const registered = await post('/api/v1/users', shopper)
+  if (registered.status !== 201) throw new Error(`registration: ${registered.status}`)
+  const session = await post('/api/v1/sessions', {
+    email: shopper.email,
+    password: shopper.password,
+  })
+  if (session.status !== 200) throw new Error(`sign-in: ${session.status}`)
+  return ((await session.json()) as { token: string }).token
+}
+
+/** user-, product- and order-service on one throwaway MariaDB, each on its own port. */
+export async function startFuzzStack(): Promise<FuzzStack> {
+  const server: MariaDb = await useMariaDb()
+  const started: TestService[] = []
+  const close = async () => {
+    for (const svc of started.reverse()) await svc.close()
+    await server.stop()
+  }
+  try {
+    const products = await startTestService(productService, server)
+    started.push(products)
+    const productsUrl = await listen(products.app)
+    const users = await startTestService(userService, server)
+    started.push(users)
+    const usersUrl = await listen(users.app)
+    const orders = await startTestService(orderService, server, {
+      PRODUCT_SERVICE_URL: productsUrl,
+    })
+    started.push(orders)
+    const ordersUrl = await listen(orders.app)
+    const bearer = { authorization: `Bearer ${await shopperToken(usersUrl)}` }
+    return {
+      targets: [
+        { name: 'user-service', url: usersUrl, headers: bearer },
+        { name: 'product-service', url: productsUrl, headers: {} },
+        { name: 'order-service', url: ordersUrl, headers: bearer },
+      ],
+      close,
+    }
+  } catch (err) {
+    await close()
+    throw err
+  }
+}
