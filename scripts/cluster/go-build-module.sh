@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a command of a Go module at a pinned version when `go install module/cmd@version`
 # refuses to (the module's go.mod has replace directives), e.g.
-#   go-build-module.sh github.com/grafana/loki/v3 v3.5.3 ./cmd/loki .tools/bin/loki github.com/grafana/loki/pkg/push
+#   go-build-module.sh github.com/jaegertracing/jaeger v1.76.0 ./cmd/jaeger .tools/bin/jaeger
 # Trailing arguments are replace directives to drop (local paths missing from the module zip:
 # the dependency then comes from the proxy at the version go.mod requires). The source is
 # copied out of the read-only module cache; the Go build cache makes rebuilds fast.

@@ -10,7 +10,7 @@ export const CACHE_DIR = join(ROOT, '.cache', 'platform')
  * Path of a pinned tool installed by `make tools`. A missing tool is a failure naming the fix,
  * never a skipped check.
  */
-export function tool(name: 'helm' | 'kubeconform' | 'jaeger' | 'loki'): string {
+export function tool(name: 'helm' | 'kubeconform' | 'jaeger'): string {
   const path = join(ROOT, '.tools', 'bin', name)
   if (!existsSync(path))
     throw new Error(`${name} is missing: run \`make tools\` (installs ${path})`)
