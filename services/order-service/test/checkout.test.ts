@@ -121,6 +121,9 @@ describe('checkout', () => {
     assert.equal(res.statusCode, 409)
     assert.equal(res.json().detail, 'Not enough stock for Appareil Photo')
     assert.equal(res.json().type, 'https://shopscope.dev/problems/out-of-stock')
+    // Named by product-service's productId, passed on for clients to act on, not by parsing text.
+    assert.equal(res.json().reason, 'out_of_stock')
+    assert.equal(res.json().productId, 6)
     assert.equal(await stockOf(shop(), 1), laptops)
     assert.equal((await as(7)({ url: '/api/v1/cart' })).json().itemCount, 3)
     const [order] = (await as(7)({ url: '/api/v1/orders' })).json().items
@@ -136,6 +139,7 @@ describe('checkout', () => {
     const res = await checkout(8, 'gone-product-01')
     assert.equal(res.statusCode, 409)
     assert.equal(res.json().detail, 'Montre Connectée is no longer sold')
+    assert.equal(res.json().productId, 5)
     const [order] = (await as(8)({ url: '/api/v1/orders' })).json().items
     assert.equal(order.status, 'rejected')
   })
