@@ -176,7 +176,8 @@ def on_request(request_type, response_time, response, context, exception, url=No
 
 @events.quitting.add_listener
 def apply_thresholds(environment, **_kwargs):
-    verdict.update(tally.summary(sum(e["count"] for e in environment.runner.exceptions.values())))
+    exceptions = getattr(environment.runner, "exceptions", {}).values()
+    verdict.update(tally.summary(sum(e["count"] for e in exceptions)))
     if SUMMARY_JSON:
         with open(SUMMARY_JSON, "w", encoding="utf-8") as file:
             json.dump(verdict, file, indent=2)
