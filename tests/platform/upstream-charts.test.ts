@@ -16,6 +16,7 @@ import { parse, stringify } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { NAMESPACES, NODE_PORTS } from '../../cdk8s/src/names'
 import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from './lib/render'
+import { kubeconform } from './lib/kubeconform'
 import { ROOT, runOk } from './lib/tools'
 import {
   LIB,
@@ -37,6 +38,32 @@ const one = (objects: K8sObject[], kind: string, name?: RegExp): K8sObject => {
 }
 const containers = (workload: K8sObject): { name: string; image: string; args?: string[] }[] =>
   workload.spec.template.spec.containers
+
+/** Each chart rendered once for all the suites (memoized: `before` hooks may not all run). */
+const memo = <T>(fn: () => T): (() => T) => {
+  let value: T | undefined
+  return () => (value ??= fn())
+}
+const renderOperator = memo(() => {
+  const chart = chartPath('opentelemetry-operator', VERSIONS.OTEL_OPERATOR_CHART_VERSION!)
+  const result = templateUpstream('opentelemetry-operator', chart, OPERATOR_NAMESPACE, [
+    ...operatorValuesArgs(),
+  ])
+  assert.equal(result.status, 0, result.stderr)
+  return parseObjects(result.stdout)
+})
+const renderKps = memo(() => {
+  const chart = chartPath('kube-prometheus-stack', VERSIONS.KUBE_PROMETHEUS_STACK_CHART_VERSION!)
+  // What `make synth` writes to cdk8s/dist, from the same code, in a fresh directory.
+  const valuesFile = join(synthPlatform().dir, 'kube-prometheus-stack-values.yaml')
+  const result = templateUpstream('kps', chart, NAMESPACES.observability, [
+    '--include-crds',
+    '--values',
+    valuesFile,
+  ])
+  assert.equal(result.status, 0, result.stderr)
+  return { valuesFile, objects: parseObjects(result.stdout) }
+})
 
 describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', () => {
   it('finds the directory, or fails naming CHARTS_DIR and ../shared/charts', () => {
@@ -93,11 +120,7 @@ describe('opentelemetry-operator chart with operator-config values', () => {
 
   before(() => {
     chart = chartPath('opentelemetry-operator', version)
-    const result = templateUpstream('opentelemetry-operator', chart, OPERATOR_NAMESPACE, [
-      ...operatorValuesArgs(),
-    ])
-    assert.equal(result.status, 0, result.stderr)
-    objects = parseObjects(result.stdout)
+    objects = renderOperator()
   })
 
   it('is the pinned chart, of the pinned operator release', () => {
@@ -160,15 +183,9 @@ describe('kube-prometheus-stack chart with the synthesized values', () => {
 
   before(() => {
     chart = chartPath('kube-prometheus-stack', version)
-    // What `make synth` writes to cdk8s/dist, from the same code, in a fresh directory.
-    valuesFile = join(synthPlatform().dir, 'kube-prometheus-stack-values.yaml')
-    const result = templateUpstream('kps', chart, NAMESPACES.observability, [
-      '--include-crds',
-      '--values',
-      valuesFile,
-    ])
-    assert.equal(result.status, 0, result.stderr)
-    objects = parseObjects(result.stdout)
+    const rendered = renderKps()
+    valuesFile = rendered.valuesFile
+    objects = rendered.objects
   })
 
   it('is the pinned chart, of the pinned prometheus-operator release', () => {
@@ -276,6 +293,51 @@ describe('kube-prometheus-stack chart with the synthesized values', () => {
     ])
   })
 })
+
+describe('both upstream charts, rendered, under kubeconform -strict', () => {
+  // CRDs are left out: their schema is the OpenAPI document they carry, which the API server
+  // checks on install, and the recursive JSONSchemaProps type has no finite generated schema.
+  // null values are dropped as the API server drops them (the charts render a few, e.g. empty
+  // annotations).
+  const objects = () =>
+    [...renderOperator(), ...renderKps().objects]
+      .filter((o) => o.kind !== 'CustomResourceDefinition')
+      .map((o) => withoutNulls(o) as K8sObject)
+  const validate = (name: string, list: K8sObject[]) => {
+    const file = join(work, name)
+    writeFileSync(file, list.map((o) => stringify(o)).join('---\n'))
+    return kubeconform([file])
+  }
+
+  it('accepts every object the two charts render with our values', () => {
+    const result = validate('upstream.yaml', objects())
+    assert.equal(result.status, 0, result.stdout + result.stderr)
+    const summary = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(
+      result.stdout,
+    )
+    assert.ok(summary, result.stdout)
+    assert.ok(Number(summary[1]) > 100, `only ${summary[1]} objects validated`)
+    assert.deepEqual(summary.slice(2), ['0', '0', '0'])
+  })
+
+  it('rejects a misspelled field in the Prometheus the chart renders', () => {
+    const prometheus = structuredClone(one(objects(), 'Prometheus'))
+    prometheus.spec.retentionn = '2d'
+    const result = validate('typo-prometheus.yaml', [prometheus])
+    assert.notEqual(result.status, 0)
+    assert.match(result.stdout, /additional properties 'retentionn' not allowed/)
+  })
+})
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls)
+  if (!isMap(value)) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  )
+}
 
 type Values = Record<string, unknown>
 const isMap = (value: unknown): value is Values =>

@@ -61,6 +61,14 @@ export const KINDS: KindType[] = [
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'ServiceMonitor'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'PrometheusRule'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1alpha1', 'AlertmanagerConfig'),
+  // Rendered by the upstream charts (tests/platform/upstream-charts.test.ts) only.
+  k8s('apps', 'v1', 'DaemonSet'),
+  k8s('rbac.authorization.k8s.io', 'v1', 'Role'),
+  k8s('rbac.authorization.k8s.io', 'v1', 'RoleBinding'),
+  k8s('admissionregistration.k8s.io', 'v1', 'MutatingWebhookConfiguration'),
+  k8s('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration'),
+  crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'Prometheus'),
+  crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'Alertmanager'),
 ]
 
 /** kubeconform's file name of a kind's schema: `{{ .ResourceKind }}{{ .KindSuffix }}.json`. */
