@@ -9,6 +9,10 @@ for tool in docker kind kubectl helm node npx; do command -v "$tool" >/dev/null 
 [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (helm: make tools; kind $KIND_VERSION: go install sigs.k8s.io/kind@$KIND_VERSION)"
 docker info >/dev/null 2>&1 || die "docker is installed but its daemon does not answer"
 echo "docker, kind, kubectl, helm, node: ok"
+# KIND_NODE_IMAGE is an image built for KIND_VERSION: another kind may not boot it.
+installed_kind="$(kind version | awk '{ print $2 }')"
+[ "$installed_kind" = "$KIND_VERSION" ] \
+  || echo "warning: kind $installed_kind, not $KIND_VERSION, the release KIND_NODE_IMAGE is built for" >&2
 
 step "Kind cluster $CLUSTER (1 control plane, 2 workers, $KIND_NODE_IMAGE)"
 if cluster_exists; then
