@@ -9,11 +9,12 @@ import { Upstream, UpstreamError, UpstreamUnavailable, faultState } from '../src
  * `outage`: a 503 of its own; `bug`: a 500; `passed-on`: a 503 naming its failed dependency.
  */
 let server: Server
-let mode: 'ok' | 'outage' | 'bug' | 'passed-on' | 'hang' = 'ok'
+type Mode = 'ok' | 'outage' | 'bug' | 'passed-on' | 'hang'
+let mode: Mode = 'ok'
 let hits = 0
 let baseUrl = ''
 
-const ANSWERS = {
+const ANSWERS: Record<Exclude<Mode, 'hang'>, (path: string) => [number, unknown]> = {
   ok: (path: string) => [200, { path }],
   outage: () => [503, { type: 'about:blank', title: 'Service Unavailable', status: 503 }],
   bug: () => [500, { type: 'about:blank', title: 'Internal Server Error', status: 500 }],
@@ -27,7 +28,7 @@ const ANSWERS = {
       dependency: 'database',
     },
   ],
-} as const
+}
 
 before(async () => {
   server = createServer((req, res) => {
