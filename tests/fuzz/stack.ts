@@ -1,5 +1,7 @@
+import { serviceTokenMinter } from '@shopscope/kit'
 import {
   startTestService,
+  TEST_ENV,
   useMariaDb,
   type MariaDb,
   type TestService,
@@ -63,10 +65,16 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     started.push(orders)
     const ordersUrl = await listen(orders.app)
     const bearer = { authorization: `Bearer ${await shopperToken(usersUrl)}` }
+    // The reservation routes answer order-service only; the catalog ignores the token.
+    const mint = serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service')
     return {
       targets: [
         { name: 'user-service', url: usersUrl, headers: bearer },
-        { name: 'product-service', url: productsUrl, headers: {} },
+        {
+          name: 'product-service',
+          url: productsUrl,
+          headers: { authorization: `Bearer ${mint('product-service')}` },
+        },
         { name: 'order-service', url: ordersUrl, headers: bearer },
       ],
       close,

@@ -1,19 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { notFound, Type } from '@shopscope/kit'
-import { Cart, CartItemBody, CartItemParams, QuantityBody } from '@shopscope/contracts'
+import { notFound } from '@shopscope/kit'
+import {
+  Cart,
+  CartItemBody,
+  CartItemParams,
+  QuantityBody,
+  problemResponses,
+} from '@shopscope/contracts'
 
 export interface AuthenticatedRoutes {
   authenticate: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
 }
 
-const problems = {
-  400: Type.Ref('Problem'),
-  401: Type.Ref('Problem'),
-  404: Type.Ref('Problem'),
-  409: Type.Ref('Problem'),
-  503: Type.Ref('Problem'),
-}
+// 502/503: product-service or the database failing, passed on (a `dependency` member).
+const problems = problemResponses(400, 401, 404, 409, 502, 503)
 const security = [{ bearerAuth: [] }]
 
 /** The set preHandler guarantees a user; the token's subject is the cart's owner. */

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound, Type } from '@shopscope/kit'
-import { IdempotencyHeaders, Order, OrderList, OrderParams } from '@shopscope/contracts'
+import { notFound } from '@shopscope/kit'
+import {
+  IdempotencyHeaders,
+  Order,
+  OrderList,
+  OrderParams,
+  problemResponses,
+} from '@shopscope/contracts'
 import { userId, type AuthenticatedRoutes } from './cart'
 
-const problems = {
-  400: Type.Ref('Problem'),
-  401: Type.Ref('Problem'),
-  404: Type.Ref('Problem'),
-  409: Type.Ref('Problem'),
-  503: Type.Ref('Problem'),
-}
+// 502/503: product-service or the database failing, passed on (a `dependency` member).
+const problems = problemResponses(400, 401, 404, 409, 502, 503)
 const security = [{ bearerAuth: [] }]
 
 export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async (

@@ -1,8 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound, Type } from '@shopscope/kit'
-import { Product, ProductPage, ProductParams, ProductQuery } from '@shopscope/contracts'
+import { notFound } from '@shopscope/kit'
+import {
+  Product,
+  ProductPage,
+  ProductParams,
+  ProductQuery,
+  problemResponses,
+} from '@shopscope/contracts'
 
-const problems = { 400: Type.Ref('Problem'), 404: Type.Ref('Problem') }
+const problems = problemResponses(400, 404, 503)
 
 export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(

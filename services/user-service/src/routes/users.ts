@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HttpProblem, requireUser, Type, type User as TokenUser } from '@shopscope/kit'
-import { Registration, User } from '@shopscope/contracts'
+import { HttpProblem, requireUser, type User as TokenUser } from '@shopscope/kit'
+import { Registration, User, problemResponses } from '@shopscope/contracts'
 import { countRegistration, tagSpanWithUser, type UserMetrics } from '../telemetry'
 
 interface Options {
@@ -18,7 +18,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
       schema: {
         tags: ['users'],
         body: Registration,
-        response: { 201: User, 400: Type.Ref('Problem'), 409: Type.Ref('Problem') },
+        response: { 201: User, ...problemResponses(400, 409, 503) },
       },
     },
     async (request, reply) => {
@@ -35,7 +35,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
       preHandler: requireUser(verifyToken),
       schema: {
         tags: ['users'],
-        response: { 200: User, 401: Type.Ref('Problem') },
+        response: { 200: User, ...problemResponses(401, 503) },
       },
     },
     async (request) => {
