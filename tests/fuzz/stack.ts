@@ -7,15 +7,18 @@ import {
   type TestService,
 } from '@shopscope/tests/harness'
 import type { FastifyInstance } from 'fastify'
+import { service as frontendService } from '../../services/frontend/src/service'
 import { service as orderService } from '../../services/order-service/src/service'
 import { service as productService } from '../../services/product-service/src/service'
 import { service as userService } from '../../services/user-service/src/service'
 
-/** A JSON API listening on loopback, and the headers every fuzzed request carries. */
+/** A service listening on loopback, and the headers every fuzzed request carries. */
 export interface FuzzTarget {
   name: string
   url: string
   headers: Record<string, string>
+  /** Fewer checks than the default (schemathesis.ts CHECKS), for the HTML frontend. */
+  checks?: string[]
 }
 
 export interface FuzzStack {
@@ -44,7 +47,7 @@ async function shopperToken(usersUrl: string): Promise<string> {
   return ((await session.json()) as { token: string }).token
 }
 
-/** user-, product- and order-service on one throwaway MariaDB, each on its own port. */
+/** The four services on one throwaway MariaDB, each on its own port, as in the cluster. */
 export async function startFuzzStack(): Promise<FuzzStack> {
   const server: MariaDb = await useMariaDb()
   const started: TestService[] = []
@@ -64,6 +67,14 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     })
     started.push(orders)
     const ordersUrl = await listen(orders.app)
+    const frontend = await startTestService(frontendService, undefined, {
+      USER_SERVICE_URL: usersUrl,
+      PRODUCT_SERVICE_URL: productsUrl,
+      ORDER_SERVICE_URL: ordersUrl,
+      COOKIE_SECURE: 'false',
+    })
+    started.push(frontend)
+    const frontendUrl = await listen(frontend.app)
     const bearer = { authorization: `Bearer ${await shopperToken(usersUrl)}` }
     // The reservation routes answer order-service only; the catalog ignores the token.
     const mint = serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service')
@@ -76,6 +87,9 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           headers: { authorization: `Bearer ${mint('product-service')}` },
         },
         { name: 'order-service', url: ordersUrl, headers: bearer },
+        // Pages have no response schemas: only "never a 5xx". Anonymous, so its form posts stop
+        // at the CSRF check; the pages and their path and query parameters are fuzzed in full.
+        { name: 'frontend', url: frontendUrl, headers: {}, checks: ['not_a_server_error'] },
       ],
       close,
     }
