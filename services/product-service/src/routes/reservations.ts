@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound, Type } from '@shopscope/kit'
-import { Reservation, ReservationParams, ReservationRequest } from '@shopscope/contracts'
+import { notFound } from '@shopscope/kit'
+import {
+  Reservation,
+  ReservationParams,
+  ReservationRequest,
+  problemResponses,
+} from '@shopscope/contracts'
 
-const problems = { 400: Type.Ref('Problem'), 404: Type.Ref('Problem'), 409: Type.Ref('Problem') }
+const problems = problemResponses(400, 404, 409, 503)
 
 /** Used by order-service only: PUT with a caller-chosen id, so retrying can never double-book. */
 export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HttpProblem, Type, type User as TokenUser } from '@shopscope/kit'
-import { Credentials, Session } from '@shopscope/contracts'
+import { HttpProblem, type User as TokenUser } from '@shopscope/kit'
+import { Credentials, Session, problemResponses } from '@shopscope/contracts'
 import { countLogin, tagSpanWithUser, type UserMetrics } from '../telemetry'
 
 export const TOKEN_TTL_SECONDS = 2 * 60 * 60
@@ -11,7 +11,7 @@ interface Options {
   loginsPerMinute: number
 }
 
-const problems = { 400: Type.Ref('Problem'), 401: Type.Ref('Problem'), 429: Type.Ref('Problem') }
+const problems = problemResponses(400, 401, 429, 503)
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
