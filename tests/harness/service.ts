@@ -16,6 +16,7 @@ export const TEST_ENV = {
   LOG_LEVEL: 'warn',
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
   SESSION_SECRET: 'test-session-secret-test-session-secret-01',
+  SERVICE_TOKEN_SECRET: 'test-service-token-secret-test-service-01',
   ADMIN_EMAIL: 'admin@shopscope.test',
   ADMIN_PASSWORD: 'test-admin-password',
 }

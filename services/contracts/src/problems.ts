@@ -13,6 +13,19 @@ export const PROBLEMS = {
   empty_cart: { type: `${PROBLEM_TYPE_BASE}empty-cart`, status: 409 },
   dependency_unavailable: { type: `${PROBLEM_TYPE_BASE}dependency-unavailable`, status: 503 },
   upstream_error: { type: `${PROBLEM_TYPE_BASE}upstream-error`, status: 502 },
+  /** A user's bearer token missing, or invalid (signature, exp, claims). */
+  token_required: { type: `${PROBLEM_TYPE_BASE}token-required`, status: 401 },
+  invalid_token: { type: `${PROBLEM_TYPE_BASE}invalid-token`, status: 401 },
+  /** A route only another service may call, without that service's valid token. */
+  service_token_required: { type: `${PROBLEM_TYPE_BASE}service-token-required`, status: 401 },
+  invalid_service_token: { type: `${PROBLEM_TYPE_BASE}invalid-service-token`, status: 401 },
+  too_many_attempts: { type: `${PROBLEM_TYPE_BASE}too-many-attempts`, status: 429 },
+  /** A reservation id reused with other lines than the ones it was made with. */
+  reservation_conflict: { type: `${PROBLEM_TYPE_BASE}reservation-conflict`, status: 409 },
+  /** Releasing a committed reservation: its stock belongs to a confirmed order. */
+  reservation_committed: { type: `${PROBLEM_TYPE_BASE}reservation-committed`, status: 409 },
+  /** Committing a reservation already released (by its caller or by expiry). */
+  reservation_released: { type: `${PROBLEM_TYPE_BASE}reservation-released`, status: 409 },
 } as const
 export type ProblemReason = keyof typeof PROBLEMS
 

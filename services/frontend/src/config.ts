@@ -1,8 +1,10 @@
-import { Type } from '@shopscope/kit'
+import { ServiceTokenEnv, Type } from '@shopscope/kit'
 
 const ServiceUrl = Type.String({ pattern: '^https?://.+' })
 
 export const FrontendEnv = Type.Object({
+  /** Proves this service's identity to the others (kit service tokens). */
+  ...ServiceTokenEnv.properties,
   USER_SERVICE_URL: ServiceUrl,
   PRODUCT_SERVICE_URL: ServiceUrl,
   ORDER_SERVICE_URL: ServiceUrl,

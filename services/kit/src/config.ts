@@ -1,6 +1,16 @@
 import { Type, type Static, type TObject } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 
+/** Named ranges, addresses and CIDRs, never a /0 (which would trust everyone). */
+const PREFIX = '(/[1-9][0-9]{0,2})?'
+const IPV4 = '[0-9]{1,3}([.][0-9]{1,3}){3}'
+const IPV6 = '[0-9A-Fa-f]*:[0-9A-Fa-f:.]*'
+const PROXY = `(loopback|linklocal|uniquelocal|${IPV4}${PREFIX}|${IPV6}${PREFIX})`
+const TRUSTED_PROXIES = `^(${PROXY}(,${PROXY})*)?$`
+
+/** Fastify's `trustProxy` for a TRUST_PROXY value. */
+export const trustProxy = (value: string): false | string => (value === '' ? false : value)
+
 /** Variables every service understands. */
 export const BaseEnv = Type.Object({
   HOST: Type.String({ default: '0.0.0.0' }),
@@ -12,6 +22,13 @@ export const BaseEnv = Type.Object({
   /** Upper bound for draining in-flight requests on SIGTERM. */
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   SERVICE_VERSION: Type.String({ default: '0.1.0' }),
+  /**
+   * Which proxies in front of the service may say who the client is (X-Forwarded-For), for
+   * `request.ip`: '' (none: the socket's address) or a comma-separated list of addresses, CIDRs
+   * and the names loopback, linklocal, uniquelocal (private ranges). Never "everyone" nor a
+   * hop count: a client could then claim any address.
+   */
+  TRUST_PROXY: Type.String({ default: '', pattern: TRUSTED_PROXIES }),
 })
 export type BaseConfig = Static<typeof BaseEnv>
 

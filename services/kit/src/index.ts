@@ -25,7 +25,16 @@ export {
   PROBLEM_CONTENT_TYPE,
 } from './problem'
 export { createRegistry, exemplarLabels, client as promClient } from './metrics'
-export { tokenSigner, tokenVerifier, requireUser, type User } from './auth'
+export { tokenSigner, tokenVerifier, requireUser, bearerToken, type User } from './auth'
+export {
+  ServiceTokenEnv,
+  CLIENT_IP_HEADER,
+  serviceTokenMinter,
+  serviceTokenVerifier,
+  serviceAuthorization,
+  serviceCallerOf,
+  requireService,
+} from './service-token'
 export {
   Upstream,
   UpstreamUnavailable,

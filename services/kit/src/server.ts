@@ -12,7 +12,7 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import swagger from '@fastify/swagger'
 import type { Knex } from 'knex'
 import type winston from 'winston'
-import { BaseEnv, DatabaseEnv, loadConfig, type BaseConfig } from './config'
+import { BaseEnv, DatabaseEnv, loadConfig, trustProxy, type BaseConfig } from './config'
 import { createLogger, fastifyLogger, serializeError } from './logger'
 import { createDb, DatabaseState, migrate, type Migration } from './db'
 import { errorHandler, notFoundHandler, Problem, problem, PROBLEM_CONTENT_TYPE } from './problem'
@@ -81,6 +81,7 @@ export async function buildService<E extends TProperties>(
     // The kit writes its own access log (one record per request); Fastify's would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    trustProxy: trustProxy(config.TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,6 +1,8 @@
-import { Type } from '@shopscope/kit'
+import { ServiceTokenEnv, Type } from '@shopscope/kit'
 
 export const OrderEnv = Type.Object({
+  /** Proves this service's identity to the others (kit service tokens). */
+  ...ServiceTokenEnv.properties,
   /** Shared with user-service, which signs the tokens this service verifies. */
   JWT_SECRET: Type.String({ minLength: 32 }),
   /** Base URL of product-service, e.g. http://product-service:8082 */

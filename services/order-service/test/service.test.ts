@@ -8,6 +8,7 @@ import { service } from '../src/service'
 const VALID = {
   DATABASE_URL: 'mysql://u:p@db:3306/orders',
   JWT_SECRET: TEST_ENV.JWT_SECRET,
+  SERVICE_TOKEN_SECRET: TEST_ENV.SERVICE_TOKEN_SECRET,
   PRODUCT_SERVICE_URL: 'http://product-service:8082',
 }
 
@@ -24,6 +25,7 @@ describe('configuration', () => {
         loadServiceConfig(service, {
           ...VALID,
           JWT_SECRET: 'too-short-secret',
+          SERVICE_TOKEN_SECRET: 'short-service-secret',
           PRODUCT_SERVICE_URL: 'product-service',
           UPSTREAM_TIMEOUT_MS: 'soon',
         }),
@@ -33,9 +35,10 @@ describe('configuration', () => {
         assert.deepEqual([...new Set(names)].sort(), [
           'JWT_SECRET',
           'PRODUCT_SERVICE_URL',
+          'SERVICE_TOKEN_SECRET',
           'UPSTREAM_TIMEOUT_MS',
         ])
-        assert.doesNotMatch(err.message, /too-short-secret/)
+        assert.doesNotMatch(err.message, /too-short-secret|short-service-secret/)
         return true
       },
     )

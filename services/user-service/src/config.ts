@@ -1,5 +1,5 @@
 import { FormatRegistry } from '@sinclair/typebox'
-import { Type } from '@shopscope/kit'
+import { ServiceTokenEnv, Type } from '@shopscope/kit'
 
 /** The same shape ajv-formats accepts for request bodies, so the seeded admin can log in. */
 const EMAIL =
@@ -9,10 +9,15 @@ const EMAIL =
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value))
 
 export const UserEnv = Type.Object({
+  /** Proves that a forwarded shopper address comes from the frontend (kit service tokens). */
+  ...ServiceTokenEnv.properties,
   /** HS256 key shared with the services that verify tokens. */
   JWT_SECRET: Type.String({ minLength: 32 }),
   ADMIN_EMAIL: Type.String({ format: 'email', maxLength: 254, default: 'admin@shopscope.local' }),
   /** Deliberately without a default: a shop must never boot with a known admin password. */
   ADMIN_PASSWORD: Type.String({ minLength: 12, maxLength: 128 }),
+  /** Login attempts per minute for one shopper address and one email. */
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
+  /** Login attempts per minute from one shopper address, all emails together. */
+  LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: Type.Integer({ minimum: 1, default: 100 }),
 })
