@@ -1,7 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ProductId } from './products'
 
-/** Chosen by the caller (order-service uses its order reference) so a retry is harmless. */
+/**
+ * Chosen by the caller so a retry is harmless; unguessable (order-service uses a random UUID per
+ * order), since whoever knows an id could otherwise act on that order's stock.
+ */
 export const ReservationId = Type.String({
   minLength: 1,
   maxLength: 64,
@@ -29,7 +32,12 @@ export type ReservationRequest = Static<typeof ReservationRequest>
 
 export const Reservation = Type.Object({
   id: ReservationId,
-  status: Type.Union([Type.Literal('reserved'), Type.Literal('released')]),
+  /** reserved → committed (final: the order is confirmed) or → released (stock returned). */
+  status: Type.Union([
+    Type.Literal('reserved'),
+    Type.Literal('committed'),
+    Type.Literal('released'),
+  ]),
   items: Type.Array(
     Type.Object({
       productId: ProductId,

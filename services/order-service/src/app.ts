@@ -3,6 +3,7 @@ import {
   promClient,
   registerUpstreamMetrics,
   requireUser,
+  serviceTokenMinter,
   tokenVerifier,
   type ServiceConfig,
 } from '@shopscope/kit'
@@ -57,7 +58,11 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
   fastify,
   { config },
 ) => {
-  const productClient = new ProductClient(config.PRODUCT_SERVICE_URL, config.UPSTREAM_TIMEOUT_MS)
+  const productClient = new ProductClient(
+    config.PRODUCT_SERVICE_URL,
+    config.UPSTREAM_TIMEOUT_MS,
+    serviceTokenMinter(config.SERVICE_TOKEN_SECRET, 'order-service'),
+  )
   registerUpstreamMetrics(fastify.metrics, [productClient.upstream])
   const orders = new OrderRepository(fastify.db)
   fastify.decorate('carts', new CartRepository(fastify.db))

@@ -7,9 +7,9 @@ import {
   UpstreamUnavailable,
   type HttpProblem,
 } from '@shopscope/kit'
-import type { ProductClient, ReservationOutcome } from './clients/products'
-import type { OrderRepository } from './repositories/orders'
-import type { Order } from '@shopscope/contracts'
+import type { Decision, ProductClient, ReservationOutcome } from './clients/products'
+import type { OrderRepository, StoredOrder } from './repositories/orders'
+import type { Order, Reservation } from '@shopscope/contracts'
 
 const tracer = trace.getTracer('order-service')
 
@@ -37,16 +37,15 @@ function traceExemplar(): Record<string, string> | undefined {
   return Object.keys(labels).length > 0 ? labels : undefined
 }
 
-export const reservationId = (orderId: number): string => `ord-${orderId}`
-
 const emptyCart = () => problemFor('empty_cart', 'The cart is empty')
 const outOfStock = (detail: string, productId?: number) =>
   problemFor('out_of_stock', detail, productId === undefined ? {} : { productId })
+const rejected = () => outOfStock('This order was rejected: not enough stock')
 
 /** product-service names the product by id; the customer knows it by name. */
 function rejection(
   order: Order,
-  outcome: Exclude<ReservationOutcome, { result: 'reserved' }>,
+  outcome: Extract<ReservationOutcome, { productId: number }>,
 ): HttpProblem {
   const name =
     order.items.find((i) => i.productId === outcome.productId)?.name ?? 'a product of the cart'
@@ -71,8 +70,13 @@ async function inSpan<T>(name: string, work: (span: Span) => Promise<T>): Promis
 
 /**
  * Turns a cart into exactly one order per idempotency key: the pending order row is written
- * before stock is reserved (under an id derived from the order), so a crash or a 503 at any
- * point is finished by retrying with the same key, and never charges the stock twice.
+ * before stock is reserved (under the order's random reservation id), so a crash or a 503 at
+ * any point is finished by retrying with the same key, and never charges the stock twice.
+ *
+ * product-service decides each reservation once, and the order follows its decision: confirmed
+ * only after the reservation is committed (then never released), rejected only after it is
+ * released or refused (then never committed). What a crash leaves pending, a retry or the
+ * reconciler finishes; nothing needs undoing afterwards.
  */
 export class Checkout {
   constructor(
@@ -91,38 +95,45 @@ export class Checkout {
       }
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       if (order.status === 'confirmed') return { order, confirmedNow: false }
-      if (order.status === 'rejected') throw outOfStock('This order was rejected: not enough stock')
+      if (order.status === 'rejected') throw rejected()
       return this.complete(order)
     })
   }
 
-  private async complete(order: Order): Promise<CheckoutResult> {
+  private async complete(order: StoredOrder): Promise<CheckoutResult> {
     const outcome = await this.reserve(order)
     if (outcome.result === 'reserved') {
-      const { order: confirmed, changed } = await this.orders.confirm(order, outcome.reservation)
-      if (confirmed.status === 'rejected') {
-        // A concurrent retry was refused stock before this one got it: give it back.
-        await this.products.release(reservationId(order.id))
-        throw outOfStock('This order was rejected: not enough stock')
-      }
-      if (changed) {
-        this.metrics.created.inc({ value: 1, exemplarLabels: traceExemplar() })
-        this.metrics.value.observe({ value: confirmed.total, exemplarLabels: traceExemplar() })
-      }
-      return { order: confirmed, confirmedNow: changed }
+      const decision = await this.commit(order)
+      if (decision.result === 'committed') return this.confirm(order, decision.reservation)
     }
+    // Refused, or released (by the reconciler or on expiry) before this request could commit.
     const { order: decided } = await this.orders.reject(order.id)
     if (decided.status === 'confirmed') return { order: decided, confirmedNow: false }
     this.fail('out_of_stock')
-    throw rejection(order, outcome)
+    throw 'productId' in outcome ? rejection(order, outcome) : rejected()
   }
 
-  private reserve(order: Order): Promise<ReservationOutcome> {
+  /** The reservation is committed: the stock is this order's whatever happens next. */
+  private async confirm(order: Order, reservation: Reservation): Promise<CheckoutResult> {
+    const { order: confirmed, changed } = await this.orders.confirm(order, reservation)
+    if (confirmed.status === 'rejected') {
+      // Orders are rejected only after product-service released their reservation, which then
+      // cannot be committed: reaching this is a bug, not a race.
+      throw new Error(`order ${order.id} is rejected although its reservation is committed`)
+    }
+    if (changed) {
+      this.metrics.created.inc({ value: 1, exemplarLabels: traceExemplar() })
+      this.metrics.value.observe({ value: confirmed.total, exemplarLabels: traceExemplar() })
+    }
+    return { order: confirmed, confirmedNow: changed }
+  }
+
+  private reserve(order: StoredOrder): Promise<ReservationOutcome> {
     return inSpan('reserve_stock', async (span) => {
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       const lines = order.items.map(({ productId, quantity }) => ({ productId, quantity }))
       try {
-        const outcome = await this.products.reserve(reservationId(order.id), lines)
+        const outcome = await this.products.reserve(order.reservationId, lines)
         span.setAttribute('reservation.result', outcome.result)
         return outcome
       } catch (err) {
@@ -131,6 +142,16 @@ export class Checkout {
         throw err
       }
     })
+  }
+
+  private async commit(order: StoredOrder): Promise<Decision> {
+    try {
+      return await this.products.commit(order.reservationId)
+    } catch (err) {
+      // Still pending, its stock reserved: a retry, the reconciler or the expiry settles it.
+      if (err instanceof UpstreamUnavailable) this.fail('dependency')
+      throw err
+    }
   }
 
   private fail(reason: FailureReason): void {

@@ -1,14 +1,23 @@
 import type winston from 'winston'
-import { serializeError } from '@shopscope/kit'
+import { serializeError, UpstreamUnavailable } from '@shopscope/kit'
 import type { ProductClient } from './clients/products'
 import type { OrderRepository } from './repositories/orders'
-import { reservationId } from './checkout'
+
+export interface SweepResult {
+  /** Abandoned orders whose reservation product-service released: rejected. */
+  rejected: number[]
+  /** Abandoned orders whose reservation a checkout had committed: confirmed. */
+  confirmed: number[]
+}
 
 /**
  * A checkout interrupted after stock was reserved (503, crash) stays pending until the customer
- * retries. One nobody retries would hold its stock forever: after `timeoutSeconds` it is
- * rejected and its reservation released. Rejecting first means a retry confirming at the same
- * moment wins or loses cleanly: only the request that moved the order out of pending acts.
+ * retries. One nobody retries would hold its stock: after `timeoutSeconds` its reservation is
+ * released, and only once product-service has confirmed the release is the order rejected. Until
+ * then it stays pending, so a release that failed (product-service down, which is exactly when
+ * orders get abandoned) is simply tried again at the next sweep: compensation is never lost.
+ * product-service decides each reservation once, so a retry committing at the same moment wins
+ * or loses cleanly, and stock is never returned twice.
  */
 export class PendingOrderReconciler {
   private timer?: NodeJS.Timeout
@@ -20,18 +29,41 @@ export class PendingOrderReconciler {
     private readonly log: winston.Logger,
   ) {}
 
-  /** Returns the ids of the orders it rejected. */
-  async sweep(): Promise<number[]> {
-    const rejected: number[] = []
-    for (const id of await this.orders.stalePending(this.timeoutSeconds)) {
-      const { changed } = await this.orders.reject(id)
-      if (!changed) continue
-      await this.products.release(reservationId(id))
-      rejected.push(id)
+  /** Rejects with UpstreamUnavailable when product-service is down: the rest waits a sweep. */
+  async sweep(): Promise<SweepResult> {
+    const result: SweepResult = { rejected: [], confirmed: [] }
+    try {
+      for (const { id, reservationId } of await this.orders.stalePending(this.timeoutSeconds)) {
+        try {
+          await this.settle(id, reservationId, result)
+        } catch (err) {
+          if (err instanceof UpstreamUnavailable) throw err
+          // Something wrong with this one order must not hold up the others.
+          this.log.error('abandoned order not settled, will retry', {
+            order_id: id,
+            err: serializeError(err),
+          })
+        }
+      }
+    } finally {
+      if (result.rejected.length > 0)
+        this.log.warn('abandoned pending orders rejected', { order_ids: result.rejected })
+      if (result.confirmed.length > 0)
+        this.log.warn('abandoned pending orders confirmed', { order_ids: result.confirmed })
     }
-    if (rejected.length > 0)
-      this.log.warn('abandoned pending orders rejected', { order_ids: rejected })
-    return rejected
+    return result
+  }
+
+  private async settle(id: number, reservationId: string, result: SweepResult): Promise<void> {
+    if ((await this.products.release(reservationId)) === 'released') {
+      if ((await this.orders.reject(id)).changed) result.rejected.push(id)
+      return
+    }
+    // A checkout committed the stock, then stopped before confirming: the order is due.
+    const decision = await this.products.commit(reservationId)
+    const order = await this.orders.find(id)
+    if (decision.result !== 'committed' || !order) return
+    if ((await this.orders.confirm(order, decision.reservation)).changed) result.confirmed.push(id)
   }
 
   start(intervalMs: number): void {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { createLogger } from '@shopscope/kit'
-import { reservationId } from '../src/checkout'
+import { createLogger, serviceTokenMinter, UpstreamUnavailable } from '@shopscope/kit'
+import { TEST_ENV } from '@shopscope/tests/harness'
 import { ProductClient } from '../src/clients/products'
 import { PendingOrderReconciler } from '../src/reconciler'
 import { OrderRepository } from '../src/repositories/orders'
@@ -12,7 +12,11 @@ const shop = shopFixture()
 /** The service's own parts, on the service's database (its plugin scope is not reachable). */
 function parts() {
   const orders = new OrderRepository(shop().orders.app.db)
-  const products = new ProductClient(shop().productsUrl, 5_000)
+  const products = new ProductClient(
+    shop().productsUrl,
+    5_000,
+    serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service'),
+  )
   const reconciler = new PendingOrderReconciler(
     orders,
     products,
@@ -21,6 +25,8 @@ function parts() {
   )
   return { orders, products, reconciler }
 }
+
+const PRODUCT = 4
 
 /** A checkout that reserved stock and was then abandoned (the customer never retried). */
 async function abandonedCheckout(userId: number, key: string, ageSeconds: number) {
@@ -31,34 +37,39 @@ async function abandonedCheckout(userId: number, key: string, ageSeconds: number
   )({
     method: 'POST',
     url: '/api/v1/cart/items',
-    payload: { productId: 4, quantity: 3 },
+    payload: { productId: PRODUCT, quantity: 3 },
   })
   const order = await orders.begin(userId, key)
   assert.ok(order)
-  const outcome = await products.reserve(reservationId(order.id), [{ productId: 4, quantity: 3 }])
+  const outcome = await products.reserve(order.reservationId, [{ productId: PRODUCT, quantity: 3 }])
   assert.equal(outcome.result, 'reserved')
   const { db } = shop().orders.app
   await db('orders')
     .where({ id: order.id })
-    .update({
-      created_at: db.raw('NOW() - INTERVAL ? SECOND', [ageSeconds]),
-    })
-  return order.id
+    .update({ created_at: db.raw('NOW() - INTERVAL ? SECOND', [ageSeconds]) })
+  return order
 }
+
+const reservationStatus = async (id: string) =>
+  (
+    (await shop().productDb('stock_reservations').where({ id }).first('status')) as {
+      status: string
+    }
+  ).status
 
 describe('pending order reconciler', () => {
   it('rejects abandoned checkouts once and gives their stock back', async () => {
     const { orders, reconciler } = parts()
-    const before = await stockOf(shop(), 4)
+    const before = await stockOf(shop(), PRODUCT)
     const old = await abandonedCheckout(21, 'abandoned-old', 7200)
     const recent = await abandonedCheckout(22, 'abandoned-recent', 5)
-    assert.equal(await stockOf(shop(), 4), before - 6)
+    assert.equal(await stockOf(shop(), PRODUCT), before - 6)
 
-    assert.deepEqual(await reconciler.sweep(), [old])
-    assert.deepEqual(await reconciler.sweep(), [])
-    assert.equal(await stockOf(shop(), 4), before - 3, 'only the old one released')
-    assert.equal((await orders.find(old))?.status, 'rejected')
-    assert.equal((await orders.find(recent))?.status, 'pending')
+    assert.deepEqual(await reconciler.sweep(), { rejected: [old.id], confirmed: [] })
+    assert.deepEqual(await reconciler.sweep(), { rejected: [], confirmed: [] })
+    assert.equal(await stockOf(shop(), PRODUCT), before - 3, 'only the old one released')
+    assert.equal((await orders.find(old.id))?.status, 'rejected')
+    assert.equal((await orders.find(recent.id))?.status, 'pending')
 
     const retry = await asUser(
       shop(),
@@ -69,5 +80,58 @@ describe('pending order reconciler', () => {
       headers: { 'idempotency-key': 'abandoned-old' },
     })
     assert.equal(retry.statusCode, 409, 'a late retry cannot resurrect it')
+    assert.equal(await stockOf(shop(), PRODUCT), before - 3, 'nor take the stock again')
+  })
+
+  it('product-service down during the sweep: the order stays pending, then is rejected and its stock comes back', async () => {
+    const { orders, reconciler } = parts()
+    const before = await stockOf(shop(), PRODUCT)
+    const order = await abandonedCheckout(23, 'abandoned-while-down', 7200)
+    assert.equal(await stockOf(shop(), PRODUCT), before - 3)
+
+    await shop().stopProducts()
+    try {
+      await assert.rejects(reconciler.sweep(), UpstreamUnavailable)
+      // Not rejected yet: it is still on the reconciler's list, so the release is not lost.
+      assert.equal((await orders.find(order.id))?.status, 'pending')
+      assert.equal(await reservationStatus(order.reservationId), 'reserved')
+    } finally {
+      await shop().startProducts()
+    }
+
+    const settled = await reconciler.sweep()
+    assert.deepEqual(settled.rejected, [order.id])
+    assert.equal((await orders.find(order.id))?.status, 'rejected')
+    assert.equal(await reservationStatus(order.reservationId), 'released')
+    assert.equal(await stockOf(shop(), PRODUCT), before, 'the stock is back')
+    // Another sweep (another replica, a retry) returns nothing twice.
+    assert.deepEqual(await reconciler.sweep(), { rejected: [], confirmed: [] })
+    assert.equal(await stockOf(shop(), PRODUCT), before, 'no double release')
+  })
+
+  it('an abandoned order whose reservation a checkout committed is confirmed, not robbed', async () => {
+    const { orders, products, reconciler } = parts()
+    const before = await stockOf(shop(), PRODUCT)
+    const order = await abandonedCheckout(24, 'committed-then-crashed', 7200)
+    // The checkout committed, then died before writing the confirmation.
+    assert.equal((await products.commit(order.reservationId)).result, 'committed')
+
+    assert.deepEqual(await reconciler.sweep(), { rejected: [], confirmed: [order.id] })
+    assert.equal((await orders.find(order.id))?.status, 'confirmed')
+    assert.equal(await reservationStatus(order.reservationId), 'committed')
+    assert.equal(await stockOf(shop(), PRODUCT), before - 3, 'the stock stays the order’s')
+  })
+
+  it('a reservation released by expiry while the order-service was away ends the order rejected', async () => {
+    const { orders, products, reconciler } = parts()
+    const before = await stockOf(shop(), PRODUCT)
+    const order = await abandonedCheckout(25, 'expired-meanwhile', 7200)
+    // product-service's expiry got there first (what releaseExpired does to an old one).
+    assert.equal(await products.release(order.reservationId), 'released')
+    assert.equal(await stockOf(shop(), PRODUCT), before)
+
+    assert.deepEqual((await reconciler.sweep()).rejected, [order.id])
+    assert.equal((await orders.find(order.id))?.status, 'rejected')
+    assert.equal(await stockOf(shop(), PRODUCT), before, 'no double release')
   })
 })

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { promClient, type ServiceConfig } from '@shopscope/kit'
+import { promClient, serviceTokenVerifier, type ServiceConfig } from '@shopscope/kit'
 import type { ProductEnv } from './config'
 import { ProductRepository } from './repositories/products'
 import { ReservationRepository } from './repositories/reservations'
 import { productRoutes } from './routes/products'
 import { reservationRoutes } from './routes/reservations'
+import { ReservationExpiry } from './reservation-expiry'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,19 +16,33 @@ declare module 'fastify' {
 
 const app: FastifyPluginAsync<{ config: ServiceConfig<typeof ProductEnv.properties> }> = async (
   fastify,
+  { config },
 ) => {
   const reservationOutcomes = new promClient.Counter({
     name: 'shopscope_stock_reservations_total',
-    help: 'Stock reservations by result: reserved, rejected (not enough stock) or released',
+    help: 'Stock reservations by result: reserved, rejected (not enough stock), committed, released or expired',
     labelNames: ['result'] as const,
     registers: [fastify.metrics],
     enableExemplars: true,
   })
   fastify.decorate('products', new ProductRepository(fastify.db))
-  fastify.decorate('reservations', new ReservationRepository(fastify.db, reservationOutcomes))
+  const reservations = new ReservationRepository(
+    fastify.db,
+    reservationOutcomes,
+    config.RESERVATION_TTL_SECONDS,
+  )
+  fastify.decorate('reservations', reservations)
+  const expiry = new ReservationExpiry(reservations, fastify.winston)
+  fastify.addHook('onReady', async () => expiry.start(30_000))
+  fastify.addHook('onClose', async () => expiry.stop())
 
   await fastify.register(productRoutes, { prefix: '/api/v1' })
-  await fastify.register(reservationRoutes, { prefix: '/api/v1' })
+  await fastify.register(reservationRoutes, {
+    prefix: '/api/v1',
+    verifyServiceToken: serviceTokenVerifier(config.SERVICE_TOKEN_SECRET, 'product-service', [
+      'order-service',
+    ]),
+  })
 }
 
 export default app

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { isProblem, OutOfStockProblem, UnknownProductProblem } from '@shopscope/contracts'
+import { serviceTokenMinter } from '@shopscope/kit'
 import { productServiceFixture } from './helpers'
-import { metricValue } from '@shopscope/tests/harness'
+import { metricValue, TEST_ENV } from '@shopscope/tests/harness'
 import { INITIAL_STOCK } from '../src/db/seed'
 
 const REJECTED = 'shopscope_stock_reservations_total{result="rejected"}'
@@ -12,8 +13,20 @@ const svc = productServiceFixture()
 const stockOf = async (id: number): Promise<number> =>
   (await svc().app.inject(`/api/v1/products/${id}`)).json().stock
 
+/** What order-service sends with every reservation call. */
+const asOrderService = {
+  authorization: `Bearer ${serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service')('product-service')}`,
+}
+
 const reserve = (id: string, items: { productId: number; quantity: number }[]) =>
-  svc().app.inject({ method: 'PUT', url: `/api/v1/reservations/${id}`, payload: { items } })
+  svc().app.inject({
+    method: 'PUT',
+    url: `/api/v1/reservations/${id}`,
+    headers: asOrderService,
+    payload: { items },
+  })
+const call = (method: 'GET' | 'DELETE' | 'POST', url: string) =>
+  svc().app.inject({ method, url: `/api/v1/reservations/${url}`, headers: asOrderService })
 
 describe('stock reservations', () => {
   it('takes stock once, however often the same reservation is sent', async () => {
@@ -23,8 +36,13 @@ describe('stock reservations', () => {
     ])
     assert.equal(first.statusCode, 201)
     assert.equal(first.json().total, 3499.97)
-    const again = await reserve('order-1', [{ productId: 1, quantity: 2 }])
-    assert.equal(again.statusCode, 200)
+    const again = await reserve('order-1', [
+      { productId: 2, quantity: 1 },
+      { productId: 1, quantity: 1 },
+      { productId: 1, quantity: 1 },
+    ])
+    assert.equal(again.statusCode, 200, 'the same lines, however written, are the same request')
+    assert.deepEqual(again.json(), first.json())
     assert.equal(await stockOf(1), INITIAL_STOCK - 2)
     assert.equal(await stockOf(2), INITIAL_STOCK - 1)
   })
@@ -44,7 +62,15 @@ describe('stock reservations', () => {
       { productId: 4, available: INITIAL_STOCK },
     )
     assert.equal(await stockOf(3), before3)
-    assert.equal((await svc().app.inject('/api/v1/reservations/order-2')).statusCode, 404)
+    // Refused for good: the id is spent, a retry of it takes nothing even once stock is back.
+    assert.equal((await call('GET', 'order-2')).json().status, 'released')
+    const retry = await reserve('order-2', [
+      { productId: 3, quantity: 1 },
+      { productId: 4, quantity: INITIAL_STOCK + 1 },
+    ])
+    assert.equal(retry.statusCode, 200)
+    assert.deepEqual(retry.json().items, [])
+    assert.equal(await stockOf(3), before3)
   })
 
   it('never goes below zero under concurrent reservations', async () => {
@@ -64,7 +90,7 @@ describe('stock reservations', () => {
     await reserve('order-3', [{ productId: 6, quantity: 3 }])
     assert.equal(await stockOf(6), INITIAL_STOCK - 3)
     for (let i = 0; i < 2; i++) {
-      const res = await svc().app.inject({ method: 'DELETE', url: '/api/v1/reservations/order-3' })
+      const res = await call('DELETE', 'order-3')
       assert.equal(res.statusCode, 200)
       assert.equal(res.json().status, 'released')
     }
@@ -85,7 +111,7 @@ describe('stock reservations', () => {
       const res = await svc().app.inject({
         method: 'PUT',
         url: '/api/v1/reservations/order-5',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...asOrderService, 'content-type': 'application/json' },
         payload,
       })
       assert.equal(res.statusCode, 400, payload)
@@ -94,7 +120,7 @@ describe('stock reservations', () => {
     const big = await svc().app.inject({
       method: 'PUT',
       url: '/api/v1/reservations/order-6',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...asOrderService, 'content-type': 'application/json' },
       payload: JSON.stringify({ items: [], pad: 'x'.repeat(100_000) }),
     })
     assert.equal(big.statusCode, 413)

@@ -6,7 +6,7 @@ import {
   type Reservation,
   type ReservationRequest,
 } from '@shopscope/contracts'
-import { unexpectedAnswer, Upstream } from '@shopscope/kit'
+import { serviceAuthorization, unexpectedAnswer, Upstream } from '@shopscope/kit'
 
 export type ReservationLine = ReservationRequest['items'][number]
 
@@ -14,6 +14,13 @@ export type ReservationLine = ReservationRequest['items'][number]
 export type ReservationOutcome =
   | { result: 'reserved'; reservation: Reservation }
   | { result: 'out_of_stock' | 'unknown_product'; productId: number }
+  /** The id is spent: released (by the reconciler, on expiry) or refused earlier. */
+  | { result: 'released' }
+
+/** What product-service decided for a reservation: the order follows it. */
+export type Decision = { result: 'committed'; reservation: Reservation } | { result: 'released' }
+
+const reasonOf = (body: unknown): unknown => (body as { reason?: unknown } | undefined)?.reason
 
 /**
  * product-service over HTTP. Throws `UpstreamUnavailable` (a 503 problem) when it is down,
@@ -23,8 +30,22 @@ export type ReservationOutcome =
 export class ProductClient {
   readonly upstream: Upstream
 
-  constructor(baseUrl: string, timeoutMs: number) {
+  /** `mintToken(audience)`: order-service's service token; reservations require it. */
+  constructor(
+    baseUrl: string,
+    timeoutMs: number,
+    private readonly mintToken: (audience: string) => string,
+  ) {
     this.upstream = new Upstream({ name: 'product-service', baseUrl, timeoutMs })
+  }
+
+  private reservationCall(method: string, path: string, body?: ReservationRequest) {
+    return this.upstream.request<unknown>(method, `/api/v1/reservations/${path}`, {
+      body,
+      headers: serviceAuthorization(this.mintToken, this.upstream.name),
+      // Every reservation call names its reservation: repeating one cannot change the outcome.
+      idempotent: true,
+    })
   }
 
   async find(id: number): Promise<Product | undefined> {
@@ -35,17 +56,16 @@ export class ProductClient {
   }
 
   /**
-   * The reservation id is chosen here (one per order), so product-service takes the stock at
-   * most once however often this is retried: safe to mark idempotent.
+   * The reservation id is the order's (random, one per order), so product-service takes the
+   * stock at most once however often this is retried.
    */
   async reserve(id: string, items: ReservationLine[]): Promise<ReservationOutcome> {
-    const { status, body } = await this.upstream.request<unknown>(
-      'PUT',
-      `/api/v1/reservations/${encodeURIComponent(id)}`,
-      { body: { items } satisfies ReservationRequest, idempotent: true },
-    )
+    const { status, body } = await this.reservationCall('PUT', encodeURIComponent(id), { items })
     if (status === 200 || status === 201) {
-      return { result: 'reserved', reservation: body as Reservation }
+      const reservation = body as Reservation
+      return reservation.status === 'released'
+        ? { result: 'released' }
+        : { result: 'reserved', reservation }
     }
     if (status === 409 && isProblem(OutOfStockProblem, body)) {
       return { result: 'out_of_stock', productId: body.productId }
@@ -56,13 +76,22 @@ export class ProductClient {
     throw unexpectedAnswer(this.upstream.name, status)
   }
 
-  /** Gives reserved stock back; releasing twice is harmless on product-service's side. */
-  async release(id: string): Promise<void> {
-    const { status } = await this.upstream.request(
-      'DELETE',
-      `/api/v1/reservations/${encodeURIComponent(id)}`,
-      { idempotent: true },
-    )
-    if (status !== 200 && status !== 404) throw unexpectedAnswer(this.upstream.name, status)
+  /** Makes the stock the order's for good; `released` when it is too late for that. */
+  async commit(id: string): Promise<Decision> {
+    const { status, body } = await this.reservationCall('POST', `${encodeURIComponent(id)}/commit`)
+    if (status === 200) return { result: 'committed', reservation: body as Reservation }
+    if (status === 409 && reasonOf(body) === 'reservation_released') return { result: 'released' }
+    throw unexpectedAnswer(this.upstream.name, status)
+  }
+
+  /**
+   * Gives reserved stock back (releasing twice is harmless); `committed` when a checkout made it
+   * the order's first. An id never reserved is spent by this, so no late PUT can take stock.
+   */
+  async release(id: string): Promise<Decision['result']> {
+    const { status, body } = await this.reservationCall('DELETE', encodeURIComponent(id))
+    if (status === 200 || status === 404) return 'released'
+    if (status === 409 && reasonOf(body) === 'reservation_committed') return 'committed'
+    throw unexpectedAnswer(this.upstream.name, status)
   }
 }

@@ -49,4 +49,28 @@ export const migrations: Migration[] = [
   },
   // Emoji and any other Unicode text in every table (the first migrations made latin1 ones).
   utf8mb4Migration('003_utf8mb4'),
+  {
+    // Each order names its stock reservation with a random id (product-service acts on whatever
+    // id it is given, so it must not be guessable); older orders keep the id they were made with.
+    name: '004_order_reservation_ids',
+    async up(db) {
+      await db.schema.alterTable('orders', (t) => {
+        t.string('reservation_id', 64).nullable()
+      })
+      await db.raw("UPDATE orders SET reservation_id = CONCAT('ord-', id)")
+      await db.schema.alterTable('orders', (t) => {
+        t.string('reservation_id', 64).notNullable().alter()
+        t.unique(['reservation_id'])
+        // The reconciler's query: stale pending orders, oldest first.
+        t.index(['status', 'created_at'])
+      })
+    },
+    async down(db) {
+      await db.schema.alterTable('orders', (t) => {
+        t.dropIndex(['status', 'created_at'])
+        t.dropUnique(['reservation_id'])
+        t.dropColumn('reservation_id')
+      })
+    },
+  },
 ]

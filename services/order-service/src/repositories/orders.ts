@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { notFound } from '@shopscope/kit'
 import type { Order, OrderList, OrderStatus, Reservation } from '@shopscope/contracts'
 
 interface OrderRow {
   id: number
+  reservation_id: string
   user_id: number
   status: OrderStatus
   total_cents: number
@@ -25,6 +27,12 @@ class EmptyCart extends Error {}
 const cents = (euros: number) => Math.round(euros * 100)
 
 /**
+ * An order as order-service keeps it: with the id of its stock reservation, which is never
+ * part of an answer (the API schemas leave it out), as whoever knows it could act on the stock.
+ */
+export type StoredOrder = Order & { reservationId: string }
+
+/**
  * Orders move pending → confirmed | rejected, each transition at most once (under the order
  * row's lock), so concurrent retries of one checkout agree on one outcome.
  */
@@ -35,13 +43,15 @@ export class OrderRepository {
    * The order of this idempotency key: created pending from the cart when the key is new,
    * otherwise the existing one whatever its status. `undefined`: the cart is empty.
    */
-  async begin(userId: number, idempotencyKey: string): Promise<Order | undefined> {
+  async begin(userId: number, idempotencyKey: string): Promise<StoredOrder | undefined> {
     try {
       const id = await this.db.transaction(async (trx) => {
         // Inserted first: a concurrent request with the same key waits here, then fails.
         const [orderId] = (await trx('orders').insert({
           user_id: userId,
           idempotency_key: idempotencyKey,
+          // 122 random bits: nobody can name the reservation of an order before it exists.
+          reservation_id: randomUUID(),
           status: 'pending',
           total_cents: 0,
         })) as [number]
@@ -114,7 +124,10 @@ export class OrderRepository {
     }
   }
 
-  /** pending → rejected; a confirmed order stays confirmed. */
+  /**
+   * pending → rejected; a confirmed order stays confirmed. Called only once product-service has
+   * released (or refused) the order's reservation: a rejected order never holds stock.
+   */
   async reject(id: number): Promise<{ order: Order; changed: boolean }> {
     const updated = await this.db('orders')
       .where({ id, status: 'pending' })
@@ -122,22 +135,25 @@ export class OrderRepository {
     return { order: await this.mustFind(id), changed: updated > 0 }
   }
 
-  /** Pending orders older than `seconds`, oldest first. */
-  async stalePending(seconds: number, limit = 100): Promise<number[]> {
+  /** Pending orders older than `seconds`, oldest first, with their reservation ids. */
+  async stalePending(
+    seconds: number,
+    limit = 100,
+  ): Promise<{ id: number; reservationId: string }[]> {
     const rows = (await this.db('orders')
       .where({ status: 'pending' })
       .andWhere('created_at', '<', this.db.raw('NOW() - INTERVAL ? SECOND', [seconds]))
       .orderBy('id')
       .limit(limit)
-      .select('id')) as { id: number }[]
-    return rows.map((r) => r.id)
+      .select('id', 'reservation_id')) as Pick<OrderRow, 'id' | 'reservation_id'>[]
+    return rows.map((r) => ({ id: r.id, reservationId: r.reservation_id }))
   }
 
   /**
    * Only the owner's orders exist for them: someone else's id is simply not found. One round
    * trip: the order's columns repeat on each of its lines (a checkout reads three orders).
    */
-  async find(id: number, userId?: number): Promise<Order | undefined> {
+  async find(id: number, userId?: number): Promise<StoredOrder | undefined> {
     const query = this.db('orders as o')
       .leftJoin('order_items as i', 'i.order_id', 'o.id')
       .where('o.id', id)
@@ -146,6 +162,7 @@ export class OrderRepository {
       .orderBy('i.product_id')
       .select(
         'o.id',
+        'o.reservation_id',
         'o.status',
         'o.total_cents',
         'o.created_at',
@@ -158,6 +175,7 @@ export class OrderRepository {
     if (!row) return undefined
     return {
       id: row.id,
+      reservationId: row.reservation_id,
       status: row.status,
       items: rows.flatMap((i) =>
         i.product_id === null
@@ -197,7 +215,7 @@ export class OrderRepository {
     }
   }
 
-  private async mustFind(id: number): Promise<Order> {
+  private async mustFind(id: number): Promise<StoredOrder> {
     const found = await this.find(id)
     if (!found) throw notFound(`Order ${id}`)
     return found

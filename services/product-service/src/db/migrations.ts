@@ -43,4 +43,40 @@ export const migrations: Migration[] = [
   },
   // Emoji and any other Unicode text in every table (the first migrations made latin1 ones).
   utf8mb4Migration('003_utf8mb4'),
+  {
+    // Reservations get a lifecycle: committed ones are final, others expire; a retried PUT is
+    // compared with the lines it was made with (the same hash as requestHash in the repository).
+    name: '004_reservation_lifecycle',
+    async up(db) {
+      await db.raw(
+        "ALTER TABLE stock_reservations MODIFY status ENUM('reserved', 'committed', 'released') NOT NULL",
+      )
+      await db.schema.alterTable('stock_reservations', (t) => {
+        t.specificType('request_hash', 'CHAR(64)').nullable()
+        // NULL: never expires (committed, released, and the reservations made before this).
+        t.dateTime('expires_at').nullable()
+        t.index(['status', 'expires_at'])
+      })
+      // 100 lines of "id:quantity" outgrow GROUP_CONCAT's default 1024 bytes. The migration runs
+      // in one transaction, so on one connection: the session setting holds for the UPDATE.
+      await db.raw('SET SESSION group_concat_max_len = 65536')
+      await db.raw(
+        `UPDATE stock_reservations r SET request_hash = (
+           SELECT SHA2(GROUP_CONCAT(CONCAT(i.product_id, ':', i.quantity)
+                                    ORDER BY i.product_id SEPARATOR ','), 256)
+           FROM stock_reservation_items i WHERE i.reservation_id = r.id)`,
+      )
+    },
+    async down(db) {
+      await db.schema.alterTable('stock_reservations', (t) => {
+        t.dropIndex(['status', 'expires_at'])
+        t.dropColumn('expires_at')
+        t.dropColumn('request_hash')
+      })
+      await db.raw("UPDATE stock_reservations SET status = 'reserved' WHERE status = 'committed'")
+      await db.raw(
+        "ALTER TABLE stock_reservations MODIFY status ENUM('reserved', 'released') NOT NULL",
+      )
+    },
+  },
 ]

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { notFound } from '@shopscope/kit'
+import { notFound, requireService } from '@shopscope/kit'
 import {
   Reservation,
   ReservationParams,
@@ -7,15 +7,32 @@ import {
   problemResponses,
 } from '@shopscope/contracts'
 
-const problems = problemResponses(400, 404, 409, 503)
+const problems = problemResponses(400, 401, 404, 409, 503)
 
-/** Used by order-service only: PUT with a caller-chosen id, so retrying can never double-book. */
-export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {
+interface Options {
+  /** Verifies a service token addressed to product-service; returns the caller's name. */
+  verifyServiceToken: (token: string) => string
+}
+
+/**
+ * Used by order-service only (its service token is required): PUT with a caller-chosen id, so
+ * retrying can never double-book, then commit once the order is confirmed, or release.
+ */
+export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
+  app,
+  { verifyServiceToken },
+) => {
+  // After validation: a malformed request is a 400 whoever sends it (the schemas are public in
+  // the OpenAPI document anyway); nothing is read or changed before the caller is known.
+  app.addHook('preHandler', requireService(verifyServiceToken))
+  const security = [{ bearerAuth: [] }]
+
   app.put(
     '/reservations/:id',
     {
       schema: {
         tags: ['stock'],
+        security,
         params: ReservationParams,
         body: ReservationRequest,
         response: { 200: Reservation, 201: Reservation, ...problems },
@@ -32,6 +49,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['stock'],
+        security,
         params: ReservationParams,
         response: { 200: Reservation, ...problems },
       },
@@ -43,11 +61,25 @@ export const reservationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
 
+  app.post(
+    '/reservations/:id/commit',
+    {
+      schema: {
+        tags: ['stock'],
+        security,
+        params: ReservationParams,
+        response: { 200: Reservation, ...problems },
+      },
+    },
+    async (request) => app.reservations.commit(request.params.id),
+  )
+
   app.delete(
     '/reservations/:id',
     {
       schema: {
         tags: ['stock'],
+        security,
         params: ReservationParams,
         response: { 200: Reservation, ...problems },
       },
