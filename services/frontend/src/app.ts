@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet'
 import {
   HttpProblem,
   registerUpstreamMetrics,
+  serviceTokenMinter,
   Upstream,
   UpstreamUnavailable,
   type ServiceConfig,
@@ -51,7 +52,10 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
 ) => {
   const upstream = (name: string, baseUrl: string) =>
     new Upstream({ name, baseUrl, timeoutMs: config.UPSTREAM_TIMEOUT_MS })
-  const users = new UserClient(upstream('user-service', config.USER_SERVICE_URL))
+  const users = new UserClient(
+    upstream('user-service', config.USER_SERVICE_URL),
+    serviceTokenMinter(config.SERVICE_TOKEN_SECRET, 'frontend'),
+  )
   const products = new ProductClient(upstream('product-service', config.PRODUCT_SERVICE_URL))
   const orders = new OrderClient(upstream('order-service', config.ORDER_SERVICE_URL))
   registerUpstreamMetrics(fastify.metrics, [users.upstream, products.upstream, orders.upstream])

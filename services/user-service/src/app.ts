@@ -1,6 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
-import { tokenSigner, tokenVerifier, type ServiceConfig } from '@shopscope/kit'
+import {
+  serviceTokenVerifier,
+  tokenSigner,
+  tokenVerifier,
+  type ServiceConfig,
+} from '@shopscope/kit'
 import type { UserEnv } from './config'
 import { User } from '@shopscope/contracts'
 import { UserRepository } from './repositories/users'
@@ -34,6 +39,10 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
     metrics,
     signToken: tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS),
     loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginsPerAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+    verifyServiceToken: serviceTokenVerifier(config.SERVICE_TOKEN_SECRET, 'user-service', [
+      'frontend',
+    ]),
   })
 }
 

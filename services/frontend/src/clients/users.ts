@@ -1,4 +1,9 @@
-import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
+import {
+  CLIENT_IP_HEADER,
+  serviceAuthorization,
+  unexpectedAnswer,
+  type Upstream,
+} from '@shopscope/kit'
 import { detailOf } from '../errors'
 import type { Session, User } from '@shopscope/contracts'
 
@@ -6,7 +11,11 @@ import type { Session, User } from '@shopscope/contracts'
 export type Refusal = { refused: string; status: number }
 
 export class UserClient {
-  constructor(readonly upstream: Upstream) {}
+  /** `mintToken(audience)`: the frontend's service token, which vouches for the shopper address. */
+  constructor(
+    readonly upstream: Upstream,
+    private readonly mintToken: (audience: string) => string,
+  ) {}
 
   /** A refusal carries a message the form can show (email taken, password too short). */
   async register(input: {
@@ -22,10 +31,17 @@ export class UserClient {
     throw unexpectedAnswer(this.upstream.name, res.status)
   }
 
-  /** Not retried: every attempt counts against the login rate limit. */
-  async login(email: string, password: string): Promise<Session | Refusal> {
+  /**
+   * Not retried: every attempt counts against the login rate limit, which user-service keys on
+   * the shopper's address (`shopperIp`, this service's `request.ip`), not on the frontend's.
+   */
+  async login(email: string, password: string, shopperIp: string): Promise<Session | Refusal> {
     const res = await this.upstream.request<Session>('POST', '/api/v1/sessions', {
       body: { email, password },
+      headers: {
+        ...serviceAuthorization(this.mintToken, this.upstream.name),
+        [CLIENT_IP_HEADER]: shopperIp,
+      },
     })
     if (res.status === 200) return res.body
     if (res.status === 401 || res.status === 400)

@@ -27,7 +27,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
   app.post('/login', { schema: { body: LoginForm } }, async (request, reply) => {
     const { email, password } = request.body
     const next = safeNext(request.body.next)
-    const grant = await users.login(email.trim(), password)
+    const grant = await users.login(email.trim(), password, request.ip)
     if (isRefusal(grant)) {
       reply.code(grant.status)
       const view = loginView({ email, next, error: grant.refused, csrfToken: csrfToken(reply) })
@@ -56,7 +56,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
       const view = registerView({ ...input, error: created.refused, csrfToken: csrfToken(reply) })
       return page(reply, 'Create account', view)
     }
-    const grant = await users.login(input.email, input.password)
+    const grant = await users.login(input.email, input.password, request.ip)
     if (isRefusal(grant)) return reply.redirect('/login', 303)
     sessions.start(reply, grant)
     sessions.flash(reply, 'success', `Welcome, ${grant.user.name}! Your account is ready.`)
