@@ -9,6 +9,13 @@ command -v amtool >/dev/null || want+=(prometheus-alertmanager)
 command -v buildah >/dev/null || want+=(buildah)
 command -v shellcheck >/dev/null || want+=(shellcheck)
 command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || want+=(debootstrap)
+# The from-source cluster (scripts/cluster/source): container runtime, CNI plugins, kube-proxy's needs
+command -v containerd >/dev/null || want+=(containerd)
+command -v runc >/dev/null || want+=(runc)
+[ -x /usr/lib/cni/bridge ] || want+=(containernetworking-plugins)
+command -v conntrack >/dev/null || want+=(conntrack)
+command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || want+=(iptables)
+command -v openssl >/dev/null || want+=(openssl)
 if [ ${#want[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "missing Debian packages: ${want[*]} (run as root, or install them)" >&2
