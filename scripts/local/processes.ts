@@ -3,7 +3,7 @@
  * (another process, later) can stop them and a test can kill and restart one service.
  */
 import { spawn } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 
 export interface ProcessSpec {
   command: string
@@ -46,7 +46,9 @@ export function spawnDetached(spec: ProcessSpec): RunningProcess {
 export async function waitUntilReady(name: string, proc: RunningProcess, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (!isAlive(proc.pid)) throw new Error(`${name} exited during start; see ${proc.spec.log}`)
+    if (!isAlive(proc.pid)) {
+      throw new Error(`${name} exited during start; ${proc.spec.log} ends with:\n${logTail(proc)}`)
+    }
     const ok = await fetch(proc.spec.readyUrl, { signal: AbortSignal.timeout(2000) }).then(
       (res) => res.ok,
       () => false,
@@ -58,6 +60,15 @@ export async function waitUntilReady(name: string, proc: RunningProcess, timeout
       )
     }
     await sleep(200)
+  }
+}
+
+/** The last lines of a process's log: a CI run keeps only what the error message says. */
+function logTail(proc: RunningProcess, lines = 20): string {
+  try {
+    return readFileSync(proc.spec.log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } catch (error) {
+    return `(unreadable: ${(error as Error).message})`
   }
 }
 
