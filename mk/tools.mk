@@ -21,7 +21,7 @@ tool-$(1):
 TOOLS += tool-$(1)
 endef
 
-$(eval $(call go-tool,helm,helm.sh/helm/v3,helm.sh/helm/v3/cmd/helm,$(HELM_VERSION)))
+$(eval $(call go-tool,helm,helm.sh/helm/v4,helm.sh/helm/v4/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
 # Jaeger v2, to validate the config cdk8s synthesizes with the real binary. Its go.mod has
