@@ -38,8 +38,8 @@ describe('cdk8s platform', () => {
     assert.equal(collector.metadata.namespace, NAMESPACES.observability)
     assert.match(collector.spec.image, /opentelemetry-collector-contrib:/)
     assert.deepEqual(Object.keys(collector.spec.config.exporters).sort(), [
-      'otlp/jaeger',
-      'otlphttp/loki',
+      'otlp_grpc/jaeger',
+      'otlp_http/loki',
       'prometheus',
     ])
     const env = Object.fromEntries(

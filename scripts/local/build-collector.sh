@@ -26,6 +26,12 @@ if [ ! -x "$bin" ]; then
   # Build in a scratch dir and move it in place at the end: an interrupted build is never reused.
   tmp="$(mktemp -d "$cache/otelcol-build.XXXXXX")"
   trap 'rm -rf "$tmp"' EXIT
+  # The manifest's stand-in for a test-only module the proxy does not serve (see its replaces).
+  semconvtest=github.com/open-telemetry/opentelemetry-collector-contrib/pkg/semconvtest
+  mkdir -p "$tmp/test-only/semconvtest"
+  printf 'module %s\n\ngo 1.25\n' "$semconvtest" >"$tmp/test-only/semconvtest/go.mod"
+  echo 'package semconvtest // never linked: imported by the tests of k8sattributes only' \
+    >"$tmp/test-only/semconvtest/semconvtest.go"
   # xk8stest is a test-only dependency of k8sattributes (`go mod tidy` resolves it, the binary
   # never links it) that the checksum database does not list: exempt that one module only.
   (cd "$tmp" && GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}$test_only_unsummed" "$ocb" --config "$manifest")

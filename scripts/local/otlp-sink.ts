@@ -9,6 +9,9 @@
  *   GET  /api/spans?service=&name=&minDurationMs=&traceId=
  *   GET  /api/logs?service=&traceId=
  *
+ * With `refuse`, it answers every export with a permanent error (gRPC INVALID_ARGUMENT, HTTP 400)
+ * as a backend rejecting the data would: the collector counts it as failed at once, no retry.
+ *
  * Run: SINK_GRPC_PORT=… SINK_HTTP_PORT=… node --import tsx scripts/local/otlp-sink.ts
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -54,10 +57,14 @@ const traceService: grpc.ServiceDefinition = {
   },
 }
 
-function startGrpc(port: number): Promise<grpc.Server> {
+function startGrpc(port: number, refuse: boolean): Promise<grpc.Server> {
   const server = new grpc.Server()
   server.addService(traceService, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, done: grpc.sendUnaryData<Buffer>) => {
+      if (refuse) {
+        done({ code: grpc.status.INVALID_ARGUMENT, details: 'otlp-sink refuses every export' })
+        return
+      }
       try {
         keep(spans, decodeSpans(call.request), MAX_SPANS)
         // An empty ExportTraceServiceResponse: full success.
@@ -86,10 +93,12 @@ function json(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse) {
+async function handle(req: IncomingMessage, res: ServerResponse, refuse: boolean) {
   const url = new URL(req.url ?? '/', 'http://sink')
   const q = url.searchParams
-  if (req.method === 'POST' && url.pathname === '/otlp/v1/logs') {
+  if (req.method === 'POST' && url.pathname === '/otlp/v1/logs' && refuse) {
+    json(res, 400, { error: 'otlp-sink refuses every export' })
+  } else if (req.method === 'POST' && url.pathname === '/otlp/v1/logs') {
     keep(logs, decodeLogs(await readBody(req)), MAX_LOGS)
     res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end()
   } else if (req.method === 'GET' && url.pathname === '/api/stats') {
@@ -119,10 +128,10 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   }
 }
 
-export async function startOtlpSink(grpcPort: number, httpPort: number) {
-  const grpcServer = await startGrpc(grpcPort)
+export async function startOtlpSink(grpcPort: number, httpPort: number, { refuse = false } = {}) {
+  const grpcServer = await startGrpc(grpcPort, refuse)
   const http = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
+    handle(req, res, refuse).catch((err: unknown) => {
       process.stderr.write(`otlp-sink: ${req.method} ${req.url}: ${String(err)}\n`)
       json(res, 400, { error: String(err) })
     })

@@ -121,7 +121,7 @@ function business(): SyntheticSeries[] {
 
 function collector(): SyntheticSeries[] {
   const receiver = { receiver: 'otlp', transport: 'grpc' }
-  const exporter = { exporter: 'otlp/jaeger' }
+  const exporter = { exporter: 'otlp_grpc/jaeger' }
   const counter = (
     name: string,
     labels: Record<string, string>,
@@ -132,13 +132,22 @@ function collector(): SyntheticSeries[] {
     kind: 'counter',
     value,
   })
+  // Which exporter sends each signal (cdk8s/collector/config.yaml); the metrics pipeline's
+  // exporter is pulled, so nothing counts metric points failed to send.
+  const exporters = {
+    spans: 'otlp_grpc/jaeger',
+    metric_points: 'prometheus',
+    log_records: 'otlp_http/loki',
+  }
   return [
-    ...['spans', 'metric_points', 'log_records'].flatMap((signal) => [
+    ...Object.entries(exporters).flatMap(([signal, name]) => [
       counter(`otelcol_receiver_accepted_${signal}_total`, receiver, 100),
       counter(`otelcol_receiver_refused_${signal}_total`, receiver, 0),
-      counter(`otelcol_exporter_send_failed_${signal}_total`, exporter, 0),
+      counter(`otelcol_exporter_sent_${signal}_total`, { exporter: name }, 100),
+      ...(signal === 'metric_points'
+        ? []
+        : [counter(`otelcol_exporter_send_failed_${signal}_total`, { exporter: name }, 0)]),
     ]),
-    counter('otelcol_exporter_sent_spans_total', exporter, 100),
     { name: 'otelcol_exporter_queue_size', labels: exporter, kind: 'gauge', value: 3 },
   ]
 }

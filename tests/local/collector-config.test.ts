@@ -74,6 +74,12 @@ describe('otelcol validate of the collector config', () => {
     assert.equal(status, 0, output)
   })
 
+  it('uses no deprecated component name or setting (the collector warns about each)', () => {
+    const { status, output } = validate(cluster.config, cluster.env)
+    assert.equal(status, 0, output)
+    assert.doesNotMatch(output, /deprecat/i)
+  })
+
   it('rejects a misspelled key', () => {
     const source = readFileSync(COLLECTOR_CONFIG, 'utf8')
     assert.match(source, /send_batch_size:/)
@@ -88,6 +94,6 @@ describe('otelcol validate of the collector config', () => {
     const { JAEGER_OTLP_ENDPOINT: _jaeger, ...withoutJaeger } = cluster.env
     const { status, output } = validate(COLLECTOR_CONFIG, withoutJaeger)
     assert.notEqual(status, 0)
-    assert.match(output, /otlp\/jaeger/)
+    assert.match(output, /otlp_grpc\/jaeger/)
   })
 })

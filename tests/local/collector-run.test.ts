@@ -14,91 +14,114 @@ import { eventually } from './eventually'
 
 const ROOT = join(__dirname, '..', '..')
 
-/** otelcol_* names of the metric table in docs/telemetry.md. */
-function documentedCollectorMetrics(): string[] {
+/** otelcol_* names of the metric table in docs/telemetry.md; `onFailure`: the rows that exist only
+ * once an export has failed (the collector creates those series at the first failure). */
+function documentedCollectorMetrics(onFailure: boolean): string[] {
   const doc = readFileSync(join(ROOT, 'docs', 'telemetry.md'), 'utf8')
-  return [...doc.matchAll(/^\| `(otelcol_[a-z_]+)` \|/gm)].map((m) => m[1] ?? '')
+  return [...doc.matchAll(/^\| `(otelcol_[a-z_]+)` \|.*$/gm)]
+    .filter((m) => m[0].includes('first failed export') === onFailure)
+    .map((m) => m[1] ?? '')
+}
+
+type Urls = { otlp: string; exporter: string; telemetry: string; sink: string }
+
+/** The collector exporting to an OTLP sink standing in for Jaeger and Loki. */
+async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
+  const ports = await localCollectorPorts()
+  const sinkPorts = { grpc: await freePort(), http: await freePort() }
+  const sink = await startOtlpSink(sinkPorts.grpc, sinkPorts.http, sinkOptions)
+  const child = spawn(collectorBinary(), ['--config', COLLECTOR_CONFIG], {
+    env: {
+      PATH: process.env.PATH,
+      ...localCollectorEnv(ports, {
+        jaegerOtlp: `127.0.0.1:${sinkPorts.grpc}`,
+        lokiOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp`,
+      }),
+    },
+    stdio: 'ignore',
+  })
+  const stop = async () => {
+    child.kill('SIGTERM')
+    await new Promise((resolve) => child.once('exit', resolve))
+    await sink.stop()
+  }
+  const at = (p: number) => `http://127.0.0.1:${p}`
+  const urls: Urls = {
+    otlp: at(ports.otlpHttp),
+    exporter: `${at(ports.prometheusExporter)}/metrics`,
+    telemetry: `${at(ports.telemetry)}/metrics`,
+    sink: at(sinkPorts.http),
+  }
+  await eventually('collector health check', async () => (await fetch(at(ports.healthCheck))).ok)
+  return { stop, urls }
+}
+
+const probeResource = { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }
+
+function postOtlp(urls: Urls, path: string, body: unknown) {
+  return fetch(`${urls.otlp}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
+}
+
+function probeLogs(traceId: string) {
+  return {
+    resourceLogs: [
+      {
+        resource: probeResource,
+        scopeLogs: [{ logRecords: [{ body: { stringValue: 'probe log' }, traceId }] }],
+      },
+    ],
+  }
+}
+
+function probeSpans(traceId: string, now: bigint) {
+  return {
+    resourceSpans: [
+      {
+        resource: probeResource,
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId: 'eee19b7ec3c1b174',
+                name: 'GET /probe',
+                kind: 2,
+                startTimeUnixNano: String(now - 250_000_000n),
+                endTimeUnixNano: String(now),
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  }
 }
 
 describe('the collector running config.yaml outside Kubernetes', () => {
   let stop: () => Promise<void>
-  let urls: { otlp: string; exporter: string; telemetry: string; sink: string }
+  let urls: Urls
 
   before(async () => {
-    const ports = await localCollectorPorts()
-    const sinkPorts = { grpc: await freePort(), http: await freePort() }
-    const sink = await startOtlpSink(sinkPorts.grpc, sinkPorts.http)
-    const child = spawn(collectorBinary(), ['--config', COLLECTOR_CONFIG], {
-      env: {
-        PATH: process.env.PATH,
-        ...localCollectorEnv(ports, {
-          jaegerOtlp: `127.0.0.1:${sinkPorts.grpc}`,
-          lokiOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp`,
-        }),
-      },
-      stdio: 'ignore',
-    })
-    stop = async () => {
-      child.kill('SIGTERM')
-      await new Promise((resolve) => child.once('exit', resolve))
-      await sink.stop()
-    }
-    const at = (p: number) => `http://127.0.0.1:${p}`
-    urls = {
-      otlp: at(ports.otlpHttp),
-      exporter: `${at(ports.prometheusExporter)}/metrics`,
-      telemetry: `${at(ports.telemetry)}/metrics`,
-      sink: at(sinkPorts.http),
-    }
-    await eventually('collector health check', async () => (await fetch(at(ports.healthCheck))).ok)
+    ;({ stop, urls } = await startCollector())
   })
   after(() => stop())
 
   it('forwards spans and logs to the trace and log backends, and derives span metrics', async () => {
     const now = BigInt(Date.now()) * 1_000_000n
-    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }
     const traceId = '5b8efff798038103d269b633813fc60c'
-    const post = (path: string, body: unknown) =>
-      fetch(`${urls.otlp}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    const spans = await post('/v1/traces', {
-      resourceSpans: [
-        {
-          resource,
-          scopeSpans: [
-            {
-              spans: [
-                {
-                  traceId,
-                  spanId: 'eee19b7ec3c1b174',
-                  name: 'GET /probe',
-                  kind: 2,
-                  startTimeUnixNano: String(now - 250_000_000n),
-                  endTimeUnixNano: String(now),
-                },
-              ],
-            },
-          ],
-        },
-      ],
-    })
+    const post = (path: string, body: unknown) => postOtlp(urls, path, body)
+    const spans = await post('/v1/traces', probeSpans(traceId, now))
     assert.equal(spans.status, 200)
-    const logs = await post('/v1/logs', {
-      resourceLogs: [
-        {
-          resource,
-          scopeLogs: [{ logRecords: [{ body: { stringValue: 'probe log' }, traceId }] }],
-        },
-      ],
-    })
+    const logs = await post('/v1/logs', probeLogs(traceId))
     assert.equal(logs.status, 200)
     const metrics = await post('/v1/metrics', {
       resourceMetrics: [
         {
-          resource,
+          resource: probeResource,
           scopeMetrics: [
             {
               metrics: [
@@ -139,7 +162,7 @@ describe('the collector running config.yaml outside Kubernetes', () => {
   })
 
   it('exposes every otelcol_* metric docs/telemetry.md lists', async () => {
-    const documented = documentedCollectorMetrics()
+    const documented = documentedCollectorMetrics(false)
     assert.ok(documented.length >= 10, `only ${documented.length} otelcol_* names in the docs`)
     const text = await eventually('internal metrics', async () => {
       const body = await (await fetch(urls.telemetry)).text()
@@ -147,6 +170,40 @@ describe('the collector running config.yaml outside Kubernetes', () => {
     })
     const missing = documented.filter((name) => !new RegExp(`^${name}\\{`, 'm').test(text))
     assert.deepEqual(missing, [])
+  })
+})
+
+describe('the collector exporting to backends that refuse every export', () => {
+  let stop: () => Promise<void>
+  let urls: Urls
+
+  before(async () => {
+    ;({ stop, urls } = await startCollector({ refuse: true }))
+  })
+  after(() => stop())
+
+  it('counts the refused spans and log records per exporter, under the documented names', async () => {
+    const documented = documentedCollectorMetrics(true)
+    assert.deepEqual(documented.sort(), [
+      'otelcol_exporter_send_failed_log_records_total',
+      'otelcol_exporter_send_failed_spans_total',
+    ])
+    const traceId = '0af7651916cd43dd8448eb211c80319c'
+    const now = BigInt(Date.now()) * 1_000_000n
+    assert.equal((await postOtlp(urls, '/v1/traces', probeSpans(traceId, now))).status, 200)
+    assert.equal((await postOtlp(urls, '/v1/logs', probeLogs(traceId))).status, 200)
+    const text = await eventually('send_failed series', async () => {
+      const body = await (await fetch(urls.telemetry)).text()
+      return documented.every((name) => body.includes(`${name}{`)) ? body : undefined
+    })
+    assert.match(
+      text,
+      /^otelcol_exporter_send_failed_spans_total\{.*exporter="otlp_grpc\/jaeger".*\} 1$/m,
+    )
+    assert.match(
+      text,
+      /^otelcol_exporter_send_failed_log_records_total\{.*exporter="otlp_http\/loki".*\} 1$/m,
+    )
   })
 })
 
