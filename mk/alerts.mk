@@ -1,11 +1,12 @@
 # Alerts, Alertmanager routing, dashboards and runbooks: checked with the real promtool, amtool,
-# Prometheus and Alertmanager binaries (Debian packages, see deps-system).
+# Prometheus and Alertmanager binaries (Prometheus and promtool of the cluster's release from
+# `make prometheus`, first on PATH; amtool and Alertmanager are Debian packages, see deps-system).
 
 ALERT_RULES := alerts/shopscope.rules.yaml
 ALERTMANAGER_CONFIG := alerts/alertmanager.yaml
 
 .PHONY: test-alerts check-alerts dashboard-queries
-check-alerts: ## promtool check + unit tests of the rules, amtool check of the routing
+check-alerts: prometheus ## promtool check + unit tests of the rules, amtool check of the routing
 	promtool check rules $(ALERT_RULES)
 	promtool test rules alerts/tests/*.test.yaml
 	amtool check-config $(ALERTMANAGER_CONFIG)

@@ -8,7 +8,7 @@ LOCAL_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=60000
 collector: ## Build the collector of cdk8s/collector/builder-config.yaml (cached in ~/.cache/shopscope)
 	@scripts/local/build-collector.sh
 
-prometheus: ## Build Prometheus v3 for the local stack (cached in ~/.cache/shopscope; Debian has 2.x)
+prometheus: ## Build Prometheus PROMETHEUS_VERSION with its web UI, and promtool (cached in ~/.cache/shopscope)
 	@scripts/local/build-prometheus.sh
 
 test-collector: collector ## otelcol validate of the pipeline config (local and cluster values, typo rejected) and a real run

@@ -3,13 +3,24 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
-/** Env variable overriding the binary, and the names to look for on PATH (Debian first). */
+/**
+ * Env variable overriding the binary, the build `make prometheus` links into .tools/bin (the
+ * release the cluster runs, preferred: the rules are checked by the release that runs them), and
+ * the names to look for on PATH (Debian's packages).
+ */
 const TOOLS = {
-  promtool: { env: 'PROMTOOL', names: ['promtool'] },
-  amtool: { env: 'AMTOOL', names: ['amtool'] },
-  prometheus: { env: 'PROMETHEUS', names: ['prometheus'] },
-  alertmanager: { env: 'ALERTMANAGER', names: ['prometheus-alertmanager', 'alertmanager'] },
+  promtool: { env: 'PROMTOOL', built: 'promtool', names: ['promtool'] },
+  amtool: { env: 'AMTOOL', built: undefined, names: ['amtool'] },
+  prometheus: { env: 'PROMETHEUS', built: 'prometheus3', names: ['prometheus'] },
+  alertmanager: {
+    env: 'ALERTMANAGER',
+    built: undefined,
+    names: ['prometheus-alertmanager', 'alertmanager'],
+  },
 } as const
+
+/** Where `make prometheus` links the Prometheus release the cluster runs. */
+export const BUILT_TOOLS_DIR = join(__dirname, '..', '..', '.tools', 'bin')
 
 export type ToolName = keyof typeof TOOLS
 
@@ -23,9 +34,10 @@ function isExecutable(path: string): boolean {
 }
 
 export function toolPath(tool: ToolName): string {
-  const { env, names } = TOOLS[tool]
+  const { env, built, names } = TOOLS[tool]
   const override = process.env[env]
   if (override) return override
+  if (built && isExecutable(join(BUILT_TOOLS_DIR, built))) return join(BUILT_TOOLS_DIR, built)
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     for (const name of names) {
       if (isExecutable(join(dir, name))) return join(dir, name)
@@ -33,7 +45,7 @@ export function toolPath(tool: ToolName): string {
   }
   throw new Error(
     `${tool} not found on PATH (looked for ${names.join(', ')}; or set ${env}). ` +
-      'Install it with `make deps-system` (Debian packages prometheus, prometheus-alertmanager).',
+      "Build it with `make prometheus`, or install Debian's with `make deps-system`.",
   )
 }
 
