@@ -49,6 +49,9 @@ const CONFIGS = (process.env.BENCH_CONFIGS ?? 'off,full,collector-down').split('
 const ONLY = process.env.BENCH_SCENARIOS?.split(',')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+/** The trace backend's exporter in cdk8s/collector/config.yaml (its `exporter` label). */
+const TRACE_EXPORTER = /exporter="otlp_grpc\/jaeger"/
+
 async function spanAccounting(config: RunningConfig) {
   const created = config.services.reduce(
     (sum, s) => sum + (s.spanCountFile ? readSpanCount(s.spanCountFile) : 0),
@@ -62,20 +65,20 @@ async function spanAccounting(config: RunningConfig) {
   for (let i = 0; i < 60; i++) {
     const accepted = counters('otelcol_receiver_accepted_spans')
     const settled =
-      counters('otelcol_exporter_sent_spans', /otlp\/jaeger/) +
-      counters('otelcol_exporter_send_failed_spans', /otlp\/jaeger/)
+      counters('otelcol_exporter_sent_spans', TRACE_EXPORTER) +
+      counters('otelcol_exporter_send_failed_spans', TRACE_EXPORTER)
     if (accepted >= created && settled >= accepted) break
     await sleep(500)
     counters = await collectorCounters(url)
   }
   const accepted = counters('otelcol_receiver_accepted_spans')
-  const exported = counters('otelcol_exporter_sent_spans', /otlp\/jaeger/)
+  const exported = counters('otelcol_exporter_sent_spans', TRACE_EXPORTER)
   return {
     created,
     accepted,
     refused: counters('otelcol_receiver_refused_spans'),
     exported,
-    exportFailed: counters('otelcol_exporter_send_failed_spans', /otlp\/jaeger/),
+    exportFailed: counters('otelcol_exporter_send_failed_spans', TRACE_EXPORTER),
     lost: created - exported,
   }
 }
