@@ -1,0 +1,24 @@
+# The cluster built from source (issue 12): Kubernetes, etcd and crictl from the Go module proxy,
+# run as plain processes. Not part of `make test` (cold builds take ~20 min on 2 cores).
+
+CLUSTER_SOURCE := scripts/cluster/source
+# One file at a time: the test runs a whole control plane.
+CLUSTER_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
+
+.PHONY: cluster-source-build control-plane-up control-plane-down control-plane-status test-cluster-control-plane
+cluster-source-build: ## Build Kubernetes KUBERNETES_VERSION, etcd and crictl from the Go module proxy (cached in ~/.cache/shopscope)
+	@$(CLUSTER_SOURCE)/build-kubernetes.sh
+	@$(CLUSTER_SOURCE)/build-etcd.sh
+	@$(CLUSTER_SOURCE)/build-crictl.sh
+
+control-plane-up: cluster-source-build ## etcd, kube-apiserver, controller-manager, scheduler on 127.0.0.1 (state in .run/cluster)
+	@$(CLUSTER_SOURCE)/control-plane.sh start
+
+control-plane-down: ## Stop the control plane of control-plane-up (its etcd data is kept)
+	@$(CLUSTER_SOURCE)/control-plane.sh stop
+
+control-plane-status: ## Processes and readiness of the control plane
+	@$(CLUSTER_SOURCE)/control-plane.sh status
+
+test-cluster-control-plane: cluster-source-build ## The source-built control plane: version, PodSecurity refusal, a Deployment's ReplicaSet and Pods, clean stop
+	$(CLUSTER_TEST) tests/cluster/source-control-plane.test.ts
