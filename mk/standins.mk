@@ -1,0 +1,13 @@
+# Offline stand-ins for the upstream images the charts and manifests run (issue 12, "Images,
+# nothing pulled"): built from the same releases' Go modules or Debian trixie packages, tagged
+# with the upstream names, cached as OCI archives in ~/.cache/shopscope/standins. Not part of
+# `make test` (cold builds take many minutes on 2 cores).
+
+STANDINS_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=300000
+
+.PHONY: standins test-standins
+standins: ## Build (or load from the cache) the stand-ins of the upstream images with buildah
+	@scripts/images/standins/build.sh
+
+test-standins: standins ## Each stand-in: the name the charts reference, the pinned release, upstream's user
+	$(STANDINS_TEST) tests/images/standins.test.ts

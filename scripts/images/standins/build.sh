@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# Offline stand-ins for the upstream images the manifests and charts run, built from the same
+# release's sources (Go module proxy) or from Debian trixie packages, tagged with the exact name
+# the cluster references, and cached as OCI archives (lib.sh). A warm run loads or keeps them.
+#   scripts/images/standins/build.sh [stand-in ...]   (default: all; `list` prints the names)
+# Image names come from versions.env and the charts' defaults (repositories of kube-prometheus-stack
+# 88.5.3 and opentelemetry-operator 0.101.0); tests/images/standins.test.ts checks them against
+# the rendered charts.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+if [ -z "${PROMETHEUS_OPERATOR_VERSION:-}" ]; then
+  set -a
+  # shellcheck source=/dev/null
+  . "$root/versions.env"
+  set +a
+fi
+# shellcheck source=scripts/images/standins/lib.sh
+. "$here/lib.sh"
+command -v buildah >/dev/null || die "buildah is missing"
+command -v jq >/dev/null || die "jq is missing"
+
+ALL=(pause busybox node-exporter alertmanager kube-state-metrics prometheus-operator
+  prometheus-config-reloader opentelemetry-operator coredns prometheus mysql)
+
+image_of() {
+  case $1 in
+    pause) echo "$PAUSE_IMAGE" ;;
+    busybox) echo "$BUSYBOX_IMAGE" ;;
+    prometheus) echo "quay.io/prometheus/prometheus:$PROMETHEUS_VERSION-distroless" ;;
+    alertmanager) echo "quay.io/prometheus/alertmanager:$ALERTMANAGER_VERSION" ;;
+    node-exporter) echo "quay.io/prometheus/node-exporter:$NODE_EXPORTER_VERSION-distroless" ;;
+    kube-state-metrics) echo "registry.k8s.io/kube-state-metrics/kube-state-metrics:$KUBE_STATE_METRICS_VERSION" ;;
+    prometheus-operator) echo "quay.io/prometheus-operator/prometheus-operator:$PROMETHEUS_OPERATOR_VERSION" ;;
+    prometheus-config-reloader) echo "quay.io/prometheus-operator/prometheus-config-reloader:$PROMETHEUS_OPERATOR_VERSION" ;;
+    opentelemetry-operator) echo "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:${OTEL_OPERATOR_VERSION#v}" ;;
+    coredns) echo "$COREDNS_IMAGE" ;;
+    mysql) echo "$MYSQL_IMAGE" ;;
+    *) die "unknown stand-in $1 (known: ${ALL[*]})" ;;
+  esac
+}
+
+# Context directory of one image build, removed on exit.
+work=$(mktemp -d "${TMPDIR:-/tmp}/standins.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+context() {
+  rm -rf "${work:?}/$1" && mkdir -p "$work/$1/rootfs" && echo "$work/$1"
+}
+containerfile() { # <context> <lines...>
+  local ctx=$1
+  shift
+  {
+    echo 'FROM scratch'
+    echo 'ADD rootfs.tar /'
+    printf '%s\n' "$@"
+    echo 'LABEL io.shopscope.standin="true"'
+  } >"$ctx/Containerfile"
+}
+
+# A Go binary set of module@version, built once into the cache (bin dir printed).
+go_bins() { # <module> <version> <ldflags function> <tags> <package>...
+  local module=$1 version=$2 ldflags_fn=$3 tags=$4
+  shift 4
+  local out="$STANDINS/bin/${module//\//_}@$version"
+  if [ -f "$out/.done" ]; then
+    echo "$out"
+    return
+  fi
+  local src="$work/src-${module//\//_}"
+  rm -rf "$src" "$out"
+  go_source "$module" "$version" "$src"
+  [ "$ldflags_fn" = none ] || "$ldflags_fn" "$src" >"$work/ldflags"
+  say "go build $module@$version $* (niced)"
+  go_build "$out" "$src" "$(cat "$work/ldflags" 2>/dev/null)" "$tags" "$@" >&2
+  touch "$out/.done"
+  rm -f "$work/ldflags"
+  echo "$out"
+}
+ld_prom() { prom_ldflags "$(tr -d ' \n' <"$1/VERSION")"; }
+
+build_pause() {
+  local ctx
+  ctx=$(context pause)
+  # The upstream pause.c's behaviour: sleep until SIGINT/SIGTERM, reap children, -v for the version.
+  gcc -static -Os -s -DVERSION="\"${PAUSE_IMAGE##*:}\"" -o "$ctx/rootfs/pause" "$here/pause.c"
+  containerfile "$ctx" 'USER 65535:65535' 'ENTRYPOINT ["/pause"]'
+  bud "$1" "$ctx"
+}
+
+build_busybox() {
+  local ctx tmp applet
+  ctx=$(context busybox)
+  tmp=$(mktemp -d "$work/bb.XXXX")
+  deb busybox-static "$tmp"
+  [[ "$DEB_VERSION" == *":${BUSYBOX_IMAGE##*:}-"* ]] || die "Debian $SUITE's busybox is $DEB_VERSION, not ${BUSYBOX_IMAGE##*:}"
+  mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/etc" "$ctx/rootfs/tmp" "$ctx/rootfs/root" "$ctx/rootfs/home"
+  chmod 1777 "$ctx/rootfs/tmp"
+  install -m 0755 "$tmp/usr/bin/busybox" "$ctx/rootfs/bin/busybox"
+  for applet in $("$ctx/rootfs/bin/busybox" --list); do
+    [ -e "$ctx/rootfs/bin/$applet" ] || ln "$ctx/rootfs/bin/busybox" "$ctx/rootfs/bin/$applet"
+  done
+  # The official image's users and groups (root, daemon, bin, sys, sync, mail, www-data, operator, nobody).
+  cat >"$ctx/rootfs/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/bin/false
+bin:x:2:2:bin:/bin:/bin/false
+sys:x:3:3:sys:/dev:/bin/false
+sync:x:4:100:sync:/bin:/bin/sync
+mail:x:8:8:mail:/var/spool/mail:/bin/false
+www-data:x:33:33:www-data:/var/www:/bin/false
+operator:x:37:37:Operator:/var:/bin/false
+nobody:x:65534:65534:nobody:/home:/bin/false
+EOF
+  printf '%s\n' root:x:0: daemon:x:1: bin:x:2: sys:x:3: adm:x:4: tty:x:5: disk:x:6: wheel:x:10: mail:x:8: \
+    www-data:x:33: operator:x:37: staff:x:50: users:x:100: nogroup:x:65533: nobody:x:65534: >"$ctx/rootfs/etc/group"
+  containerfile "$ctx" 'CMD ["sh"]'
+  bud "$1" "$ctx"
+}
+
+build_node_exporter() {
+  local ctx bins
+  bins=$(go_bins github.com/prometheus/node_exporter "$NODE_EXPORTER_VERSION" ld_prom netgo .)
+  ctx=$(context node-exporter)
+  static_rootfs "$ctx/rootfs"
+  install -D -m 0755 "$bins/node_exporter" "$ctx/rootfs/bin/node_exporter"
+  containerfile "$ctx" 'USER 65532:65532' 'EXPOSE 9100' 'ENTRYPOINT ["/bin/node_exporter"]'
+  bud "$1" "$ctx"
+}
+
+ld_alertmanager() {
+  # The Elm UI cannot be built offline (its compiler and packages come from GitHub and
+  # package.elm-lang.org): a placeholder page is embedded instead; the API is unchanged.
+  mkdir -p "$1/ui/app/dist"
+  printf '<!doctype html><title>Alertmanager</title><p>Stand-in image: web UI not built, use /api/v2.</p>\n' |
+    gzip -9n >"$1/ui/app/dist/index.html.gz"
+  ld_prom "$1"
+}
+build_alertmanager() {
+  local ctx bins src
+  bins=$(go_bins github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" ld_alertmanager netgo ./cmd/alertmanager ./cmd/amtool)
+  ctx=$(context alertmanager)
+  busybox_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/alertmanager" "$bins/amtool" "$ctx/rootfs/bin/"
+  src=$(go mod download -json "github.com/prometheus/alertmanager@$ALERTMANAGER_VERSION" | jq -r .Dir)
+  install -D -m 0644 "$src/examples/ha/alertmanager.yml" "$ctx/rootfs/etc/alertmanager/alertmanager.yml"
+  mkdir -p "$ctx/rootfs/alertmanager"
+  chown -R 65534:65534 "$ctx/rootfs/etc/alertmanager" "$ctx/rootfs/alertmanager"
+  chmod -R g+w "$ctx/rootfs/alertmanager"
+  containerfile "$ctx" 'USER nobody' 'EXPOSE 9093' 'VOLUME ["/alertmanager"]' 'WORKDIR /alertmanager' \
+    'ENTRYPOINT ["/bin/alertmanager"]' 'CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]'
+  bud "$1" "$ctx"
+}
+
+ld_ksm() {
+  local pkg=github.com/prometheus/common/version client_go
+  client_go=$(cd "$1" && go list -m -f '{{.Version}}' k8s.io/client-go)
+  printf -- '-s -w -X %s.Version=%s -X %s.Revision=%s -X %s.Branch=HEAD -X %s.BuildUser=shopscope@standins -X %s.BuildDate=%s -X k8s.io/kube-state-metrics/v2/pkg/app.ClientGoVersion=%s' \
+    "$pkg" "$KUBE_STATE_METRICS_VERSION" "$pkg" "$ORIGIN_HASH" "$pkg" "$pkg" "$pkg" "$BUILD_DATE" "$client_go"
+}
+build_kube_state_metrics() {
+  local ctx bins
+  bins=$(go_bins k8s.io/kube-state-metrics/v2 "$KUBE_STATE_METRICS_VERSION" ld_ksm "" .)
+  ctx=$(context kube-state-metrics)
+  static_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/kube-state-metrics" "$ctx/rootfs/kube-state-metrics"
+  containerfile "$ctx" 'USER nobody' 'EXPOSE 8080 8081' \
+    'ENTRYPOINT ["/kube-state-metrics", "--port=8080", "--telemetry-port=8081"]'
+  bud "$1" "$ctx"
+}
+
+# prometheus-operator's go.mod replaces its pkg/apis/monitoring and pkg/client modules with local
+# paths: the source copy drops those replaces and requires them at the same release instead.
+ld_operator() {
+  local m
+  for m in pkg/apis/monitoring pkg/client; do
+    (cd "$1" && go mod edit -dropreplace "github.com/prometheus-operator/prometheus-operator/$m" \
+      -require "github.com/prometheus-operator/prometheus-operator/$m@$PROMETHEUS_OPERATOR_VERSION")
+  done
+  ld_prom "$1"
+}
+operator_bins() {
+  go_bins github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" ld_operator "" \
+    ./cmd/operator ./cmd/prometheus-config-reloader
+}
+build_prometheus_operator() {
+  local ctx bins
+  bins=$(operator_bins)
+  ctx=$(context prometheus-operator)
+  busybox_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/operator" "$ctx/rootfs/bin/operator"
+  containerfile "$ctx" 'USER 65534' 'ENTRYPOINT ["/bin/operator"]'
+  bud "$1" "$ctx"
+}
+build_prometheus_config_reloader() {
+  local ctx bins
+  bins=$(operator_bins)
+  ctx=$(context prometheus-config-reloader)
+  busybox_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/prometheus-config-reloader" "$ctx/rootfs/bin/prometheus-config-reloader"
+  containerfile "$ctx" 'USER nobody' 'ENTRYPOINT ["/bin/prometheus-config-reloader"]'
+  bud "$1" "$ctx"
+}
+
+# The operator's Makefile stamps its version and the default operand images from versions.txt.
+ld_otel_operator() {
+  local pkg=github.com/open-telemetry/opentelemetry-operator/internal/version key var flags
+  flags="-s -w -X $pkg.version=${OTEL_OPERATOR_VERSION#v} -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for key in opentelemetry-collector:otelCol targetallocator:targetAllocator operator-opamp-bridge:operatorOpAMPBridge \
+    autoinstrumentation-java:autoInstrumentationJava autoinstrumentation-nodejs:autoInstrumentationNodeJS \
+    autoinstrumentation-python:autoInstrumentationPython autoinstrumentation-dotnet:autoInstrumentationDotNet \
+    autoinstrumentation-go:autoInstrumentationGo autoinstrumentation-apache-httpd:autoInstrumentationApacheHttpd \
+    autoinstrumentation-nginx:autoInstrumentationNginx; do
+    var=$(awk -F= -v k="${key%%:*}" '$1 == k {print $2}' "$1/versions.txt")
+    [ -n "$var" ] || die "versions.txt has no ${key%%:*}"
+    flags+=" -X $pkg.${key#*:}=$var"
+  done
+  echo "$flags"
+}
+build_opentelemetry_operator() {
+  local ctx bins
+  bins=$(go_bins github.com/open-telemetry/opentelemetry-operator "$OTEL_OPERATOR_VERSION" ld_otel_operator "" .)
+  ctx=$(context opentelemetry-operator)
+  static_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/opentelemetry-operator" "$ctx/rootfs/manager"
+  containerfile "$ctx" 'WORKDIR /' 'USER 65532:65532' 'ENTRYPOINT ["/manager"]'
+  bud "$1" "$ctx"
+}
+
+ld_coredns() { printf -- '-s -w -X github.com/coredns/coredns/coremain.GitCommit=%s' "${ORIGIN_HASH:0:7}"; }
+build_coredns() {
+  local ctx bins
+  bins=$(go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .)
+  ctx=$(context coredns)
+  static_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/coredns" "$ctx/rootfs/coredns"
+  setcap cap_net_bind_service=+ep "$ctx/rootfs/coredns" # as upstream's Dockerfile does
+  containerfile "$ctx" 'USER nonroot:nonroot' 'WORKDIR /' 'EXPOSE 53 53/udp' 'ENTRYPOINT ["/coredns"]'
+  bud "$1" "$ctx"
+}
+
+# Prometheus with its web UI, as scripts/local/build-prometheus.sh (`make prometheus`) builds it:
+# reused, never rebuilt here.
+build_prometheus() {
+  local ctx bins="$CACHE/prometheus-$PROMETHEUS_VERSION-builtinassets" src
+  if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then
+    die "no $bins/prometheus: run \`make prometheus\` first"
+  fi
+  ctx=$(context prometheus)
+  static_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/prometheus" "$bins/promtool" -t "$ctx/rootfs/bin" -D
+  IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
+  src=$(go mod download -json "github.com/prometheus/prometheus@v0.$((major * 100 + minor)).$patch" | jq -r .Dir)
+  install -D -m 0644 "$src/documentation/examples/prometheus.yml" "$ctx/rootfs/etc/prometheus/prometheus.yml"
+  install -m 0644 "$src/LICENSE" "$src/NOTICE" "$ctx/rootfs/"
+  mkdir -p "$ctx/rootfs/prometheus"
+  containerfile "$ctx" 'USER 65532:65532' 'WORKDIR /prometheus' 'EXPOSE 9090' 'ENTRYPOINT ["/bin/prometheus"]' \
+    'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+  bud "$1" "$ctx"
+}
+
+# MySQL: Debian trixie's MariaDB behind the official image's entrypoint (mysql/), on the Debian
+# stand-in base that `make images` builds (scripts/images/base.sh), copied into an empty image.
+build_mysql() {
+  local base="localhost/shopscope-node:${NODE_IMAGE##*:}"
+  image_exists "$base" || die "$base is missing: run \`make images\` (scripts/images/base.sh) first"
+  nice -n 19 buildah bud --quiet --isolation chroot --build-arg "BASE=$base" \
+    --build-arg "STANDS_FOR=$1" -f "$here/mysql/Containerfile" -t "$1" "$here/mysql" >"$work/mysql.log" 2>&1 ||
+    die "$(tail -30 "$work/mysql.log")"
+}
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${ALL[@]}")
+if [ "${targets[0]}" = list ]; then
+  for name in "${ALL[@]}"; do echo "$name $(image_of "$name")"; done
+  exit 0
+fi
+for name in "${targets[@]}"; do
+  image=$(image_of "$name")
+  standin "$image" "$name-${image##*:}" "build_${name//-/_}" "$image"
+done
