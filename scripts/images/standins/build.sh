@@ -247,6 +247,8 @@ build_prometheus() {
   fi
   ctx=$(context prometheus)
   static_rootfs "$ctx/rootfs"
+  # `make prometheus` builds with cgo when a C compiler is present: then it needs the C library.
+  if readelf -l "$bins/prometheus" | grep -q 'program interpreter'; then glibc_rootfs "$ctx/rootfs"; fi
   install -m 0755 "$bins/prometheus" "$bins/promtool" -t "$ctx/rootfs/bin" -D
   IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
   src=$(go mod download -json "github.com/prometheus/prometheus@v0.$((major * 100 + minor)).$patch" | jq -r .Dir)

@@ -99,6 +99,20 @@ EOF
   printf 'PRETTY_NAME="shopscope stand-in (Debian %s packages)"\nID=debian\n' "$SUITE" >"$dir/etc/os-release"
 }
 
+# glibc_rootfs <dir>: Debian trixie's C library in a static_rootfs, for a binary linked against
+# it (like gcr.io/distroless/base-debian13): the shared objects, the loader, /lib64 and /lib.
+glibc_rootfs() {
+  local dir=$1 tmp
+  tmp=$(mktemp -d)
+  deb libc6 "$tmp"
+  mkdir -p "$dir/usr/lib/x86_64-linux-gnu" "$dir/usr/lib64"
+  cp -a "$tmp"/usr/lib/x86_64-linux-gnu/*.so* "$dir/usr/lib/x86_64-linux-gnu/"
+  cp -a "$tmp"/usr/lib64/. "$dir/usr/lib64/"
+  ln -sfn usr/lib64 "$dir/lib64"
+  ln -sfn usr/lib "$dir/lib"
+  rm -rf "$tmp"
+}
+
 # busybox_rootfs <dir>: static_rootfs plus Debian's busybox-static with every applet linked in
 # /bin, like quay.io/prometheus/busybox (the base of Alertmanager and the operator images).
 busybox_rootfs() {
