@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
 import { NAMESPACES } from '../../cdk8s/src/names'
 import {
   type K8sObject,
@@ -40,8 +42,13 @@ const one = (objects: K8sObject[], kind: string, name: RegExp): K8sObject => {
 const firstImage = (workload: K8sObject): string =>
   (workload.spec.template.spec.containers as { image: string }[])[0]!.image
 
-/** The MySQL StatefulSets of the synthesized platform: one image, one runAsUser. */
-function mysqlWorkloads(objects: K8sObject[]): { image: string; runAsUser: number } {
+interface MySqlWorkload {
+  image: string
+  runAsUser: number
+  args: string[]
+}
+/** The MySQL StatefulSets of the synthesized platform: one image, one runAsUser, one args. */
+function mysqlWorkloads(objects: K8sObject[]): MySqlWorkload {
   const sets = objects.filter(
     (o) => o.kind === 'StatefulSet' && o.metadata.labels?.['app.kubernetes.io/name'] === 'mysql',
   )
@@ -50,15 +57,21 @@ function mysqlWorkloads(objects: K8sObject[]): { image: string; runAsUser: numbe
   const users = new Set(sets.map((o) => o.spec.template.spec.securityContext?.runAsUser as number))
   assert.equal(images.size, 1, [...images].join(' '))
   assert.equal(users.size, 1, [...users].join(' '))
-  return { image: [...images][0]!, runAsUser: [...users][0]! }
+  const args = new Set(sets.map((o) => JSON.stringify(o.spec.template.spec.containers[0].args)))
+  assert.equal(args.size, 1, [...args].join(' '))
+  return {
+    image: [...images][0]!,
+    runAsUser: [...users][0]!,
+    args: JSON.parse([...args][0]!) as string[],
+  }
 }
 
-let mysql: { image: string; runAsUser: number } | undefined
+let mysqlMemo: MySqlWorkload | undefined
+const mysql = () => (mysqlMemo ??= mysqlWorkloads(readObjects(synthPlatform().files)))
 
 /** The image names the charts render with our values, and the ones versions.env names. */
 function referencedImages(): Record<string, string> {
   const synth = synthPlatform()
-  mysql = mysqlWorkloads(readObjects(synth.files))
   const valuesFile = join(synth.dir, 'kube-prometheus-stack-values.yaml')
   const kps = rendered(
     'kps',
@@ -87,7 +100,7 @@ function referencedImages(): Record<string, string> {
     busybox: pin('BUSYBOX_IMAGE'),
     pause: pin('PAUSE_IMAGE'),
     coredns: pin('COREDNS_IMAGE'),
-    mysql: mysql.image,
+    mysql: mysql().image,
   }
 }
 
@@ -170,7 +183,7 @@ const STANDINS: Record<string, StandIn> = {
       assert.equal(cfg.Labels?.['io.shopscope.standin.for'], image)
       assert.deepEqual(cfg.Entrypoint, ['docker-entrypoint.sh'])
       assert.deepEqual(cfg.Cmd, ['mysqld'])
-      assert.equal(run(['id', '-u', 'mysql']).trim(), String(mysql!.runAsUser))
+      assert.equal(run(['id', '-u', 'mysql']).trim(), String(mysql().runAsUser))
       // The StatefulSet's probe and arguments: mysqladmin present, the options known.
       assert.match(run(['mysqladmin', '--version']), /MariaDB/)
       const check = run([
@@ -258,4 +271,133 @@ describe('stand-ins of the upstream images', () => {
       runEntrypoint(image, cfg, standIn)
     })
   }
+})
+
+/*
+ * The MySQL stand-in's entrypoint, run as the StatefulSet runs it (its args, its runAsUser) and as
+ * root (drops to mysql), on an empty data directory and again on the initialized one. The server
+ * programs are stubs that log their arguments and SQL (no MariaDB is started here): this checks
+ * the official image's contract, the SQL it sends and the init files it runs, not MariaDB itself.
+ */
+const STUBS: Record<string, string> = {
+  mysqld: `#!/bin/bash
+case " $* " in
+  *" --verbose --help "*) printf 'datadir /var/lib/mysql/\\nsocket /run/mysqld/mysqld.sock\\n'; exit 0 ;;
+  *" --version "*) echo 'mysqld  Ver 0-stub'; exit 0 ;;
+esac
+echo "mysqld uid=$(id -u) $*" >>/tmp/calls
+if [[ " $* " == *" --skip-networking "* ]]; then echo $$ >/tmp/stub.pid; exec sleep 120; fi
+`,
+  mariadb: `#!/bin/bash
+{ echo "mariadb uid=$(id -u) $*"; cat; echo; } >>/tmp/calls
+`,
+  'mariadb-admin': `#!/bin/bash
+echo "mariadb-admin uid=$(id -u) $*" >>/tmp/calls
+kill "$(cat /tmp/stub.pid)"
+`,
+  'mariadb-install-db': `#!/bin/bash
+echo "install-db uid=$(id -u) $*" >>/tmp/calls
+mkdir -p /var/lib/mysql/mysql
+`,
+  'mariadb-tzinfo-to-sql': `#!/bin/bash
+echo '-- tzinfo'
+`,
+}
+const INIT_FILES: Record<string, { text: string; mode: number }> = {
+  '01-schema.sql': { text: 'CREATE TABLE from_init_sql (id INT);\n', mode: 0o644 },
+  '02-sourced.sh': {
+    text: 'echo "sourced uid=$(id -u) db=$MYSQL_DATABASE" >>/tmp/calls\n"${mysql[@]}" <<<"SELECT 2"\n',
+    mode: 0o644,
+  },
+  '03-run.sh': { text: '#!/bin/sh\necho "executed uid=$(id -u)" >>/tmp/calls\n', mode: 0o755 },
+  '04-ignored.txt': { text: 'not run\n', mode: 0o644 },
+}
+
+describe('the MySQL stand-in entrypoint (server programs stubbed)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'standins-mysql-'))
+  chmodSync(dir, 0o755)
+  mkdirSync(join(dir, 'stub'))
+  mkdirSync(join(dir, 'initdb'))
+  for (const [name, text] of Object.entries(STUBS))
+    writeFileSync(join(dir, 'stub', name), text, { mode: 0o755 })
+  for (const [name, { text, mode }] of Object.entries(INIT_FILES))
+    writeFileSync(join(dir, 'initdb', name), text, { mode })
+  writeFileSync(join(dir, 'stub', 'root-password'), 'r00t-pw', { mode: 0o644 })
+  after(() => rmSync(dir, { recursive: true, force: true }))
+
+  /** Two starts of the entrypoint in one container: the calls each logged. */
+  function twoStarts(user: string[]): [string, string] {
+    const image = mysql().image
+    config(image)
+    const from = buildah(['from', '--quiet', '--pull-never', image])
+    assert.equal(from.status, 0, from.stderr)
+    const id = from.stdout.trim()
+    const env = {
+      PATH: '/stub:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      MYSQL_ROOT_PASSWORD_FILE: '/stub/root-password',
+      MYSQL_DATABASE: 'shop',
+      MYSQL_USER: 'shop',
+      MYSQL_PASSWORD: "it's-secret",
+    }
+    const run = (command: string[]) =>
+      buildah([
+        'run',
+        '--isolation',
+        'chroot',
+        ...user,
+        '--volume',
+        `${join(dir, 'stub')}:/stub:ro`,
+        '--volume',
+        `${join(dir, 'initdb')}:/docker-entrypoint-initdb.d:ro`,
+        ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        id,
+        '--',
+        ...command,
+      ])
+    try {
+      const starts: string[] = []
+      for (let i = 0; i < 2; i++) {
+        const started = run(['docker-entrypoint.sh', ...mysql().args])
+        assert.equal(started.status, 0, `${started.stdout}${started.stderr}`)
+        starts.push(run(['sh', '-c', 'cat /tmp/calls; rm /tmp/calls']).stdout)
+      }
+      return starts as [string, string]
+    } finally {
+      buildah(['rm', id])
+    }
+  }
+
+  function checkInit(calls: string, uid: number) {
+    const args = mysql().args.join(' ')
+    assert.match(
+      calls,
+      new RegExp(`^install-db uid=${uid} --datadir=/var/lib/mysql/ .*${escape(args)}`, 'm'),
+    )
+    assert.match(calls, new RegExp(`^mysqld uid=${uid} ${escape(args)} --skip-networking `, 'm'))
+    assert.match(calls, /ALTER USER 'root'@'localhost' IDENTIFIED BY 'r00t-pw';/)
+    assert.match(calls, /CREATE USER 'root'@'%' IDENTIFIED BY 'r00t-pw';/)
+    assert.match(calls, /CREATE DATABASE IF NOT EXISTS `shop` ;/)
+    assert.match(calls, /CREATE USER 'shop'@'%' IDENTIFIED BY 'it\\'s-secret' ;/)
+    assert.match(calls, /GRANT ALL ON `shop`\.\* TO 'shop'@'%' ;/)
+    assert.match(calls, /--database=shop[^\n]*\nCREATE TABLE from_init_sql/)
+    assert.match(calls, new RegExp(`^sourced uid=${uid} db=shop$`, 'm'))
+    assert.match(calls, /\nSELECT 2\n/)
+    assert.match(calls, new RegExp(`^executed uid=${uid}$`, 'm'))
+    assert.doesNotMatch(calls, /not run/)
+    assert.match(calls, /^mariadb-admin uid=\d+ shutdown -uroot --password=r00t-pw /m)
+    // Last: the server itself, with the StatefulSet's arguments.
+    assert.match(calls.trimEnd(), new RegExp(`\\nmysqld uid=${uid} ${escape(args)}$`))
+  }
+
+  it("as the StatefulSet's runAsUser: initializes once, then only starts the server", () => {
+    const [first, second] = twoStarts(['--user', String(mysql().runAsUser)])
+    checkInit(first, mysql().runAsUser)
+    assert.equal(second.trim(), `mysqld uid=${mysql().runAsUser} ${mysql().args.join(' ')}`)
+  })
+
+  it('as root: drops to the mysql user for all of it', () => {
+    const [first, second] = twoStarts([])
+    checkInit(first, mysql().runAsUser)
+    assert.equal(second.trim(), `mysqld uid=${mysql().runAsUser} ${mysql().args.join(' ')}`)
+  })
 })
