@@ -108,6 +108,8 @@ interface StandIn {
   /** The version flag of the entrypoint and what its output must contain. */
   args: string[]
   reports: RegExp
+  /** More that the same output must contain. */
+  alsoReports?: RegExp[]
   /** Run the entrypoint's first element only (its fixed arguments left out). */
   binaryOnly?: boolean
   /** USER of the upstream image's Dockerfile ('' = root, as upstream). */
@@ -161,6 +163,11 @@ const STANDINS: Record<string, StandIn> = {
     reports: new RegExp(
       `"opentelemetry-operator":\\s*"${escape(bare(pin('OTEL_OPERATOR_VERSION')))}"`,
     ),
+    // Its Makefile's ldflags from versions.txt: without them the default operand tags are empty.
+    alsoReports: [
+      new RegExp(`"collector-image":"[^"]+:${escape(bare(pin('OTEL_OPERATOR_VERSION')))}"`),
+      /"auto-instrumentation-node-js-image":"[^"]+:\d+\.\d+\.\d+"/,
+    ],
     user: '65532:65532',
   },
   coredns: {
@@ -241,6 +248,7 @@ function runEntrypoint(image: string, cfg: Config, standIn: StandIn): string {
     const command = [...(entrypoint ?? []), ...standIn.args]
     const output = run(command)
     assert.match(output, standIn.reports, `${image} ${command.join(' ')}:\n${output}`)
+    for (const more of standIn.alsoReports ?? []) assert.match(output, more, image)
     standIn.more?.(image, cfg, run)
     return output
   } finally {
