@@ -82,7 +82,7 @@ build_pause() {
   local ctx
   ctx=$(context pause)
   # The upstream pause.c's behaviour: sleep until SIGINT/SIGTERM, reap children, -v for the version.
-  gcc -static -Os -s -DVERSION="\"${PAUSE_IMAGE##*:}\"" -o "$ctx/rootfs/pause" "$here/pause.c"
+  nice -n 19 gcc -static -Os -s -DVERSION="\"${PAUSE_IMAGE##*:}\"" -o "$ctx/rootfs/pause" "$here/pause.c"
   containerfile "$ctx" 'USER 65535:65535' 'ENTRYPOINT ["/pause"]'
   bud "$1" "$ctx"
 }
