@@ -13,4 +13,4 @@ standins: prometheus shipped-node ## Build (or load from the cache) the stand-in
 	@scripts/images/standins/build.sh
 
 test-standins: standins ## Each stand-in: the name the charts reference, the pinned release, upstream's user
-	$(STANDINS_TEST) tests/images/standins.test.ts
+	$(STANDINS_TEST) tests/cluster/standins.test.ts

@@ -4,7 +4,7 @@
 # the cluster references, and cached as OCI archives (lib.sh). A warm run loads or keeps them.
 #   scripts/images/standins/build.sh [stand-in ...]   (default: all; `list` prints the names)
 # Image names come from versions.env and the charts' defaults (repositories of kube-prometheus-stack
-# 88.5.3 and opentelemetry-operator 0.101.0); tests/images/standins.test.ts checks them against
+# 88.5.3 and opentelemetry-operator 0.101.0); tests/cluster/standins.test.ts checks them against
 # the rendered charts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
