@@ -6,6 +6,7 @@ CLUSTER_SOURCE := scripts/cluster/source
 CLUSTER_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
 .PHONY: cluster-source-build control-plane-up control-plane-down control-plane-status test-cluster-control-plane
+.PHONY: containerd-up containerd-down containerd-status test-cluster-runtime
 cluster-source-build: ## Build Kubernetes KUBERNETES_VERSION, etcd and crictl from the Go module proxy (cached in ~/.cache/shopscope)
 	@$(CLUSTER_SOURCE)/build-kubernetes.sh
 	@$(CLUSTER_SOURCE)/build-etcd.sh
@@ -22,3 +23,15 @@ control-plane-status: ## Processes and readiness of the control plane
 
 test-cluster-control-plane: cluster-source-build ## The source-built control plane: version, PodSecurity refusal, a Deployment's ReplicaSet and Pods, clean stop
 	$(CLUSTER_TEST) tests/cluster/source-control-plane.test.ts
+
+containerd-up: ## Debian's containerd for the node (root, state, socket in .run/cluster/containerd), stand-in images imported
+	@$(CLUSTER_SOURCE)/containerd.sh start
+
+containerd-down: ## Stop containerd-up's containerd: its pods, bridge, CNI iptables chains and mounts are removed
+	@$(CLUSTER_SOURCE)/containerd.sh stop
+
+containerd-status: ## Whether containerd-up's containerd answers on its socket
+	@$(CLUSTER_SOURCE)/containerd.sh status
+
+test-cluster-runtime: ## containerd + CRI with crictl: a busybox pod logs, gets a pod IP, a hostPort answers; stop leaves nothing
+	$(CLUSTER_TEST) tests/cluster/source-runtime.test.ts
