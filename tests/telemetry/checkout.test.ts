@@ -4,13 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { isExposed, promClientNamesFor } from './metric-table'
-import {
-  FAST_EXPORT_ENV,
-  SERVICES_WITH_DB,
-  stagedBootstrap,
-  startServiceProcess,
-  type ServiceProcess,
-} from './service-process'
+import { SERVICES_WITH_DB, startInstrumented, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 import type { OtlpSpan } from '@shopscope/tests/harness'
 
@@ -27,16 +21,7 @@ describe('one checkout across the four services', () => {
   let orderLocation = ''
 
   const start = async (name: string, env: Record<string, string> = {}) => {
-    const service = await startServiceProcess(name, {
-      db,
-      requires: [stagedBootstrap()],
-      env: {
-        ...FAST_EXPORT_ENV,
-        OTEL_SERVICE_NAME: name,
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
-        ...env,
-      },
-    })
+    const service = await startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env })
     running.push(service)
     return service
   }

@@ -4,12 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { startMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
-import {
-  FAST_EXPORT_ENV,
-  stagedBootstrap,
-  startServiceProcess,
-  type ServiceProcess,
-} from './service-process'
+import { startInstrumented, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 
 /**
@@ -32,16 +27,7 @@ describe('no secret or personal data in logs or spans', () => {
   const statuses: Record<string, number> = {}
 
   const start = async (name: string, env: Record<string, string> = {}) => {
-    const service = await startServiceProcess(name, {
-      db,
-      requires: [stagedBootstrap()],
-      env: {
-        ...FAST_EXPORT_ENV,
-        OTEL_SERVICE_NAME: name,
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
-        ...env,
-      },
-    })
+    const service = await startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env })
     running.push(service)
     return service
   }

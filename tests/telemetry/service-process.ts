@@ -133,3 +133,23 @@ export async function startServiceProcess(
   }
   return service
 }
+
+/**
+ * A service as the operator runs it: the staged bootstrap required, exporting to `otlpEndpoint`
+ * on short intervals, under its own service name.
+ */
+export function startInstrumented(
+  name: string,
+  options: { db: MariaDb; otlpEndpoint: string; env?: Record<string, string> },
+): Promise<ServiceProcess> {
+  return startServiceProcess(name, {
+    db: options.db,
+    requires: [stagedBootstrap()],
+    env: {
+      ...FAST_EXPORT_ENV,
+      OTEL_SERVICE_NAME: name,
+      OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpEndpoint,
+      ...options.env,
+    },
+  })
+}
