@@ -41,7 +41,8 @@ die() {
   exit 1
 }
 
-alive() { [ -d "/proc/$1" ] && ! grep -q '^State:\s*Z' "/proc/$1/status" 2>/dev/null; }
+# shellcheck source=scripts/cluster/source/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # pid: the pid of the pid file when that process is alive and still runs containerd
 pid() {
@@ -148,15 +149,7 @@ stop() {
       done
       [ -z "$ids" ] || echo "containerd: removed pods: $(echo "$ids" | wc -w)"
     fi
-    kill -TERM "$p" 2>/dev/null || true
-    for _ in $(seq 1 40); do
-      alive "$p" || break
-      sleep 0.25
-    done
-    if alive "$p"; then
-      echo "containerd: pid $p did not stop in 10 s, killing it"
-      kill -KILL "$p" 2>/dev/null || true
-    fi
+    terminate containerd "$p"
     echo "containerd: stopped (pid $p)"
   fi
   rm -f "$PID_FILE"

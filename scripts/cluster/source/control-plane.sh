@@ -45,8 +45,8 @@ binary() {
   esac
 }
 
-# alive <pid>: running (a zombie left to a parent that does not reap counts as gone)
-alive() { [ -d "/proc/$1" ] && ! grep -q '^State:\s*Z' "/proc/$1/status" 2>/dev/null; }
+# shellcheck source=scripts/cluster/source/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # pid <component>: the pid of its pid file when that process is alive and still runs the
 # component's binary (a pid reused by something else is never signalled)
@@ -226,15 +226,7 @@ stop() {
     c=${COMPONENTS[i]}
     [[ $only == *" $c "* ]] || continue
     if p=$(pid "$c"); then
-      kill -TERM "$p" 2>/dev/null || true
-      for _ in $(seq 1 40); do
-        alive "$p" || break
-        sleep 0.25
-      done
-      if alive "$p"; then
-        echo "control-plane: $c (pid $p) did not stop in 10 s, killing it"
-        kill -KILL "$p" 2>/dev/null || true
-      fi
+      terminate "control-plane: $c" "$p"
       echo "control-plane: $c stopped (pid $p)"
     fi
     rm -f "$RUN_DIR/$c.pid"
