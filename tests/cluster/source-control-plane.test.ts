@@ -2,7 +2,6 @@
 // kube-apiserver, kube-controller-manager and kube-scheduler as processes on 127.0.0.1, in a run
 // directory and on ports of their own (a control plane of `make control-plane-up` is left alone).
 // No node: pods stay Pending, which is what the scheduler must report.
-import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
@@ -11,6 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
+import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
 const SCRIPT = join(ROOT, 'scripts', 'cluster', 'source', 'control-plane.sh')
@@ -26,21 +26,6 @@ const BINARIES = [
   ),
 ]
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
-
-type Result = { code: number | null; stdout: string; stderr: string }
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string) {
-  return new Promise<Result>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-    child.stdin.end(input ?? '')
-  })
-}
 
 /** The processes whose command line names `dir` (every control-plane flag points into it). */
 function processesUsing(dir: string): string[] {

@@ -4,7 +4,6 @@
 // pause stand-in, a busybox stand-in container that logs a line, a pod IP on the bridge, a
 // hostPort through portmap. `stop` must leave nothing behind: no bridge, no CNI iptables chain,
 // no mount under the run directory, no process. Root only; not part of `make test`.
-import { spawn } from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -21,6 +20,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
+import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
 const SCRIPT = join(ROOT, 'scripts', 'cluster', 'source', 'containerd.sh')
@@ -30,20 +30,6 @@ const CRICTL = join(CACHE, `crictl-${pinned(VERSIONS, 'CRICTL_VERSION')}`, 'bin'
 const STANDINS = join(CACHE, 'standins')
 const BRIDGE = 'shopscopet0'
 const SUBNET_PREFIX = '10.244.250.'
-
-type Result = { code: number | null; stdout: string; stderr: string }
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  return new Promise<Result>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 async function ok(command: string, args: string[], env: NodeJS.ProcessEnv) {
   const r = await run(command, args, env)
