@@ -61,12 +61,29 @@ function knexLog(logger: winston.Logger | undefined): Knex.Config['log'] {
   }
 }
 
+/**
+ * Host, port, user and database as knex settings of their own, next to the `uri` (which still
+ * brings the password and any query options; mysql2 lets explicit settings win). Tracing reads
+ * knex's settings: from a bare `uri` it finds no database until mysql2 fills it in at connect
+ * time, and the stock auto-instrumentation names such spans `undefined` (tests/bench/stock).
+ */
+function connectionParts(url: string) {
+  const parsed = new URL(url)
+  return {
+    host: decodeURIComponent(parsed.hostname),
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeURIComponent(parsed.username),
+    database: decodeURIComponent(parsed.pathname.slice(1)),
+  }
+}
+
 export function createDb(url: string, poolMax: number, logger?: winston.Logger): Knex {
   return knex({
     log: knexLog(logger),
     client: 'mysql2',
     connection: {
       uri: url,
+      ...connectionParts(url),
       // By number: given as `charset`, knex would also stamp it on every CREATE TABLE, without
       // the collation, and new tables would not follow the database default.
       charsetNumber: UTF8MB4_UNICODE_520_CI,
@@ -87,7 +104,12 @@ export function createDb(url: string, poolMax: number, logger?: winston.Logger):
  */
 export async function migrate(db: Knex, options: DatabaseOptions): Promise<string[]> {
   const name = databaseName(options.url)
-  const admin = createDb(options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/$1'), 1, options.logger)
+  // The shop's database may not exist yet; information_schema always does, for every account.
+  const admin = createDb(
+    options.url.replace(/\/[A-Za-z0-9_]+(\?.*)?$/, '/information_schema$1'),
+    1,
+    options.logger,
+  )
   try {
     // One connection for the whole sequence: a named lock belongs to the connection holding it.
     // Acquired inside the try: an unreachable database must not leak a pool per retry.
