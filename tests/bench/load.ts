@@ -30,6 +30,8 @@ export interface LoadResult {
   ok: number
   /** Responses with the expected status during the warm-up (orders placed then count too). */
   warmupOk: number
+  /** Answers of any status during the warm-up (their spans reach the collector too). */
+  warmupRequests: number
   /** CPU milliseconds per request of each process of the stack during the timed run. */
   cpuMsPerRequest: Record<string, number>
 }
@@ -85,6 +87,7 @@ export async function measure(
     errors: latencies.length - ok + result.errors,
     ok,
     warmupOk: warmup.ok,
+    warmupRequests: warmup.latencies.length,
     cpuMsPerRequest,
   }
 }

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { LoadResult } from './load'
-import type { Telemetry } from './stack'
+import { DESCRIPTIONS, type Telemetry } from './configs'
 
 const ROOT = join(__dirname, '..', '..')
 
@@ -13,6 +13,8 @@ export interface ConfigResult {
   scenarios: Record<string, LoadResult>
   peakRssMiB: Record<string, number>
   spans?: SpanAccounting
+  /** Spans the collector received per request of each scenario, warm-up included. */
+  spansPerRequest?: Record<string, number>
   checkout: {
     answered201: number
     ordersInDb: number
@@ -25,7 +27,8 @@ export interface ConfigResult {
 }
 
 export interface SpanAccounting {
-  created: number
+  /** Ended in the services; null where the SDK does not count them (stock). */
+  created: number | null
   /** otelcol_receiver_accepted_spans */
   accepted: number
   refused: number
@@ -101,7 +104,9 @@ export function markdown(results: Results): string {
       .join(', ')}`,
     '',
   )
-  lines.push('## Throughput and latency', '')
+  lines.push('## Configurations', '')
+  for (const c of results.configs) lines.push(`- **${c.telemetry}**: ${DESCRIPTIONS[c.telemetry]}`)
+  lines.push('', '## Throughput and latency', '')
   row(['scenario', 'telemetry', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'])
   row(['---', '---', '---:', '---:', '---:', '---:', '---:'])
   const names = Object.keys(results.configs[0]?.scenarios ?? {})
@@ -151,6 +156,8 @@ export function markdown(results: Results): string {
     const base = totals[0] ?? NaN
     row([name, ...totals.map((t) => t.toFixed(2)), ...totals.slice(1).map((t) => ratio(t, base))])
   }
+  lines.push(...addedCpuTable(results, names))
+  lines.push(...spansPerRequestTable(results, names))
   lines.push('', '## Span accounting', '')
   lines.push(
     'Created: spans ended in the services (SHOPSCOPE_SPAN_COUNT_FILE). Accepted, refused: the',
@@ -163,7 +170,16 @@ export function markdown(results: Results): string {
   row(['---', '---:', '---:', '---:', '---:', '---:', '---:'])
   for (const c of results.configs) {
     const s = c.spans
-    if (s) row([c.telemetry, s.created, s.accepted, s.refused, s.exported, s.exportFailed, s.lost])
+    if (s)
+      row([
+        c.telemetry,
+        s.created ?? '-',
+        s.accepted,
+        s.refused,
+        s.exported,
+        s.exportFailed,
+        s.lost,
+      ])
   }
   lines.push('', '## Checkout: orders in MySQL vs 201 answers (warm-up included)', '')
   lines.push(
@@ -196,6 +212,45 @@ export function markdown(results: Results): string {
   row(['---', '---', '---'])
   for (const t of results.targets) row([t.name, t.value, t.met ? 'yes' : '**no**'])
   return `${lines.join('\n')}\n`
+}
+
+/** What telemetry adds to the stack's CPU per request, each configuration against off. */
+function addedCpuTable(results: Results, names: string[]): string[] {
+  const [off, ...others] = results.configs
+  if (!off || off.telemetry !== 'off' || others.length === 0) return []
+  const lines = [
+    '',
+    '## CPU per request added by telemetry (ms, stack CPU minus telemetry off)',
+    '',
+    "Our bootstrap against the operator's stock image, both with every trace sampled: full vs stock.",
+    '',
+    `| scenario | ${others.map((c) => c.telemetry).join(' | ')} | full ÷ stock |`,
+    `| --- | ${others.map(() => '---:').join(' | ')} | ---: |`,
+  ]
+  const base = (n: string) => stackCpu(off.scenarios[n]?.cpuMsPerRequest)
+  for (const n of names) {
+    const added = Object.fromEntries(
+      others.map((c) => [c.telemetry, stackCpu(c.scenarios[n]?.cpuMsPerRequest) - base(n)]),
+    )
+    const cells = others.map((c) => (added[c.telemetry] ?? NaN).toFixed(2))
+    lines.push(`| ${n} | ${cells.join(' | ')} | ${ratio(added.full, added.stock ?? NaN)} |`)
+  }
+  return lines
+}
+
+function spansPerRequestTable(results: Results, names: string[]): string[] {
+  const traced = results.configs.filter((c) => c.spansPerRequest)
+  if (traced.length === 0) return []
+  return [
+    '',
+    '## Spans per request (received by the collector, warm-up included)',
+    '',
+    `| scenario | ${traced.map((c) => c.telemetry).join(' | ')} |`,
+    `| --- | ${traced.map(() => '---:').join(' | ')} |`,
+    ...names.map(
+      (n) => `| ${n} | ${traced.map((c) => num(c.spansPerRequest?.[n] ?? NaN)).join(' | ')} |`,
+    ),
+  ]
 }
 
 /** CPU ms per request of the whole stack, the load generator left out. */

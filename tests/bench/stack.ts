@@ -14,15 +14,16 @@ import {
   type RunningProcess,
 } from '../../scripts/local/processes'
 import { AUTOINSTRUMENTATION, serviceSpecs } from '../../scripts/local/services'
+import { hasCollector, productionSampler, stockRegister, type Telemetry } from './configs'
 import type { DiscardBackend } from './discard-backend'
 
-export type Telemetry = 'off' | 'full' | 'collector-down'
+export type { Telemetry } from './configs'
 
 export interface BenchService {
   name: string
   url: string
   process: RunningProcess
-  /** Where the bootstrap writes its ended-span count at exit (telemetry on only). */
+  /** Where our bootstrap writes its ended-span count at exit (our telemetry on only). */
   spanCountFile?: string
 }
 
@@ -70,7 +71,18 @@ async function startCollector(runDir: string, backend: DiscardBackend) {
   }
 }
 
-/** Starts the collector (full telemetry only) and the four services for one configuration. */
+/** The node flags that load a configuration's telemetry before the service's own code. */
+function telemetryArgs(telemetry: Telemetry, args: string[]): string[] {
+  const withoutOurs = args.filter((a, i) => a !== '--require' && args[i - 1] !== '--require')
+  if (withoutOurs.includes(AUTOINSTRUMENTATION)) {
+    throw new Error('could not remove the telemetry bootstrap from the service command')
+  }
+  if (telemetry === 'off') return withoutOurs
+  if (telemetry === 'stock') return ['--require', stockRegister(), ...withoutOurs]
+  return args
+}
+
+/** Starts the collector (when the configuration has one) and the four services. */
 export async function startConfig(
   telemetry: Telemetry,
   options: {
@@ -85,7 +97,9 @@ export async function startConfig(
 ): Promise<RunningConfig> {
   const runDir = join(options.runDir, telemetry)
   mkdirSync(runDir, { recursive: true })
-  const collector = telemetry === 'full' ? await startCollector(runDir, options.backend) : undefined
+  const collector = hasCollector(telemetry)
+    ? await startCollector(runDir, options.backend)
+    : undefined
   // Collector down: the services export to a port nobody listens on.
   const endpoint = collector?.otlpHttp ?? `http://127.0.0.1:${await freePort()}`
   const specs = await serviceSpecs({
@@ -94,21 +108,16 @@ export async function startConfig(
     faultAdminToken: 'bench-unused',
     metricExportIntervalMs: 10_000,
   })
+  const ours = telemetry !== 'off' && telemetry !== 'stock'
   const services = specs.map(({ name, port, spec }) => {
-    const spanCountFile = telemetry === 'off' ? undefined : join(runDir, `${name}.spans.json`)
-    const args =
-      telemetry === 'off'
-        ? spec.args.filter((a, i) => a !== '--require' && spec.args[i - 1] !== '--require')
-        : spec.args
-    if (telemetry === 'off' && args.includes(AUTOINSTRUMENTATION)) {
-      throw new Error('could not remove the telemetry bootstrap from the service command')
-    }
+    const spanCountFile = ours ? join(runDir, `${name}.spans.json`) : undefined
     const process = spawnDetached({
       ...spec,
-      args: [...(options.nodeArgs ?? []), ...args],
+      args: [...(options.nodeArgs ?? []), ...telemetryArgs(telemetry, spec.args)],
       env: {
         ...spec.env,
         ...BENCH_OTEL_ENV,
+        ...(telemetry === 'default' ? productionSampler() : {}),
         // The per-request log line is kept: it is part of what a request costs in production.
         ...(spanCountFile ? { SHOPSCOPE_SPAN_COUNT_FILE: spanCountFile } : {}),
         ...options.extraEnv,

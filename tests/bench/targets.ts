@@ -1,0 +1,128 @@
+/** The benchmark's targets (issue 13 and the README), met or not, from one run's results. */
+import { ratio, stackCpu, type ConfigResult, type Results } from './report'
+
+/** A target whose configuration or scenario this run left out (BENCH_CONFIGS/BENCH_SCENARIOS). */
+const notMeasured = (name: string) => ({ name, value: 'not measured in this run', met: false })
+
+/** The scenarios run as fast as answers come (not the paced seed load). */
+const saturating = (c: ConfigResult | undefined) =>
+  Object.keys(c?.scenarios ?? {}).filter((n) => n !== 'seed-load')
+
+/** The scenario where a configuration keeps the smallest share of telemetry off's req/s. */
+function worstThroughput(off: ConfigResult | undefined, config: ConfigResult | undefined) {
+  const shares = saturating(off)
+    .filter((n) => config?.scenarios[n])
+    .map((n) => ({
+      n,
+      r: (config?.scenarios[n]?.rps ?? 0) / (off?.scenarios[n]?.rps ?? 1),
+      cpu: ratio(
+        stackCpu(config?.scenarios[n]?.cpuMsPerRequest),
+        stackCpu(off?.scenarios[n]?.cpuMsPerRequest),
+      ),
+    }))
+  return shares.reduce<(typeof shares)[number] | undefined>(
+    (a, b) => (!a || b.r < a.r ? b : a),
+    undefined,
+  )
+}
+
+/** Stack CPU per request a configuration adds to telemetry off, in ms. */
+const addedCpu = (off: ConfigResult, config: ConfigResult, scenario: string) =>
+  stackCpu(config.scenarios[scenario]?.cpuMsPerRequest) -
+  stackCpu(off.scenarios[scenario]?.cpuMsPerRequest)
+
+function costTarget(
+  name: string,
+  off: ConfigResult | undefined,
+  config: ConfigResult | undefined,
+  keep: number,
+): Results['targets'][number] {
+  const worst = worstThroughput(off, config)
+  if (!worst) return notMeasured(name)
+  return {
+    name,
+    value: `${worst.n}: ${ratio(worst.r, 1)} of telemetry off req/s; stack CPU per request ${worst.cpu} of telemetry off`,
+    met: worst.r >= keep,
+  }
+}
+
+function stockTarget(
+  off: ConfigResult | undefined,
+  full: ConfigResult | undefined,
+  stock: ConfigResult | undefined,
+): Results['targets'][number] {
+  const name = "our bootstrap's CPU per request ≤ ½ of stock's (both 100 % sampled, worst scenario)"
+  if (!off || !full || !stock) return notMeasured(name)
+  const rows = saturating(off)
+    .filter((n) => full.scenarios[n] && stock.scenarios[n])
+    .map((n) => ({ n, ours: addedCpu(off, full, n), stock: addedCpu(off, stock, n) }))
+    .map((row) => ({ ...row, share: row.ours / row.stock }))
+  const worst = rows.reduce<(typeof rows)[number] | undefined>(
+    (a, b) => (!a || b.share > a.share ? b : a),
+    undefined,
+  )
+  if (!worst) return notMeasured(name)
+  return {
+    name,
+    value: `${worst.n}: +${worst.ours.toFixed(2)} ms vs +${worst.stock.toFixed(2)} ms over telemetry off (${ratio(worst.share, 1)})`,
+    met: worst.share <= 0.5,
+  }
+}
+
+export function targets(
+  configs: ConfigResult[],
+  load: { connections: number; seedRate: number },
+): Results['targets'] {
+  const find = (t: string) => configs.find((c) => c.telemetry === t)
+  const off = find('off')
+  const full = find('full')
+  const home = full?.scenarios.home
+  const checkout = full?.scenarios.checkout
+  const seed = full?.scenarios['seed-load']
+  const integrity = configs.every(
+    (c) =>
+      c.checkout.lost === 0 &&
+      c.checkout.doubled === 0 &&
+      c.checkout.notConfirmed === 0 &&
+      // Only answers cut off at the end of the warm-up and of the timed run.
+      c.checkout.unanswered <= 2 * load.connections,
+  )
+  const HOME = 'home ≥ 1500 req/s, p99 < 50 ms (full telemetry)'
+  const CHECKOUT = 'checkout ≥ 300 orders/s (full telemetry)'
+  const SEED = `seed load (20 users, ${load.seedRate} req/s) p95 < 15 ms (full telemetry)`
+  const SPANS = '0 spans lost (full telemetry)'
+  return [
+    home
+      ? {
+          name: HOME,
+          value: `${home.rps} req/s, p99 ${home.p99} ms`,
+          met: home.rps >= 1500 && home.p99 < 50,
+        }
+      : notMeasured(HOME),
+    checkout
+      ? { name: CHECKOUT, value: `${checkout.rps} orders/s`, met: checkout.rps >= 300 }
+      : notMeasured(CHECKOUT),
+    {
+      name: 'no order lost or doubled (every configuration)',
+      value: configs
+        .map(
+          (c) =>
+            `${c.checkout.answered201} answered, ${c.checkout.lost} lost, ${c.checkout.doubled} doubled`,
+        )
+        .join('; '),
+      met: integrity,
+    },
+    costTarget(
+      'production default costs ≤ 15 % throughput (worst scenario)',
+      off,
+      find('default'),
+      0.85,
+    ),
+    costTarget('full telemetry costs ≤ 35 % throughput (worst scenario)', off, full, 0.65),
+    stockTarget(off, full, find('stock')),
+    seed ? { name: SEED, value: `p95 ${seed.p95} ms`, met: seed.p95 < 15 } : notMeasured(SEED),
+    full?.spans
+      ? { name: SPANS, value: `${full.spans.lost} lost`, met: full.spans.lost === 0 }
+      : notMeasured(SPANS),
+  ]
+}
