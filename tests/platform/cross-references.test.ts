@@ -73,6 +73,25 @@ describe('cross-references between chart, cdk8s output and operator-config', () 
     assert.equal(chartValues.telemetry.collector.port, target.port)
   })
 
+  it("the chart's default trace sampling is the Instrumentation's, and reaches every container", () => {
+    const { type, argument } = instrumentation.spec.sampler
+    assert.equal(type, 'parentbased_traceidratio')
+    assert.equal(chartValues.telemetry.traceSampleRatio, argument)
+    // Staging keeps the chart's default; kind asks for every trace.
+    const staging = ciValuesFiles().find((f) => f.endsWith('staging-values.yaml')) as string
+    const production = parseObjects(helmTemplate([staging]))
+    const deployments = production.filter((o) => o.kind === 'Deployment')
+    assert.ok(deployments.length > 0)
+    for (const d of deployments) {
+      for (const c of d.spec.template.spec.containers) {
+        const env = Object.fromEntries(
+          c.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
+        )
+        assert.equal(env.OTEL_TRACES_SAMPLER, type, `${d.metadata.name}/${c.name}`)
+        assert.equal(env.OTEL_TRACES_SAMPLER_ARG, argument, `${d.metadata.name}/${c.name}`)
+      }
+    }
+  })
   it('every object lives in a namespace the cdk8s app creates', () => {
     for (const o of [...chart, ...platform, instrumentation]) {
       if (o.kind === 'Namespace' || o.kind.startsWith('Cluster')) continue

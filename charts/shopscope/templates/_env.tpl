@@ -12,6 +12,11 @@ env:
   # (otherwise it derives one from the app.kubernetes.io/name label, the chart's name).
   - name: OTEL_SERVICE_NAME
     value: {{ .name | quote }}
+  # In `env` too: the operator adds its sampler only where the container defines none.
+  - name: OTEL_TRACES_SAMPLER
+    value: parentbased_traceidratio
+  - name: OTEL_TRACES_SAMPLER_ARG
+    value: {{ .root.Values.telemetry.traceSampleRatio | quote }}
   {{- range $var, $key := .svc.secretEnv }}
   - name: {{ $var }}
     valueFrom:
