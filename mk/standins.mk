@@ -6,9 +6,10 @@
 STANDINS_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=300000
 
 .PHONY: standins test-standins
-# Prometheus' stand-in packs `make prometheus`'s binaries; MySQL's starts from the Debian base of
-# scripts/images/base.sh (both cached: nothing is rebuilt when present).
-standins: prometheus shipped-node ## Build (or load from the cache) the stand-ins of the upstream images with buildah
+# Prometheus' stand-in packs `make prometheus`'s binaries, the collector's `make collector`'s; MySQL's
+# and Locust's start from the Debian base of scripts/images/base.sh (all cached: nothing is rebuilt
+# when present).
+standins: prometheus collector shipped-node ## Build (or load from the cache) the stand-ins of the upstream images with buildah
 	@scripts/images/base.sh
 	@scripts/images/standins/build.sh
 

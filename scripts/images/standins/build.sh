@@ -21,7 +21,8 @@ command -v buildah >/dev/null || die "buildah is missing"
 command -v jq >/dev/null || die "jq is missing"
 
 ALL=(pause busybox node-exporter alertmanager kube-state-metrics prometheus-operator
-  prometheus-config-reloader opentelemetry-operator coredns prometheus mysql)
+  prometheus-config-reloader kube-webhook-certgen opentelemetry-operator opentelemetry-collector
+  jaeger coredns prometheus mysql locust)
 
 image_of() {
   case $1 in
@@ -33,7 +34,11 @@ image_of() {
     kube-state-metrics) echo "registry.k8s.io/kube-state-metrics/kube-state-metrics:$KUBE_STATE_METRICS_VERSION" ;;
     prometheus-operator) echo "quay.io/prometheus-operator/prometheus-operator:$PROMETHEUS_OPERATOR_VERSION" ;;
     prometheus-config-reloader) echo "quay.io/prometheus-operator/prometheus-config-reloader:$PROMETHEUS_OPERATOR_VERSION" ;;
+    kube-webhook-certgen) echo "$KUBE_WEBHOOK_CERTGEN_IMAGE" ;;
     opentelemetry-operator) echo "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:${OTEL_OPERATOR_VERSION#v}" ;;
+    opentelemetry-collector) echo "$OTELCOL_CONTRIB_IMAGE" ;;
+    jaeger) echo "$JAEGER_IMAGE" ;;
+    locust) echo "$LOCUST_IMAGE" ;;
     coredns) echo "$COREDNS_IMAGE" ;;
     mysql) echo "$MYSQL_IMAGE" ;;
     *) die "unknown stand-in $1 (known: ${ALL[*]})" ;;
@@ -270,6 +275,87 @@ build_mysql() {
     die "$(tail -30 "$work/mysql.log")"
 }
 
+# kube-prometheus-stack's admission-webhook certificate Jobs (helm hooks of every install and
+# upgrade): github.com/jkroepke/kube-webhook-certgen is not on the Go module proxy, so our own
+# source (certgen/: its create, patch and version commands, standard library only). Upstream's
+# image is FROM scratch with the binary alone, run as root (the chart's Job sets its user).
+certgen_hash() { cat "$here"/certgen/go.mod "$here"/certgen/*.go | sha256sum | cut -c1-12; }
+build_kube_webhook_certgen() {
+  local ctx
+  ctx=$(context kube-webhook-certgen)
+  (cd "$here/certgen" && CGO_ENABLED=0 nice -n 19 go build -trimpath -o "$ctx/rootfs/kube-webhook-certgen" \
+    -ldflags "-s -w -X main.Version=${KUBE_WEBHOOK_CERTGEN_IMAGE##*:} -X main.BuildTime=$(date -u +%Y-%m-%dT%H:%M:%SZ)" .)
+  containerfile "$ctx" 'ENTRYPOINT ["/kube-webhook-certgen"]'
+  bud "$1" "$ctx"
+}
+
+# The collector of the OpenTelemetryCollector CR (and the operator's default collector image):
+# the repo's own build of cdk8s/collector/builder-config.yaml (`make collector`, cached: this only
+# links it), the contrib components of our pipeline at OTELCOL_CONTRIB_IMAGE's release, packaged
+# as the contrib image is (scratch + CA bundle, /otelcol-contrib, 10001:10001).
+collector_bin() {
+  "$root/scripts/local/build-collector.sh" >&2
+  readlink -f "$root/.tools/bin/otelcol-shopscope"
+}
+build_opentelemetry_collector() {
+  local ctx bin
+  bin=$(collector_bin)
+  "$bin" --version | grep -qx "otelcol-shopscope version $OTELCOL_VERSION" ||
+    die "$bin is not version $OTELCOL_VERSION: $("$bin" --version)"
+  [ "${OTELCOL_CONTRIB_IMAGE##*:}" = "$OTELCOL_VERSION" ] ||
+    die "OTELCOL_CONTRIB_IMAGE ($OTELCOL_CONTRIB_IMAGE) is not release $OTELCOL_VERSION"
+  ctx=$(context opentelemetry-collector)
+  static_rootfs "$ctx/rootfs"
+  if readelf -l "$bin" | grep -q 'program interpreter'; then glibc_rootfs "$ctx/rootfs"; fi
+  install -m 0755 "$bin" "$ctx/rootfs/otelcol-contrib"
+  install -D -m 0644 "$here/collector/config.yaml" "$ctx/rootfs/etc/otelcol-contrib/config.yaml"
+  containerfile "$ctx" 'USER 10001:10001' 'EXPOSE 4317 4318 13133' 'ENTRYPOINT ["/otelcol-contrib"]' \
+    'CMD ["--config", "/etc/otelcol-contrib/config.yaml"]'
+  bud "$1" "$ctx"
+}
+
+# Jaeger v2 (the all-in-one `jaeger` binary): its module tags release 2.x.y as v1.(x+63).y
+# (JAEGER_MODULE_VERSION, the one `make tools` builds). Release build flags of its Makefile
+# (CGO off, -trimpath, version ldflags, no -s -w); the UI is its built-in placeholder page: the
+# jaeger-ui assets come from GitHub, which is not reachable.
+ld_jaeger() {
+  local pkg=github.com/jaegertracing/jaeger/internal/version
+  printf -- '-X %s.commitSHA=%s -X %s.latestVersion=v%s -X %s.date=%s' "$pkg" "$ORIGIN_HASH" \
+    "$pkg" "${JAEGER_IMAGE##*:}" "$pkg" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+}
+build_jaeger() {
+  local ctx bins src tmp release=${JAEGER_IMAGE##*:} major minor patch
+  IFS=. read -r major minor patch <<<"$release"
+  [ "$major" = 2 ] || die "JAEGER_IMAGE $release is not a Jaeger v2 release"
+  [ "$JAEGER_MODULE_VERSION" = "v1.$((minor + 63)).$patch" ] ||
+    die "JAEGER_IMAGE $release is not JAEGER_MODULE_VERSION $JAEGER_MODULE_VERSION (2.x.y = v1.(x+63).y)"
+  bins=$(go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger)
+  ctx=$(context jaeger)
+  static_rootfs "$ctx/rootfs"
+  tmp=$(mktemp -d "$work/media-types.XXXX")
+  deb media-types "$tmp" # /etc/mime.types, which upstream's base takes from Alpine's mailcap
+  install -m 0644 "$tmp/etc/mime.types" "$ctx/rootfs/etc/mime.types"
+  src=$(go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" | jq -r .Dir)
+  install -D -m 0755 "$bins/jaeger" "$ctx/rootfs/cmd/jaeger/jaeger-linux"
+  install -m 0644 "$src/cmd/jaeger/sampling-strategies.json" "$ctx/rootfs/cmd/jaeger/"
+  containerfile "$ctx" 'ENV JAEGER_LISTEN_HOST=0.0.0.0' \
+    'EXPOSE 5778 5779 4317 4318 14268 14250 9411 16686 13132 13133' 'VOLUME ["/tmp"]' \
+    'ENTRYPOINT ["/cmd/jaeger/jaeger-linux"]' 'USER 10001'
+  bud "$1" "$ctx"
+}
+
+# Locust (LOCUST_IMAGE): the PyPI release LOCUST_VERSION in a venv on Debian trixie's Python, on
+# the Debian base of scripts/images/base.sh (as MySQL's), with upstream's locust user (uid 1000),
+# workdir and entrypoint (locust/Containerfile).
+build_locust() {
+  local base="localhost/shopscope-node:${NODE_IMAGE##*:}"
+  image_exists "$base" || die "$base is missing: run \`make images\` (scripts/images/base.sh) first"
+  [ "${LOCUST_IMAGE##*:}" = "$LOCUST_VERSION" ] || die "LOCUST_IMAGE ($LOCUST_IMAGE) is not LOCUST_VERSION $LOCUST_VERSION"
+  nice -n 19 buildah bud --quiet --isolation chroot --build-arg "BASE=$base" --build-arg "STANDS_FOR=$1" \
+    --build-arg "LOCUST_VERSION=$LOCUST_VERSION" -f "$here/locust/Containerfile" -t "$1" "$here/locust" \
+    >"$work/locust.log" 2>&1 || die "$(tail -30 "$work/locust.log")"
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${ALL[@]}")
 if [ "${targets[0]}" = list ]; then
@@ -278,5 +364,12 @@ if [ "${targets[0]}" = list ]; then
 fi
 for name in "${targets[@]}"; do
   image=$(image_of "$name")
-  standin "$image" "$name-${image##*:}" "build_${name//-/_}" "$image"
+  stem="$name-${image##*:}"
+  # Archives of our own builds are named after their inputs too (the collector's builder manifest
+  # hash, certgen's source hash): a change is a new stand-in.
+  case $name in
+    opentelemetry-collector) stem+="-$(basename "$(dirname "$(dirname "$(collector_bin)")")")" ;;
+    kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
+  esac
+  standin "$image" "$stem" "build_${name//-/_}" "$image"
 done

@@ -1,0 +1,3 @@
+module shopscope.local/standins/kube-webhook-certgen
+
+go 1.25
