@@ -9,12 +9,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
-if [ -z "${PROMETHEUS_OPERATOR_VERSION:-}" ]; then
-  set -a
-  # shellcheck source=/dev/null
-  . "$root/versions.env"
-  set +a
-fi
+# versions.env fills in every pin the environment (make's export) does not set.
+while IFS='=' read -r key value; do
+  [ -n "${!key:-}" ] || export "$key=$value"
+done < <(grep -E '^[A-Z][A-Z0-9_]*=' "$root/versions.env")
 # shellcheck source=scripts/images/standins/lib.sh
 . "$here/lib.sh"
 command -v buildah >/dev/null || die "buildah is missing"
