@@ -7,10 +7,12 @@ CLUSTER_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600
 
 .PHONY: cluster-source-build control-plane-up control-plane-down control-plane-status test-cluster-control-plane
 .PHONY: containerd-up containerd-down containerd-status test-cluster-runtime
-cluster-source-build: ## Build Kubernetes KUBERNETES_VERSION, etcd and crictl from the Go module proxy (cached in ~/.cache/shopscope)
+.PHONY: cluster-source-images cluster-source-up cluster-source-down cluster-source-status test-cluster-node
+cluster-source-build: ## Build Kubernetes KUBERNETES_VERSION, etcd, crictl and kube-network-policies from the Go module proxy (cached in ~/.cache/shopscope)
 	@$(CLUSTER_SOURCE)/build-kubernetes.sh
 	@$(CLUSTER_SOURCE)/build-etcd.sh
 	@$(CLUSTER_SOURCE)/build-crictl.sh
+	@$(CLUSTER_SOURCE)/build-kube-network-policies.sh
 
 control-plane-up: cluster-source-build ## etcd, kube-apiserver, controller-manager, scheduler on 127.0.0.1 (state in .run/cluster)
 	@$(CLUSTER_SOURCE)/control-plane.sh start
@@ -35,3 +37,19 @@ containerd-status: ## Whether containerd-up's containerd answers on its socket
 
 test-cluster-runtime: ## containerd + CRI with crictl: a busybox pod logs, gets a pod IP, a hostPort answers; stop leaves nothing
 	$(CLUSTER_TEST) tests/cluster/source-runtime.test.ts
+
+# The node's images only (pause, busybox, CoreDNS), not every stand-in of `make standins`
+cluster-source-images: ## The stand-ins the source-built node runs: pause, busybox, CoreDNS (cached in ~/.cache/shopscope/standins)
+	@scripts/images/standins/build.sh pause busybox coredns
+
+cluster-source-up: cluster-source-build cluster-source-images ## The whole source-built cluster: control plane, containerd, kubelet, kube-proxy, kube-network-policies, CoreDNS (root; .run/cluster)
+	@$(CLUSTER_SOURCE)/cluster.sh up
+
+cluster-source-down: ## Stop cluster-source-up's cluster: every process, and its chains, bridge, mounts, cgroups and address
+	@$(CLUSTER_SOURCE)/cluster.sh down
+
+cluster-source-status: ## Processes, node and pods of the source-built cluster
+	@$(CLUSTER_SOURCE)/cluster.sh status
+
+test-cluster-node: cluster-source-build cluster-source-images ## The source-built node: Ready, a Deployment, CoreDNS, Services via kube-proxy, a NetworkPolicy enforced, down leaves nothing
+	$(CLUSTER_TEST) tests/cluster/source-node.test.ts

@@ -11,6 +11,9 @@
 # State: $CLUSTER_RUN_DIR (default .run/cluster): <component>.pid, <component>.log, etcd/ (data),
 # pki/. Ports: APISERVER_PORT (6443), ETCD_PORT (2379), ETCD_PEER_PORT (2380),
 # CONTROLLER_MANAGER_PORT (10257), SCHEDULER_PORT (10259); each must be free on 127.0.0.1.
+# APISERVER_ADDRESS (default 127.0.0.1): the address kube-apiserver listens on and advertises (the
+# endpoint of the `kubernetes` Service); the full cluster (cluster.sh) uses the node's address, which
+# pods can reach, where 127.0.0.1 would be their own loopback.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 set -a
@@ -24,6 +27,7 @@ CACHE="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"
 K8S_BIN="$CACHE/kubernetes-v${KUBERNETES_VERSION#v}/bin"
 ETCD_BIN="$CACHE/etcd-$ETCD_VERSION/bin"
 export APISERVER_PORT="${APISERVER_PORT:-6443}"
+export APISERVER_ADDRESS="${APISERVER_ADDRESS:-127.0.0.1}"
 ETCD_PORT="${ETCD_PORT:-2379}"
 ETCD_PEER_PORT="${ETCD_PEER_PORT:-2380}"
 CONTROLLER_MANAGER_PORT="${CONTROLLER_MANAGER_PORT:-10257}"
@@ -60,7 +64,8 @@ pid() {
   echo "$p"
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_free <port> [address]
+port_free() { ! (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
 
 args() {
   case $1 in
@@ -80,7 +85,7 @@ args() {
   kube-apiserver)
     # shellcheck disable=SC2054 # the commas are inside flag values
     ARGS=(
-      --bind-address=127.0.0.1 --secure-port="$APISERVER_PORT"
+      --bind-address="$APISERVER_ADDRESS" --secure-port="$APISERVER_PORT"
       --etcd-servers="https://127.0.0.1:$ETCD_PORT" --etcd-cafile="$PKI/etcd/ca.crt"
       --etcd-certfile="$PKI/apiserver-etcd-client.crt" --etcd-keyfile="$PKI/apiserver-etcd-client.key"
       --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key"
@@ -103,6 +108,8 @@ args() {
       --proxy-client-key-file="$PKI/front-proxy-client.key"
       --profiling=false
     )
+    # 127.0.0.1 cannot be an endpoint: the apiserver then advertises the host's default address
+    [ "$APISERVER_ADDRESS" = 127.0.0.1 ] || ARGS+=(--advertise-address="$APISERVER_ADDRESS")
     ;;
   kube-controller-manager)
     ARGS=(
@@ -142,7 +149,7 @@ ready() {
       --key "$PKI/apiserver-etcd-client.key" "$url" >/dev/null
     return
     ;;
-  kube-apiserver) url="https://127.0.0.1:$APISERVER_PORT/readyz" ;;
+  kube-apiserver) url="https://$APISERVER_ADDRESS:$APISERVER_PORT/readyz" ;;
   kube-controller-manager) url="https://127.0.0.1:$CONTROLLER_MANAGER_PORT/healthz" ;;
   kube-scheduler) url="https://127.0.0.1:$SCHEDULER_PORT/readyz" ;;
   esac
@@ -170,7 +177,9 @@ launch() {
     echo "control-plane: $c already running (pid $p)"
     return
   fi
-  for p in $(port_of "$c"); do port_free "$p" || die "port $p on 127.0.0.1 is in use (needed by $c)"; done
+  local address=127.0.0.1
+  [ "$c" != kube-apiserver ] || address=$APISERVER_ADDRESS
+  for p in $(port_of "$c"); do port_free "$p" "$address" || die "port $p on $address is in use (needed by $c)"; done
   args "$c"
   # setsid: its own session, so a terminal's Ctrl-C or the caller's exit does not reach it
   setsid "$bin" "${ARGS[@]}" >"$RUN_DIR/$c.log" 2>&1 </dev/null &

@@ -13,11 +13,15 @@
 #   etcd/ca.*, etcd/server.*, apiserver-etcd-client.*   etcd over mutual TLS
 #   sa.key, sa.pub                  service-account token signing pair
 #   admin.*, controller-manager.*, scheduler.*, kubelet.*  client certs + <name>.kubeconfig
+#   kube-proxy.*, kube-network-policies.*                  the node's other clients (node.sh)
+# APISERVER_ADDRESS (default 127.0.0.1): the address the kubeconfigs name; any other address is also
+# put in the apiserver certificate (the node's address, which pods reach through 10.96.0.1)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 RUN_DIR="${CLUSTER_RUN_DIR:-$ROOT/.run/cluster}"
 PKI="$RUN_DIR/pki"
 APISERVER_PORT="${APISERVER_PORT:-6443}"
+APISERVER_ADDRESS="${APISERVER_ADDRESS:-127.0.0.1}"
 # The node the kubelet certificate is for (system:node:<name>, what NodeRestriction checks)
 NODE_NAME="${CLUSTER_NODE_NAME:-shopscope-node}"
 # The first IP of the service range (kube-apiserver --service-cluster-ip-range 10.96.0.0/16)
@@ -83,7 +87,7 @@ kind: Config
 clusters:
 - name: shopscope
   cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
+    server: https://$APISERVER_ADDRESS:$APISERVER_PORT
     certificate-authority-data: $($b64 <"$PKI/ca.crt")
 users:
 - name: $user
@@ -103,8 +107,9 @@ ca ca kubernetes
 ca front-proxy-ca front-proxy-ca
 ca etcd/ca etcd-ca
 
-cert apiserver ca /CN=kube-apiserver serverAuth \
-  "DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:$SERVICE_IP"
+apiserver_sans="DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:$SERVICE_IP"
+[ "$APISERVER_ADDRESS" = 127.0.0.1 ] || apiserver_sans+=",IP:$APISERVER_ADDRESS"
+cert apiserver ca /CN=kube-apiserver serverAuth "$apiserver_sans"
 cert apiserver-kubelet-client ca "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
 cert front-proxy-client front-proxy-ca /CN=front-proxy-client clientAuth
 cert etcd/server etcd/ca /CN=etcd serverAuth,clientAuth "DNS:localhost,IP:127.0.0.1"
@@ -114,6 +119,10 @@ cert admin ca "/O=system:masters/CN=kubernetes-admin" clientAuth
 cert controller-manager ca /CN=system:kube-controller-manager clientAuth
 cert scheduler ca /CN=system:kube-scheduler clientAuth
 cert kubelet ca "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+# kube-proxy: system:node-proxier is bound to this user by the default RBAC policy
+cert kube-proxy ca /CN=system:kube-proxy clientAuth
+# kube-network-policies: node.sh binds its ClusterRole to this user
+cert kube-network-policies ca /CN=system:kube-network-policies clientAuth
 
 if [ ! -s "$PKI/sa.key" ] || [ ! -s "$PKI/sa.pub" ]; then
   echo "pki: service-account key pair"
@@ -126,3 +135,5 @@ kubeconfig admin kubernetes-admin
 kubeconfig controller-manager system:kube-controller-manager
 kubeconfig scheduler system:kube-scheduler
 kubeconfig kubelet "system:node:$NODE_NAME"
+kubeconfig kube-proxy system:kube-proxy
+kubeconfig kube-network-policies system:kube-network-policies
