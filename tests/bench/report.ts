@@ -48,14 +48,23 @@ export interface Results {
   targets: { name: string; value: string; met: boolean }[]
 }
 
-const pkgVersion = (name: string) => {
+const pkgVersion = (name: string, root = ROOT) => {
   try {
-    const file = join(ROOT, 'node_modules', name, 'package.json')
+    const file = join(root, 'node_modules', name, 'package.json')
     return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
   } catch {
     return 'not installed'
   }
 }
+
+/** The stock package the `stock` configuration loads (make stock-autoinstrumentation). */
+const stockVersion = () =>
+  process.env.STOCK_AUTOINSTRUMENTATION_DIR
+    ? pkgVersion(
+        '@opentelemetry/auto-instrumentations-node',
+        process.env.STOCK_AUTOINSTRUMENTATION_DIR,
+      )
+    : 'not installed'
 
 export function machine(): Results['machine'] {
   return {
@@ -84,6 +93,7 @@ export function versions(collectorBinary: string): Record<string, string> {
         '@fastify/otel',
       ].map((p) => [p, pkgVersion(p)]),
     ),
+    'stock @opentelemetry/auto-instrumentations-node': stockVersion(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
   }
 }
