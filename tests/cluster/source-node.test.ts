@@ -187,6 +187,9 @@ describe(
       CONTAINERD_POD_SUBNET: '10.244.251.0/24',
       NODE_CGROUP_ROOT: CGROUP_ROOT,
     }
+    // Host paths the kubelet and containerd 1.6 use whatever their configuration says
+    const hostDirs = ['/var/lib/kubelet', '/run/containerd', '/var/run/netns', '/var/lib/cni']
+    let hostDirsAbsent: string[] = []
     let chainsBefore: string[] = []
     let chains6Before: string[] = []
     let pids: Record<string, string> = {}
@@ -218,6 +221,7 @@ describe(
       for (const f of ['pause-3.10.2.tar', 'busybox-1.37.0.tar', 'coredns-v1.13.1.tar']) {
         assert.ok(existsSync(join(STANDINS, f)), `missing ${join(STANDINS, f)} (make standins)`)
       }
+      hostDirsAbsent = hostDirs.filter((d) => !existsSync(d))
       chainsBefore = await chains('iptables-save')
       chains6Before = await chains('ip6tables-save')
       assert.ok(
@@ -389,6 +393,11 @@ describe(
       assert.deepEqual(await chains('ip6tables-save'), chains6Before, 'ip6tables chains as before')
       assert.deepEqual(mountsUnder(runDir), [], 'no mount under the run directory')
       assert.deepEqual(cgroupsLeft(), [], 'no cgroup of the node')
+      assert.deepEqual(
+        hostDirsAbsent.filter((d) => existsSync(d)),
+        [],
+        'no host directory the cluster made',
+      )
       const address = await run('ip', ['-o', 'addr', 'show', 'to', NODE_IP], env)
       assert.equal(address.stdout.trim(), '', `${NODE_IP} removed`)
       // --cleanup (of the build's patch) says whether it found the table to delete

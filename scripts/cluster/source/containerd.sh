@@ -34,6 +34,7 @@ BRIDGE="${CONTAINERD_BRIDGE:-shopscope0}"
 POD_SUBNET="${CONTAINERD_POD_SUBNET:-10.244.0.0/24}"
 READY_TIMEOUT="${CONTAINERD_READY_TIMEOUT:-60}"
 PID_FILE="$RUN_DIR/containerd.pid"
+HOST_DIRS="/run/containerd /var/run/netns /var/lib/cni"
 LOG="$RUN_DIR/containerd.log"
 
 die() {
@@ -110,6 +111,9 @@ start() {
   # (the bridge plugin's isGateway turns it on)
   [ -f "$DIR/cni-chains.before" ] || cni_chains >"$DIR/cni-chains.before"
   [ -s "$DIR/ip_forward.before" ] || cat /proc/sys/net/ipv4/ip_forward >"$DIR/ip_forward.before"
+  # Directories containerd 1.6 and its CNI library use whatever the config says (shim sockets,
+  # runc state, pod netns, CNI result cache): stop removes them when start made them and they are empty
+  [ -f "$DIR/host-dirs.absent" ] || for p in $HOST_DIRS; do [ -e "$p" ] || echo "$p"; done >"$DIR/host-dirs.absent"
   setsid containerd --config "$DIR/config.toml" >"$LOG" 2>&1 </dev/null &
   echo $! >"$PID_FILE"
   echo "containerd: started (pid $!, log $LOG)"
@@ -180,6 +184,12 @@ stop() {
   if [ -f "$DIR/ip_forward.before" ]; then
     sysctl -qw net.ipv4.ip_forward="$(cat "$DIR/ip_forward.before")" || true
     rm -f "$DIR/ip_forward.before"
+  fi
+  if [ -f "$DIR/host-dirs.absent" ]; then
+    while read -r p; do
+      if [ -d "$p" ]; then find "$p" -depth -type d -empty -delete 2>/dev/null || true; fi
+    done <"$DIR/host-dirs.absent"
+    rm -f "$DIR/host-dirs.absent"
   fi
   # Mounts left under the run directory (a pod containerd could not tear down), deepest first
   awk -v d="$RUN_DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |

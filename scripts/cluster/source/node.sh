@@ -264,6 +264,8 @@ start() {
   [ -f "$DIR/kube-chains.before" ] || kube_chains iptables >"$DIR/kube-chains.before"
   [ -f "$DIR/kube6-chains.before" ] || kube_chains ip6tables >"$DIR/kube6-chains.before"
   [ -f "$DIR/var-log-containers.before" ] || { [ -d /var/log/containers ] && echo yes || echo no; } >"$DIR/var-log-containers.before"
+  # the kubelet's device-plugin socket lives in /var/lib/kubelet whatever its --root-dir
+  [ -f "$DIR/var-lib-kubelet.before" ] || { [ -d /var/lib/kubelet ] && echo yes || echo no; } >"$DIR/var-lib-kubelet.before"
   # Pods reach Services on the same bridge only when bridged traffic passes iptables
   sysctl -qw net.bridge.bridge-nf-call-iptables=1
   make_cgroups
@@ -358,6 +360,14 @@ stop() {
     fi
   fi
   rm -f "$DIR/var-log-containers.before"
+  if [ -S /var/lib/kubelet/device-plugins/kubelet.sock ]; then
+    rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+    if [ "$(cat "$DIR/var-lib-kubelet.before" 2>/dev/null)" = no ]; then
+      # only empty directories: nothing of anyone else's
+      find /var/lib/kubelet -depth -type d -empty -delete 2>/dev/null || true
+    fi
+  fi
+  rm -f "$DIR/var-lib-kubelet.before"
   # Mounts under the node directory (the kubelet's rshared root, volumes), deepest first
   awk -v d="$DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r |
     while read -r m; do
