@@ -17,6 +17,8 @@ export function run(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('error', reject)
     child.on('close', (code) => resolve({ code, stdout, stderr }))
+    // A command that exits without reading its input must not fail the caller with EPIPE.
+    child.stdin.on('error', () => {})
     child.stdin.end(input)
   })
 }
