@@ -15,11 +15,26 @@ test-platform: tools ## helm lint/template, kubeconform -strict, cdk8s assertion
 resources: ## Total CPU/memory requests and limits of the whole stack
 	@node --import tsx scripts/cluster/resources.ts
 
-cluster-up: tool-helm ## kind cluster with the whole system (needs docker, kind, kubectl)
-	@scripts/cluster/up.sh
+# kind where Docker answers (a laptop), else the cluster built from source (mk/cluster-source.mk).
+CLUSTER_PROVIDER ?= $(shell docker info >/dev/null 2>&1 && echo kind || echo source)
 
-cluster-down: ## Delete the kind cluster
+cluster-up: tool-helm ## The whole system on a cluster: kind when `docker info` works, else the source-built one (CLUSTER_PROVIDER=kind|source)
+ifeq ($(CLUSTER_PROVIDER),kind)
+	@scripts/cluster/up.sh
+else ifeq ($(CLUSTER_PROVIDER),source)
+	@scripts/cluster/up-source.sh
+else
+	$(error CLUSTER_PROVIDER=$(CLUSTER_PROVIDER): kind or source)
+endif
+
+cluster-down: ## Delete the cluster of cluster-up (kind: the kind cluster; source: make cluster-source-down)
+ifeq ($(CLUSTER_PROVIDER),kind)
 	@scripts/cluster/down.sh
+else ifeq ($(CLUSTER_PROVIDER),source)
+	@$(MAKE) --no-print-directory cluster-source-down
+else
+	$(error CLUSTER_PROVIDER=$(CLUSTER_PROVIDER): kind or source)
+endif
 
 status: ## Nodes, pods and Helm releases of the kind cluster
 	@scripts/cluster/status.sh

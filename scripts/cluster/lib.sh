@@ -11,7 +11,7 @@ set +a
 export PATH="$ROOT/.tools/bin:$PATH"
 
 CLUSTER="${KIND_CLUSTER:-shopscope}"
-CONTEXT="kind-$CLUSTER"
+CONTEXT="${CONTEXT:-kind-$CLUSTER}" # the source provider sets its own (and KUBECONFIG)
 APP_NAMESPACE=shop
 OBS_NAMESPACE=observability
 OPERATOR_NAMESPACE=opentelemetry-operator-system

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make cluster-up`: the whole system on kind. Idempotent: every step converges (create if
+# `make cluster-up` on kind (the provider where Docker runs): the cluster and the images, then
+# deploy.sh, the deploy steps both providers share. Idempotent: every step converges (create if
 # missing, `helm upgrade --install`, `kubectl apply`), so a re-run repairs or updates.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,44 +35,4 @@ step "Loading the images into the nodes"
 for service in "${SERVICES[@]}"; do kind load docker-image --name "$CLUSTER" "shopscope/$service:dev"; done
 kind load docker-image --name "$CLUSTER" "$AUTOINSTRUMENTATION_IMAGE"
 
-step "Synthesizing the cdk8s app and creating the namespaces"
-GRAFANA_ADMIN_PASSWORD="$GRAFANA_ADMIN_PASSWORD" make --no-print-directory synth
-kc apply -f cdk8s/dist/00-namespaces.k8s.yaml
-
-step "OpenTelemetry Operator (chart $OTEL_OPERATOR_CHART_VERSION, self-signed webhook certificates)"
-chart_source opentelemetry-operator https://open-telemetry.github.io/opentelemetry-helm-charts \
-  "$OTEL_OPERATOR_CHART_VERSION"
-operator_values
-echo "chart: ${CHART[0]}"
-hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \
-  --namespace "$OPERATOR_NAMESPACE" --wait --timeout 5m
-
-step "kube-prometheus-stack (chart $KUBE_PROMETHEUS_STACK_CHART_VERSION)"
-chart_source kube-prometheus-stack https://prometheus-community.github.io/helm-charts \
-  "$KUBE_PROMETHEUS_STACK_CHART_VERSION"
-echo "chart: ${CHART[0]}"
-hc upgrade --install kps "${CHART[@]}" \
-  --namespace "$OBS_NAMESPACE" --values cdk8s/dist/kube-prometheus-stack-values.yaml \
-  --wait --timeout 10m
-
-step "Collector, Jaeger, Loki, MySQL, ServiceMonitors, rules, dashboards, alert routing (cdk8s)"
-kc apply --server-side -f cdk8s/dist/10-observability.k8s.yaml -f cdk8s/dist/20-shop.k8s.yaml
-for namespace in "$OBS_NAMESPACE" "$APP_NAMESPACE"; do
-  for workload in $(kc -n "$namespace" get deployment,statefulset -l app.kubernetes.io/managed-by=cdk8s -o name); do
-    kc -n "$namespace" rollout status "$workload" --timeout 5m
-  done
-done
-echo "waiting for the operator to roll out the Collector"
-until kc -n "$OBS_NAMESPACE" get deployment shopscope-collector >/dev/null 2>&1; do sleep 2; done
-kc -n "$OBS_NAMESPACE" rollout status deployment shopscope-collector --timeout 5m
-
-step "Instrumentation (operator-config/)"
-kc apply -f operator-config/instrumentation.yaml
-
-step "The shop (charts/shopscope with ci/kind-values.yaml)"
-hc upgrade --install shopscope charts/shopscope --namespace "$APP_NAMESPACE" \
-  --values charts/shopscope/ci/kind-values.yaml --wait --timeout 10m
-hc test shopscope --namespace "$APP_NAMESPACE" --timeout 2m
-
-step "Ready"
-print_urls
+exec "$ROOT/scripts/cluster/deploy.sh"

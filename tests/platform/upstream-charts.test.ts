@@ -101,8 +101,8 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
     assert.equal(source({ CHARTS_DIR: packaged }).stdout, `${packaged}/demo-1.2.3.tgz\n`)
   })
 
-  it('cluster-up installs both charts through chart_source, with the operator values of lib.sh', () => {
-    const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
+  it('cluster-up (deploy.sh, both providers) installs both charts through chart_source, with the operator values of lib.sh', () => {
+    const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
     const installs = up.match(/hc upgrade --install (opentelemetry-operator|kps) [^\n]*/g) ?? []
     assert.deepEqual(installs, [
       'hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \\',

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole system onto an existing cluster: the one copy of the deploy steps, run by both
+# providers (up.sh: kind; up-source.sh: the source-built cluster) after their images are in the
+# node. Idempotent: every step converges (`helm upgrade --install`, `kubectl apply`).
+#   CONTEXT      the kube context (lib.sh: kind-$KIND_CLUSTER unless set)
+#   KUBECONFIG   where that context is (the provider exports it; default ~/.kube/config)
+#   IN_BOX=1     the in-box overlay (in-box-values.yaml): no Grafana, no Loki (AGPL, not built here)
+. "$(dirname "$0")/lib.sh"
+
+KPS_VALUES=(--values cdk8s/dist/kube-prometheus-stack-values.yaml)
+OBS_SELECTOR=()
+if [ "${IN_BOX:-0}" = 1 ]; then
+  # The overlay's kube-prometheus-stack values, and the Loki objects of the cdk8s output left out
+  # (kubectl apply --selector filters the file's objects by their labels).
+  KPS_VALUES+=(--values scripts/cluster/in-box-values.yaml)
+  OBS_SELECTOR=(--selector 'app.kubernetes.io/name!=loki')
+  echo "in-box overlay: scripts/cluster/in-box-values.yaml (no Grafana), Loki objects left out"
+fi
+
+step "Synthesizing the cdk8s app and creating the namespaces"
+GRAFANA_ADMIN_PASSWORD="$GRAFANA_ADMIN_PASSWORD" make --no-print-directory synth
+kc apply -f cdk8s/dist/00-namespaces.k8s.yaml
+
+step "OpenTelemetry Operator (chart $OTEL_OPERATOR_CHART_VERSION, self-signed webhook certificates)"
+chart_source opentelemetry-operator https://open-telemetry.github.io/opentelemetry-helm-charts \
+  "$OTEL_OPERATOR_CHART_VERSION"
+operator_values
+echo "chart: ${CHART[0]}"
+hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \
+  --namespace "$OPERATOR_NAMESPACE" --wait --timeout 5m
+
+step "kube-prometheus-stack (chart $KUBE_PROMETHEUS_STACK_CHART_VERSION)"
+chart_source kube-prometheus-stack https://prometheus-community.github.io/helm-charts \
+  "$KUBE_PROMETHEUS_STACK_CHART_VERSION"
+echo "chart: ${CHART[0]}"
+hc upgrade --install kps "${CHART[@]}" \
+  --namespace "$OBS_NAMESPACE" "${KPS_VALUES[@]}" \
+  --wait --timeout 10m
+
+step "Collector, Jaeger, Loki, MySQL, ServiceMonitors, rules, dashboards, alert routing (cdk8s)"
+kc apply --server-side "${OBS_SELECTOR[@]}" -f cdk8s/dist/10-observability.k8s.yaml
+kc apply --server-side -f cdk8s/dist/20-shop.k8s.yaml
+for namespace in "$OBS_NAMESPACE" "$APP_NAMESPACE"; do
+  for workload in $(kc -n "$namespace" get deployment,statefulset -l app.kubernetes.io/managed-by=cdk8s -o name); do
+    kc -n "$namespace" rollout status "$workload" --timeout 5m
+  done
+done
+echo "waiting for the operator to roll out the Collector"
+until kc -n "$OBS_NAMESPACE" get deployment shopscope-collector >/dev/null 2>&1; do sleep 2; done
+kc -n "$OBS_NAMESPACE" rollout status deployment shopscope-collector --timeout 5m
+
+step "Instrumentation (operator-config/)"
+kc apply -f operator-config/instrumentation.yaml
+
+step "The shop (charts/shopscope with ci/kind-values.yaml)"
+hc upgrade --install shopscope charts/shopscope --namespace "$APP_NAMESPACE" \
+  --values charts/shopscope/ci/kind-values.yaml --wait --timeout 10m
+hc test shopscope --namespace "$APP_NAMESPACE" --timeout 2m
+
+step "Ready"
+print_urls
