@@ -14,4 +14,4 @@ standins: prometheus collector shipped-node ## Build (or load from the cache) th
 	@scripts/images/standins/build.sh
 
 test-standins: standins ## Each stand-in: the name the charts reference, the pinned release, upstream's user
-	$(STANDINS_TEST) tests/cluster/standins.test.ts
+	$(STANDINS_TEST) tests/cluster/standins.test.ts tests/cluster/standins-mysql.test.ts
