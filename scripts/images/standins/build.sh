@@ -364,8 +364,9 @@ for name in "${targets[@]}"; do
   image=$(image_of "$name")
   stem="$name-${image##*:}"
   # Archives of our own builds are named after their inputs too (the collector's builder manifest
-  # hash, certgen's source hash): a change is a new stand-in.
+  # hash, certgen's source hash, the MySQL entrypoint's files): a change is a new stand-in.
   case $name in
+    mysql) stem+="-src-$(cat "$here"/mysql/* | sha256sum | cut -c1-12)" ;;
     opentelemetry-collector) stem+="-$(basename "$(dirname "$(dirname "$(collector_bin)")")")" ;;
     kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
   esac

@@ -50,8 +50,10 @@ _mysql_want_help() {
 mysql_get_config() {
   local conf=$1
   shift
+  # awk reads to the end: exiting at the match would SIGPIPE the server's help (status 141
+  # under pipefail), at random with the length of the output.
   "$@" --verbose --help 2>/dev/null |
-    awk -v conf="$conf" '$1 == conf && /^[^ \t]/ { sub(/^[^ \t]+[ \t]+/, ""); print; exit }'
+    awk -v conf="$conf" '!found && $1 == conf && /^[^ \t]/ { sub(/^[^ \t]+[ \t]+/, ""); print; found = 1 }'
 }
 
 mysql_check_config() {
