@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -30,6 +31,14 @@ function instrumentationCr() {
 }
 
 /** The env the operator sets on the app container, pointed at the test's receiver. */
+/**
+ * The Instrumentation samples a tenth of new traces (parentbased_traceidratio): a caller's sampled
+ * traceparent is always followed, which is how these requests are sure to be traced.
+ */
+const sampledTraceparent = () => ({
+  traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`,
+})
+
 function operatorEnv(dir: string, endpoint: string): Record<string, string> {
   const cr = instrumentationCr()
   return {
@@ -94,7 +103,10 @@ describe('a service started exactly as the operator injects it', () => {
       env: { ...operatorEnv(copyOfImage(), otlp.endpoint), ...FAST_EXPORT_ENV },
     })
     services.push(service)
-    assert.equal((await fetch(`${service.url}/api/v1/products/1`)).status, 200)
+    assert.equal(
+      (await fetch(`${service.url}/api/v1/products/1`, { headers: sampledTraceparent() })).status,
+      200,
+    )
     const span = await otlp.waitFor('a server span', () =>
       otlp.spans.find((s) => s.kind === 2 && s.attributes['http.route'] === '/api/v1/products/:id'),
     )
@@ -125,7 +137,9 @@ describe('a service started exactly as the operator injects it', () => {
       ],
       JSON.stringify(telemetry),
     )
-    for (let i = 0; i < 3; i++) await fetch(`${service.url}/api/v1/products/2`)
+    for (let i = 0; i < 3; i++) {
+      await fetch(`${service.url}/api/v1/products/2`, { headers: sampledTraceparent() })
+    }
     await otlp.waitFor(
       'three requests',
       () =>
