@@ -53,3 +53,7 @@ cluster-source-status: ## Processes, node and pods of the source-built cluster
 
 test-cluster-node: cluster-source-build cluster-source-images ## The source-built node: Ready, a Deployment, CoreDNS, Services via kube-proxy, a NetworkPolicy enforced, down leaves nothing
 	$(CLUSTER_TEST) tests/cluster/source-node.test.ts
+
+.PHONY: test-cluster
+test-cluster: ## The whole system on the cluster of make cluster-up (brought up if absent): pods Ready, helm test, injection, PSS restricted, memory (root; not in make test)
+	$(CLUSTER_TEST) tests/cluster/cluster.test.ts

@@ -1,0 +1,232 @@
+// The whole system on the cluster of `make cluster-up` (source provider: the source-built cluster,
+// kubeconfig in .run/cluster; brought up when it is not running): every pod Ready, `helm test`
+// passes, the operator injected our auto-instrumentation into the shop's pods, the `shop`
+// namespace refuses a privileged pod (restricted Pod Security Standard). Prints the injected pod
+// spec excerpt, the cluster's memory and the bring-up time. Root only; not part of `make test`.
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import assert from 'node:assert/strict'
+import { before, describe, it } from 'node:test'
+import { pinned, readVersions } from '../../cdk8s/src/versions'
+import { run } from './run'
+
+const ROOT = join(__dirname, '..', '..')
+const VERSIONS = readVersions(join(ROOT, 'versions.env'))
+const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
+const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
+const KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
+const HELM = join(ROOT, '.tools', 'bin', 'helm')
+const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
+const KUBECONFIG = join(RUN_DIR, 'admin.kubeconfig')
+const NAMESPACES = ['shop', 'observability', 'opentelemetry-operator-system']
+const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
+const env = { ...process.env, KUBECONFIG }
+
+type Container = {
+  name: string
+  image: string
+  command?: string[]
+  env?: { name: string; value?: string }[]
+  volumeMounts?: { name: string; mountPath: string }[]
+}
+type Pod = {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> }
+  spec: { initContainers?: Container[]; containers: Container[] }
+  status: {
+    phase: string
+    conditions?: { type: string; status: string }[]
+    containerStatuses?: { name: string; containerID?: string }[]
+  }
+}
+
+async function kubectl(...args: string[]) {
+  const r = await run(KUBECTL, args, env)
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+async function pods(namespace: string): Promise<Pod[]> {
+  return (
+    JSON.parse(await kubectl('-n', namespace, 'get', 'pods', '-o', 'json')) as { items: Pod[] }
+  ).items
+}
+
+const ready = (p: Pod) =>
+  p.status.phase === 'Succeeded' ||
+  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+
+async function clusterAnswers() {
+  if (!existsSync(KUBECONFIG)) return false
+  return (await run(KUBECTL, ['get', '--raw', '/readyz'], env)).code === 0
+}
+
+function mib(bytes: number) {
+  return `${(bytes / 2 ** 20).toFixed(0)} MiB`
+}
+
+describe('the whole system on the source-built cluster', { concurrency: false }, () => {
+  before(async () => {
+    assert.equal(process.getuid?.(), 0, 'root only (the cluster runs as root)')
+    if (!(await clusterAnswers())) {
+      const started = Date.now()
+      const up = await run(
+        'make',
+        ['--no-print-directory', 'cluster-up', 'CLUSTER_PROVIDER=source'],
+        {
+          ...process.env,
+        },
+      )
+      assert.equal(
+        up.code,
+        0,
+        `make cluster-up: ${up.stdout.slice(-3000)}${up.stderr.slice(-3000)}`,
+      )
+      console.log(`# brought up by this test in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    }
+  })
+
+  it('has every pod Ready in shop, observability and opentelemetry-operator-system', async () => {
+    const deadline = Date.now() + 300_000
+    let notReady: string[] = []
+    do {
+      notReady = []
+      for (const ns of NAMESPACES) {
+        const list = await pods(ns)
+        assert.ok(list.length > 0, `no pods in ${ns}`)
+        for (const p of list)
+          if (!ready(p)) notReady.push(`${ns}/${p.metadata.name} (${p.status.phase})`)
+      }
+      if (notReady.length === 0) break
+      await new Promise((r) => setTimeout(r, 5000))
+    } while (Date.now() < deadline)
+    assert.deepEqual(notReady, [])
+    for (const ns of NAMESPACES) console.log(`# ${ns}: ${(await pods(ns)).length} pods Ready`)
+  })
+
+  it('passes helm test', async () => {
+    const context = (await kubectl('config', 'current-context')).trim()
+    const r = await run(
+      HELM,
+      ['--kube-context', context, 'test', 'shopscope', '--namespace', 'shop', '--timeout', '2m'],
+      env,
+    )
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    const phases = r.stdout.split('\n').filter((l) => /^(TEST SUITE|Last Started|Phase)/.test(l))
+    console.log(`# helm test shopscope:\n${phases.map((l) => `#   ${l}`).join('\n')}`)
+    assert.match(r.stdout, /Phase:\s+Succeeded/)
+  })
+
+  it('had our auto-instrumentation injected into every shop service pod by the operator', async () => {
+    const instrumentation = readFileSync(
+      join(ROOT, 'operator-config', 'instrumentation.yaml'),
+      'utf8',
+    )
+    const image = /^ {2}nodejs:\n(?:.*\n)*? {4}image: (\S+)/m.exec(instrumentation)?.[1]
+    assert.ok(image, 'the nodejs image of operator-config/instrumentation.yaml')
+    const list = await pods('shop')
+    for (const service of SERVICES) {
+      const pod = list.find((p) => p.metadata.labels?.['app.kubernetes.io/component'] === service)
+      assert.ok(pod, `a ${service} pod`)
+      const init = (pod.spec.initContainers ?? []).find(
+        (c) => c.name === 'opentelemetry-auto-instrumentation-nodejs',
+      )
+      assert.ok(init, `${service}: the operator's init container`)
+      assert.equal(init.image.replace(/^docker\.io\//, ''), image.replace(/^docker\.io\//, ''))
+      const app = pod.spec.containers[0]!
+      const vars = new Map((app.env ?? []).map((e) => [e.name, e.value ?? '(valueFrom)']))
+      assert.match(vars.get('NODE_OPTIONS') ?? '', /--require \/otel-auto-instrumentation-nodejs\//)
+      for (const name of [
+        'OTEL_SERVICE_NAME',
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'OTEL_RESOURCE_ATTRIBUTES',
+      ])
+        assert.ok(vars.has(name), `${service}: ${name}`)
+      if (service === 'order-service') {
+        const excerpt = {
+          pod: pod.metadata.name,
+          initContainers: [{ name: init.name, image: init.image, command: init.command }],
+          container: {
+            name: app.name,
+            image: app.image,
+            env: Object.fromEntries(
+              [...vars].filter(([k]) => k === 'NODE_OPTIONS' || k.startsWith('OTEL_')),
+            ),
+            volumeMounts: app.volumeMounts?.filter((m) => m.mountPath.includes('otel')),
+          },
+        }
+        console.log(
+          `# injected pod spec (excerpt):\n${JSON.stringify(excerpt, null, 2).replace(/^/gm, '#   ')}`,
+        )
+      }
+    }
+  })
+
+  it('refuses a privileged pod in the shop namespace (restricted Pod Security Standard)', async () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'privileged-probe', namespace: 'shop' },
+      spec: {
+        containers: [
+          {
+            name: 'c',
+            image: pinned(VERSIONS, 'BUSYBOX_IMAGE'),
+            securityContext: { privileged: true },
+          },
+        ],
+      },
+    }
+    const r = await run(KUBECTL, ['apply', '--dry-run=server', '-f', '-'], env, JSON.stringify(pod))
+    assert.notEqual(r.code, 0, 'a privileged pod was admitted')
+    assert.match(r.stderr, /violates PodSecurity "restricted/)
+    console.log(`# refused: ${r.stderr.trim().slice(0, 200)}`)
+  })
+
+  it('prints the memory of the cluster and its bring-up time', async () => {
+    // RSS of the cluster's own processes (control plane, containerd, node) and of every
+    // container's processes: per-pod memory from the kubelet's cgroups (no metrics-server).
+    const ps = await run('ps', ['-eo', 'rss=,args='], env)
+    let processes = 0
+    for (const line of ps.stdout.split('\n')) {
+      const m = /^\s*(\d+)\s+(.*)$/.exec(line)
+      if (!m) continue
+      // Node.js of the cache runs tests and tools, not the cluster.
+      const args = m[2]!
+      if (/\/node-[\d.]+\/bin\/node/.test(args)) continue
+      if (args.includes(CACHE) || args.includes(RUN_DIR)) processes += Number(m[1]) * 1024
+    }
+    const podsRoot = '/sys/fs/cgroup/memory/shopscope/kubepods'
+    const perPod: { name: string; bytes: number }[] = []
+    const byUid = new Map<string, string>()
+    for (const ns of [...NAMESPACES, 'kube-system'])
+      for (const p of await pods(ns)) {
+        const uid = (
+          JSON.parse(await kubectl('-n', ns, 'get', 'pod', p.metadata.name, '-o', 'json')) as {
+            metadata: { uid: string }
+          }
+        ).metadata.uid
+        byUid.set(uid, `${ns}/${p.metadata.name}`)
+      }
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory()) continue
+        const uid = /^pod(.+)$/.exec(entry.name)?.[1]?.replace(/_/g, '-')
+        if (uid && byUid.has(uid)) {
+          const usage = readFileSync(join(dir, entry.name, 'memory.usage_in_bytes'), 'utf8')
+          perPod.push({ name: byUid.get(uid)!, bytes: Number(usage) })
+        } else if (!uid) walk(join(dir, entry.name))
+      }
+    }
+    if (existsSync(podsRoot)) walk(podsRoot)
+    perPod.sort((a, b) => b.bytes - a.bytes)
+    const podTotal = perPod.reduce((s, p) => s + p.bytes, 0)
+    console.log(`# cluster processes (control plane, containerd, node): RSS ${mib(processes)}`)
+    console.log(`# pods (cgroup memory.usage_in_bytes, page cache included): ${mib(podTotal)}`)
+    for (const p of perPod) console.log(`#   ${mib(p.bytes).padStart(8)}  ${p.name}`)
+    const bringUp = join(RUN_DIR, 'bring-up-seconds')
+    if (existsSync(bringUp))
+      console.log(`# last make cluster-up: ${readFileSync(bringUp, 'utf8').trim()} s`)
+    assert.ok(perPod.length > 0, 'per-pod memory read')
+  })
+})
