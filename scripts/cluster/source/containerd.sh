@@ -46,15 +46,7 @@ die() {
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # pid: the pid of the pid file when that process is alive and still runs containerd
-pid() {
-  local p exe
-  [ -s "$PID_FILE" ] || return 1
-  p=$(cat "$PID_FILE")
-  alive "$p" || return 1
-  exe=$(readlink "/proc/$p/exe" 2>/dev/null) || return 1
-  [ "${exe% (deleted)}" = "$(realpath "$(command -v containerd)")" ] || return 1
-  echo "$p"
-}
+pid() { pid_of "$PID_FILE" "$(command -v containerd)"; }
 
 ctr_() { ctr --address "$SOCK" "$@"; }
 crictl_() { "$CRICTL" --runtime-endpoint "unix://$SOCK" --image-endpoint "unix://$SOCK" --timeout 30s "$@"; }

@@ -54,15 +54,7 @@ binary() {
 
 # pid <component>: the pid of its pid file when that process is alive and still runs the
 # component's binary (a pid reused by something else is never signalled)
-pid() {
-  local f="$RUN_DIR/$1.pid" p exe
-  [ -s "$f" ] || return 1
-  p=$(cat "$f")
-  alive "$p" || return 1
-  exe=$(readlink "/proc/$p/exe" 2>/dev/null) || return 1
-  [ "${exe% (deleted)}" = "$(realpath "$(binary "$1")")" ] || return 1
-  echo "$p"
-}
+pid() { pid_of "$RUN_DIR/$1.pid" "$(binary "$1")"; }
 
 # port_free <port> [address]
 port_free() { ! (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null; }
@@ -242,18 +234,7 @@ stop() {
   done
 }
 
-status() {
-  local c p rc=0
-  for c in "${COMPONENTS[@]}"; do
-    if p=$(pid "$c"); then
-      if ready "$c"; then echo "$c: ready (pid $p)"; else echo "$c: running, not ready (pid $p)"; rc=1; fi
-    else
-      echo "$c: stopped"
-      rc=1
-    fi
-  done
-  return $rc
-}
+status() { components_status; }
 
 case "${1:-}" in
 start) start ;;
