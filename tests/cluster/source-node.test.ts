@@ -12,23 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
-import { spawn } from 'node:child_process'
-import { run as runWithInput, type Result } from './run'
-
-/** run() of ./run without stdin unless there is input: a command that exits at once (ip,
- * kube-network-policies --cleanup) then cannot fail the test with EPIPE on its closed stdin. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input?: string) {
-  if (input !== undefined) return runWithInput(command, args, env, input)
-  return new Promise<Result>((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
 const SOURCE = join(ROOT, 'scripts', 'cluster', 'source')
