@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
+import { processesUsing } from './host'
 import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
@@ -26,23 +27,6 @@ const BINARIES = [
   ),
 ]
 const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']
-
-/** The processes whose command line names `dir` (every control-plane flag points into it). */
-function processesUsing(dir: string): string[] {
-  const found: string[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8')
-      if (/^State:\s*Z/m.test(status)) continue
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ')
-      if (cmdline.includes(dir)) found.push(`${entry}: ${cmdline.slice(0, 120)}`)
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found
-}
 
 const restrictedPod = (name: string) => ({
   apiVersion: 'v1',

@@ -4,7 +4,7 @@
 // a busybox Deployment Ready; names resolved by CoreDNS; Services reached through kube-proxy
 // (the `kubernetes` one included); a NetworkPolicy enforced; `down` leaves nothing behind. Root
 // only; not part of `make test`. kube-proxy's chains are global: no other cluster may run.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
+import { processesUsing, mountsUnder } from './host'
 import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
@@ -57,27 +58,6 @@ const PROCESSES = [
   'kube-proxy',
   'kube-network-policies',
 ]
-
-/** The processes (zombies aside) whose command line names `dir`. */
-function processesUsing(dir: string): string[] {
-  const found: string[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    try {
-      if (/^State:\s*Z/m.test(readFileSync(`/proc/${entry}/status`, 'utf8'))) continue
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ')
-      if (cmdline.includes(dir)) found.push(`${entry}: ${cmdline.slice(0, 120)}`)
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found
-}
-
-const mountsUnder = (dir: string) =>
-  readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`))
 
 /** Chain names of iptables-save or ip6tables-save that start with KUBE- or CNI-. */
 async function chains(save: string): Promise<string[]> {

@@ -4,15 +4,7 @@
 // pause stand-in, a busybox stand-in container that logs a line, a pod IP on the bridge, a
 // hostPort through portmap. `stop` must leave nothing behind: no bridge, no CNI iptables chain,
 // no mount under the run directory, no process. Root only; not part of `make test`.
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
@@ -20,6 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
+import { processesUsing, mountsUnder } from './host'
 import { run } from './run'
 
 const ROOT = join(__dirname, '..', '..')
@@ -36,27 +29,6 @@ async function ok(command: string, args: string[], env: NodeJS.ProcessEnv) {
   assert.equal(r.code, 0, `${command} ${args.join(' ')}:\n${r.stdout}\n${r.stderr}`)
   return r.stdout.trim()
 }
-
-/** The processes (zombies aside) whose command line names `dir`. */
-function processesUsing(dir: string): string[] {
-  const found: string[] = []
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue
-    try {
-      if (/^State:\s*Z/m.test(readFileSync(`/proc/${entry}/status`, 'utf8'))) continue
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ')
-      if (cmdline.includes(dir)) found.push(`${entry}: ${cmdline.slice(0, 120)}`)
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found
-}
-
-const mountsUnder = (dir: string) =>
-  readFileSync('/proc/self/mounts', 'utf8')
-    .split('\n')
-    .filter((l) => l.split(' ')[1]?.startsWith(`${dir}/`))
 
 const cniChains = async () =>
   (await ok('iptables-save', [], process.env))
