@@ -8,6 +8,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '.tools/**',
       '.cache/**',
+      // The local and cluster run state (containerd snapshots hold built JavaScript).
+      '.run/**',
       'cdk8s/imports/**',
       'tests/bench/results/**',
     ],
