@@ -20,4 +20,4 @@ help: ## List the targets
 	@grep -hE '^[a-zA-Z0-9_.-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-22s %s\n", $$1, $$2}'
 
 .PHONY: test
-test: deps build lint test-app test-fuzz test-telemetry test-images test-platform test-collector test-alerts test-local test-bench ## Every check CI runs
+test: deps build lint test-app test-fuzz test-telemetry test-images test-platform test-collector test-alerts test-local test-bench test-standins test-cluster-ci ## Every check CI runs

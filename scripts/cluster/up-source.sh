@@ -10,6 +10,9 @@ export PATH="$CACHE/kubernetes-v${KUBERNETES_VERSION#v}/bin:$PATH" # kubectl of 
 VOLUMES=4 # the three MySQL claims, and one spare
 t0=$SECONDS
 
+step "Stand-ins of the upstream images (make standins; containerd imports them when it starts)"
+make --no-print-directory standins
+
 step "Source-built cluster (make cluster-source-up)"
 make --no-print-directory cluster-source-up
 

@@ -2,7 +2,7 @@
 // kubeconfig in .run/cluster; brought up when it is not running): every pod Ready, `helm test`
 // passes, the operator injected our auto-instrumentation into the shop's pods, the `shop`
 // namespace refuses a privileged pod (restricted Pod Security Standard). Prints the injected pod
-// spec excerpt, the cluster's memory and the bring-up time. Root only; not part of `make test`.
+// spec excerpt, the cluster's memory and the bring-up time. Root only; make test runs it (test-cluster-ci).
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
