@@ -14,8 +14,9 @@ deps-node: ## npm workspaces from the lockfile
 build: ## Compile every workspace (CommonJS, strict)
 	npm run build
 
-lint: ## ESLint + Prettier
+lint: ## ESLint + Prettier, ShellCheck of every shell script
 	npm run lint
+	shellcheck -x -P SCRIPTDIR $$(git ls-files '*.sh')
 
 test-app: build ## Route, integration, concurrency and browser tests of the four services
 	scripts/with-mariadb.sh $(NODE_TEST) services/contracts/test/*.test.ts services/kit/test/*.test.ts services/*-service/test/*.test.ts services/frontend/test/*.test.ts tests/app/*.test.ts

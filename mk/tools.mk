@@ -24,24 +24,16 @@ endef
 $(eval $(call go-tool,helm,helm.sh/helm/v4,helm.sh/helm/v4/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
-# Jaeger v2, to validate the config cdk8s synthesizes with the real binary. Its go.mod has
-# replace directives, so `go install …@version` refuses them: they are built
-# from a copy of the module source, with the version recorded next to the binary.
-# $(call go-module-tool,<binary>,<module>,<version>,<package>,<replaces to drop>)
-define go-module-tool
-.PHONY: tool-$(1)
-tool-$(1):
-	@command -v go >/dev/null || $(call GO_MISSING,$(1))
-	@if [ -x "$(TOOLS_BIN)/$(1)" ] && [ "$$$$(cat "$(TOOLS_BIN)/$(1).version" 2>/dev/null)" = "$(3)" ]; then \
-		echo "tools: $(1) $(3) already installed"; \
-	else \
-		echo "tools: building $(1) $(3) (minutes the first time, cached after)"; \
-		GOPROXY="$(GO_TOOLS_PROXY)" scripts/cluster/go-build-module.sh $(2) $(3) $(4) "$(TOOLS_BIN)/$(1)" $(5); \
-	fi
-TOOLS += tool-$(1)
-endef
-
-$(eval $(call go-module-tool,jaeger,github.com/jaegertracing/jaeger,$(JAEGER_MODULE_VERSION),./cmd/jaeger,))
+# Jaeger v2, to validate the config cdk8s synthesizes with the real binary: the binary of its
+# stand-in image (scripts/images/standins/build.sh; its go.mod's replace directives keep `go
+# install` out), built once into ~/.cache/shopscope and linked here.
+.PHONY: tool-jaeger
+tool-jaeger:
+	@command -v go >/dev/null || $(call GO_MISSING,jaeger)
+	@dir=$$(scripts/images/standins/build.sh binaries jaeger | awk '$$1 == "jaeger" { print $$2 }'); \
+	[ -x "$$dir/jaeger" ] && mkdir -p "$(TOOLS_BIN)" && ln -sf "$$dir/jaeger" "$(TOOLS_BIN)/jaeger" && \
+	echo "tools: jaeger $(JAEGER_MODULE_VERSION) ($$dir)"
+TOOLS += tool-jaeger
 
 .PHONY: tools
 tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger) into .tools/bin

@@ -1,5 +1,5 @@
 # Shared by the scripts/cluster/*.sh: pinned versions, names, progress output.
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # names and arrays the sourcing scripts use
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -32,7 +32,7 @@ die() {
 kc() { kubectl --context "$CONTEXT" "$@"; }
 hc() { helm --kube-context "$CONTEXT" "$@"; }
 
-cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$CLUSTER"; }
+cluster_exists() { kind get clusters 2>/dev/null | grep -cx "$CLUSTER" >/dev/null; }
 
 # The directory of packaged upstream charts (<name>-<version>.tgz, unchanged from their public
 # repositories) for machines that reach no chart repository: CHARTS_DIR when set, else
@@ -71,7 +71,22 @@ chart_source() {
   fi
 }
 
+# kind maps the NodePorts to localhost ports (kind-config.yaml); the source-built node is this
+# host, at CLUSTER_NODE_IP, and has no Grafana (in-box-values.yaml).
 print_urls() {
+  local node="${CLUSTER_NODE_IP:-198.51.100.10}"
+  if [ "${IN_BOX:-0}" = 1 ]; then
+    cat <<TABLE
+
+  what          URL                          credentials
+  ------------  ---------------------------  ---------------------------------------------
+  shop          http://$node:30080    admin@shopscope.local / dev-admin-password
+  Jaeger UI     http://$node:30686    -
+  Prometheus    http://$node:30090    -
+  Alertmanager  http://$node:30093    -   (delivered alerts: kubectl -n $OBS_NAMESPACE logs deploy/alert-receiver)
+TABLE
+    return
+  fi
   cat <<TABLE
 
   what          URL                      credentials

@@ -40,6 +40,8 @@ mkdir -p "$out"
 rm -f "$out"/.patch-*
 mv "$tmp/kube-network-policies" "$out/kube-network-policies"
 touch "$stamp"
-"$out/kube-network-policies" --help 2>&1 | grep -q -- '-kubeconfig' ||
+# Read whole before grep: `grep -q` would close the pipe early and, with pipefail, fail the check.
+help=$("$out/kube-network-policies" --help 2>&1 || true)
+grep -q -- '-kubeconfig' <<<"$help" ||
   { echo "kube-network-policies: the build lacks --kubeconfig (patch not applied?)" >&2; exit 1; }
 echo "kube-network-policies: $version built in $out"

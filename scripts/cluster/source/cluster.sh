@@ -35,7 +35,7 @@ die() {
 kubectl_() { "$KUBECTL" --kubeconfig "$RUN_DIR/admin.kubeconfig" "$@"; }
 
 address_up() {
-  if ip -o addr show to "$CLUSTER_NODE_IP" | grep -q .; then
+  if ip -o addr show to "$CLUSTER_NODE_IP" | grep -c . >/dev/null; then
     return
   fi
   ip addr add "$CLUSTER_NODE_IP/32" dev lo
@@ -47,7 +47,7 @@ address_down() {
   local a
   [ -s "$RUN_DIR/node-address.added" ] || return 0
   a=$(cat "$RUN_DIR/node-address.added")
-  if ip -o addr show dev lo to "$a" | grep -q .; then
+  if ip -o addr show dev lo to "$a" | grep -c . >/dev/null; then
     ip addr del "$a/32" dev lo && echo "cluster: address $a removed from lo"
   fi
   rm -f "$RUN_DIR/node-address.added"

@@ -243,7 +243,7 @@ start() {
   server=$(sed -n 's/^ *server: https:\/\/\(.*\):[0-9]*$/\1/p' "$PKI/kubelet.kubeconfig")
   [ "$server" = "$NODE_IP" ] ||
     die "the kubeconfigs name the apiserver at $server, not the node's address $NODE_IP: pods could not reach it (start the control plane with APISERVER_ADDRESS=$NODE_IP, as cluster.sh up does)"
-  ip -o addr show to "$NODE_IP" | grep -q . || die "$NODE_IP is not an address of this host (cluster.sh up adds it to lo)"
+  ip -o addr show to "$NODE_IP" | grep -c . >/dev/null || die "$NODE_IP is not an address of this host (cluster.sh up adds it to lo)"
   [ -S "$SOCK" ] || die "no containerd socket $SOCK (containerd.sh start)"
   mkdir -p "$DIR"
   render

@@ -15,7 +15,6 @@ while IFS='=' read -r key value; do
 done < <(grep -E '^[A-Z][A-Z0-9_]*=' "$root/versions.env")
 # shellcheck source=scripts/images/standins/lib.sh
 . "$here/lib.sh"
-command -v buildah >/dev/null || die "buildah is missing"
 command -v jq >/dev/null || die "jq is missing"
 
 ALL=(pause busybox node-exporter alertmanager kube-state-metrics prometheus-operator
@@ -120,9 +119,10 @@ EOF
   bud "$1" "$ctx"
 }
 
+bins_node_exporter() { go_bins github.com/prometheus/node_exporter "$NODE_EXPORTER_VERSION" ld_prom netgo .; }
 build_node_exporter() {
   local ctx bins
-  bins=$(go_bins github.com/prometheus/node_exporter "$NODE_EXPORTER_VERSION" ld_prom netgo .)
+  bins=$(bins_node_exporter)
   ctx=$(context node-exporter)
   static_rootfs "$ctx/rootfs"
   install -D -m 0755 "$bins/node_exporter" "$ctx/rootfs/bin/node_exporter"
@@ -138,9 +138,10 @@ ld_alertmanager() {
     gzip -9n >"$1/ui/app/dist/index.html.gz"
   ld_prom "$1"
 }
+bins_alertmanager() { go_bins github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" ld_alertmanager netgo ./cmd/alertmanager ./cmd/amtool; }
 build_alertmanager() {
   local ctx bins src
-  bins=$(go_bins github.com/prometheus/alertmanager "$ALERTMANAGER_VERSION" ld_alertmanager netgo ./cmd/alertmanager ./cmd/amtool)
+  bins=$(bins_alertmanager)
   ctx=$(context alertmanager)
   busybox_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/alertmanager" "$bins/amtool" "$ctx/rootfs/bin/"
@@ -160,9 +161,10 @@ ld_ksm() {
   printf -- '-s -w -X %s.Version=%s -X %s.Revision=%s -X %s.Branch=HEAD -X %s.BuildUser=shopscope@standins -X %s.BuildDate=%s -X k8s.io/kube-state-metrics/v2/pkg/app.ClientGoVersion=%s' \
     "$pkg" "$KUBE_STATE_METRICS_VERSION" "$pkg" "$ORIGIN_HASH" "$pkg" "$pkg" "$pkg" "$BUILD_DATE" "$client_go"
 }
+bins_kube_state_metrics() { go_bins k8s.io/kube-state-metrics/v2 "$KUBE_STATE_METRICS_VERSION" ld_ksm "" .; }
 build_kube_state_metrics() {
   local ctx bins
-  bins=$(go_bins k8s.io/kube-state-metrics/v2 "$KUBE_STATE_METRICS_VERSION" ld_ksm "" .)
+  bins=$(bins_kube_state_metrics)
   ctx=$(context kube-state-metrics)
   static_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/kube-state-metrics" "$ctx/rootfs/kube-state-metrics"
@@ -181,13 +183,13 @@ ld_operator() {
   done
   ld_prom "$1"
 }
-operator_bins() {
+bins_prometheus_operator() {
   go_bins github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" ld_operator "" \
     ./cmd/operator ./cmd/prometheus-config-reloader
 }
 build_prometheus_operator() {
   local ctx bins
-  bins=$(operator_bins)
+  bins=$(bins_prometheus_operator)
   ctx=$(context prometheus-operator)
   busybox_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/operator" "$ctx/rootfs/bin/operator"
@@ -196,7 +198,7 @@ build_prometheus_operator() {
 }
 build_prometheus_config_reloader() {
   local ctx bins
-  bins=$(operator_bins)
+  bins=$(bins_prometheus_operator)
   ctx=$(context prometheus-config-reloader)
   busybox_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/prometheus-config-reloader" "$ctx/rootfs/bin/prometheus-config-reloader"
@@ -219,9 +221,10 @@ ld_otel_operator() {
   done
   echo "$flags"
 }
+bins_opentelemetry_operator() { go_bins github.com/open-telemetry/opentelemetry-operator "$OTEL_OPERATOR_VERSION" ld_otel_operator "" .; }
 build_opentelemetry_operator() {
   local ctx bins
-  bins=$(go_bins github.com/open-telemetry/opentelemetry-operator "$OTEL_OPERATOR_VERSION" ld_otel_operator "" .)
+  bins=$(bins_opentelemetry_operator)
   ctx=$(context opentelemetry-operator)
   static_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/opentelemetry-operator" "$ctx/rootfs/manager"
@@ -230,9 +233,10 @@ build_opentelemetry_operator() {
 }
 
 ld_coredns() { printf -- '-s -w -X github.com/coredns/coredns/coremain.GitCommit=%s' "${ORIGIN_HASH:0:7}"; }
+bins_coredns() { go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .; }
 build_coredns() {
   local ctx bins
-  bins=$(go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .)
+  bins=$(bins_coredns)
   ctx=$(context coredns)
   static_rootfs "$ctx/rootfs"
   install -m 0755 "$bins/coredns" "$ctx/rootfs/coredns"
@@ -251,7 +255,7 @@ build_prometheus() {
   ctx=$(context prometheus)
   static_rootfs "$ctx/rootfs"
   # `make prometheus` builds with cgo when a C compiler is present: then it needs the C library.
-  if readelf -l "$bins/prometheus" | grep -q 'program interpreter'; then glibc_rootfs "$ctx/rootfs"; fi
+  if readelf -l "$bins/prometheus" | grep -c 'program interpreter' >/dev/null; then glibc_rootfs "$ctx/rootfs"; fi
   install -m 0755 "$bins/prometheus" "$bins/promtool" -t "$ctx/rootfs/bin" -D
   IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
   src=$(go mod download -json "github.com/prometheus/prometheus@v0.$((major * 100 + minor)).$patch" | jq -r .Dir)
@@ -298,13 +302,13 @@ collector_bin() {
 build_opentelemetry_collector() {
   local ctx bin
   bin=$(collector_bin)
-  "$bin" --version | grep -qx "otelcol-shopscope version $OTELCOL_VERSION" ||
+  "$bin" --version | grep -cx "otelcol-shopscope version $OTELCOL_VERSION" >/dev/null ||
     die "$bin is not version $OTELCOL_VERSION: $("$bin" --version)"
   [ "${OTELCOL_CONTRIB_IMAGE##*:}" = "$OTELCOL_VERSION" ] ||
     die "OTELCOL_CONTRIB_IMAGE ($OTELCOL_CONTRIB_IMAGE) is not release $OTELCOL_VERSION"
   ctx=$(context opentelemetry-collector)
   static_rootfs "$ctx/rootfs"
-  if readelf -l "$bin" | grep -q 'program interpreter'; then glibc_rootfs "$ctx/rootfs"; fi
+  if readelf -l "$bin" | grep -c 'program interpreter' >/dev/null; then glibc_rootfs "$ctx/rootfs"; fi
   install -m 0755 "$bin" "$ctx/rootfs/otelcol-contrib"
   install -D -m 0644 "$here/collector/config.yaml" "$ctx/rootfs/etc/otelcol-contrib/config.yaml"
   containerfile "$ctx" 'USER 10001:10001' 'EXPOSE 4317 4318 13133' 'ENTRYPOINT ["/otelcol-contrib"]' \
@@ -321,13 +325,14 @@ ld_jaeger() {
   printf -- '-X %s.commitSHA=%s -X %s.latestVersion=v%s -X %s.date=%s' "$pkg" "$ORIGIN_HASH" \
     "$pkg" "${JAEGER_IMAGE##*:}" "$pkg" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
+bins_jaeger() { go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger; }
 build_jaeger() {
   local ctx bins src tmp release=${JAEGER_IMAGE##*:} major minor patch
   IFS=. read -r major minor patch <<<"$release"
   [ "$major" = 2 ] || die "JAEGER_IMAGE $release is not a Jaeger v2 release"
   [ "$JAEGER_MODULE_VERSION" = "v1.$((minor + 63)).$patch" ] ||
     die "JAEGER_IMAGE $release is not JAEGER_MODULE_VERSION $JAEGER_MODULE_VERSION (2.x.y = v1.(x+63).y)"
-  bins=$(go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger)
+  bins=$(bins_jaeger)
   ctx=$(context jaeger)
   static_rootfs "$ctx/rootfs"
   tmp=$(mktemp -d "$work/media-types.XXXX")
@@ -360,6 +365,19 @@ if [ "${targets[0]}" = list ]; then
   for name in "${ALL[@]}"; do echo "$name $(image_of "$name")"; done
   exit 0
 fi
+# `build.sh binaries [stand-in ...]`: only the Go binaries of the stand-ins built from Go
+# modules (default: all), into the cache, without buildah; prints "<stand-in> <bin dir>". make
+# test compiles them niced while its other checks run (and use buildah); make tools links Jaeger's.
+if [ "${targets[0]}" = binaries ]; then
+  names=("${targets[@]:1}")
+  [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
+  for name in "${names[@]}"; do
+    fn="bins_${name//-/_}"
+    if declare -F "$fn" >/dev/null; then echo "$name $("$fn")"; fi
+  done
+  exit 0
+fi
+command -v buildah >/dev/null || die "buildah is missing"
 for name in "${targets[@]}"; do
   image=$(image_of "$name")
   stem="$name-${image##*:}"
