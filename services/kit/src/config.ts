@@ -20,6 +20,8 @@ export const BaseEnv = Type.Object({
     { default: 'info' },
   ),
   /** Upper bound for draining in-flight requests on SIGTERM. */
+  /** On SIGTERM, how long to keep serving (not ready, `Connection: close`) before closing. */
+  SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
   SERVICE_VERSION: Type.String({ default: '0.1.0' }),
   /**

@@ -12,18 +12,13 @@ export const healthRoutes: FastifyPluginAsync<{ database?: DatabaseState }> = as
   app,
   { database },
 ) => {
-  let closing = false
-  app.addHook('preClose', async () => {
-    closing = true
-  })
-
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }))
 
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     const checks: Record<string, string> = {}
     if (database) checks.database = (await database.isReady()) ? 'ready' : database.status
-    if (closing) checks.server = 'closing'
-    const ready = !closing && Object.values(checks).every((c) => c === 'ready')
+    if (app.draining) checks.server = 'closing'
+    const ready = !app.draining && Object.values(checks).every((c) => c === 'ready')
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', checks })
   })
 

@@ -48,6 +48,8 @@ declare module 'fastify' {
     db: Knex
     metrics: ReturnType<typeof createRegistry>
     winston: winston.Logger
+    /** Shutting down: readiness fails and every answer closes its connection. */
+    draining: boolean
   }
 }
 
@@ -92,13 +94,15 @@ export async function buildService<E extends TProperties>(
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)
 
-  // In-flight keep-alive connections would hold close() open until they time out.
-  let closing = false
+  // Set on SIGTERM (runService), before close(): a keep-alive client that reuses its connection
+  // to this process reconnects, to a pod that stays; and in-flight keep-alive connections would
+  // otherwise hold close() open until they time out.
+  app.decorate('draining', false)
   app.addHook('preClose', async () => {
-    closing = true
+    app.draining = true
   })
   app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close')
+    if (app.draining) reply.header('connection', 'close')
   })
 
   app.addHook('onResponse', async (request, reply) => {
@@ -227,7 +231,9 @@ function registerPoolMetrics(app: FastifyInstance, db: Knex, database: DatabaseS
 
 /**
  * Process wiring: `node dist/server.js` serves, `node dist/server.js migrate` only migrates
- * (for an init container). SIGTERM drains in-flight requests within SHUTDOWN_TIMEOUT_MS.
+ * (for an init container). SIGTERM: SHUTDOWN_DELAY_MS of draining (not ready, connections
+ * closed after each answer) while the endpoints routing here are withdrawn, then in-flight
+ * requests finish within SHUTDOWN_TIMEOUT_MS.
  */
 export async function runService<E extends TProperties>(def: ServiceDefinition<E>): Promise<void> {
   let config: ServiceConfig<E>
@@ -262,11 +268,16 @@ export async function runService<E extends TProperties>(def: ServiceDefinition<E
   }
 
   const app = await buildService(def)
-  let closing = false
   const shutdown = (signal: string) => {
-    if (closing) return
-    closing = true
-    app.log.info({ signal, timeout_ms: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down')
+    if (app.draining) return
+    app.draining = true
+    app.log.info(
+      { signal, delay_ms: config.SHUTDOWN_DELAY_MS, timeout_ms: config.SHUTDOWN_TIMEOUT_MS },
+      'shutting down',
+    )
+    setTimeout(() => close(), config.SHUTDOWN_DELAY_MS)
+  }
+  const close = () => {
     const force = setTimeout(() => {
       app.log.error('shutdown timed out, exiting')
       process.exit(1)

@@ -65,6 +65,23 @@ describe('process lifecycle', () => {
     assert.equal(code, 0)
   })
 
+  it('keeps serving for SHUTDOWN_DELAY_MS after SIGTERM: not ready, connections closed', async () => {
+    const { child, url } = await startDemo({ SHUTDOWN_DELAY_MS: '1500' })
+    assert.equal((await fetch(`${url}/readyz`)).status, 200)
+    const signalled = Date.now()
+    child.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 300))
+    const ready = await fetch(`${url}/readyz`)
+    assert.equal(ready.status, 503)
+    assert.equal(((await ready.json()) as { checks: { server: string } }).checks.server, 'closing')
+    const served = await fetch(`${url}/healthz`)
+    assert.equal(served.status, 200)
+    assert.equal(served.headers.get('connection'), 'close')
+    const [code] = await once(child, 'exit')
+    assert.equal(code, 0)
+    assert.ok(Date.now() - signalled >= 1_500, 'exited before its delay')
+  })
+
   it('stops within SHUTDOWN_TIMEOUT_MS when a request never ends', async () => {
     const { child, url } = await startDemo({ DEMO_DELAY_MS: '60000', SHUTDOWN_TIMEOUT_MS: '500' })
     void fetch(`${url}/slow`).catch(() => undefined)
