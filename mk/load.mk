@@ -1,5 +1,5 @@
 # Load and chaos: the Locust scenario of tests/load against the local stack or in the cluster, and
-# the kubectl-driven chaos run of scripts/chaos against the kind cluster.
+# the kubectl-driven chaos run of scripts/chaos against the cluster of cluster-up.
 
 LOCUST := $(TOOLS_BIN)/locust
 LOCUSTFILE := tests/load/locustfile.py
@@ -16,16 +16,11 @@ load: tool-locust local-up ## Locust shop scenario (ramp 10→20 users, checkout
 load-ui: tool-locust local-up ## The same scenario in Locust's web UI (live charts), http://127.0.0.1:8089 (LOAD_UI_PORT); Start runs it
 	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --web-host 127.0.0.1 --web-port $(LOAD_UI_PORT)
 
-# A Job's pod template is immutable: the previous run is deleted before the new one is applied.
-load-cluster: synth ## The same scenario as a Job in the kind cluster (namespace shop), following its logs
-	kubectl --context kind-$(KIND_CLUSTER) -n shop delete job shop-load --ignore-not-found
-	kubectl --context kind-$(KIND_CLUSTER) apply -f $(CDK8S_DIST)/90-load-test.k8s.yaml
-	kubectl --context kind-$(KIND_CLUSTER) -n shop wait --for=condition=ready pod -l job-name=shop-load --timeout=180s
-	kubectl --context kind-$(KIND_CLUSTER) -n shop logs -f job/shop-load
-	kubectl --context kind-$(KIND_CLUSTER) -n shop wait --for=condition=complete job/shop-load --timeout=60s
+load-cluster: synth ## The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
+	@$(CLUSTER_ACCESS) scripts/cluster/load-job.sh $(CDK8S_DIST)/90-load-test.k8s.yaml
 
-chaos: ## Kill a shop pod, a MySQL pod, scale product-service to zero; check the alerts in Alertmanager
-	@scripts/chaos/chaos.sh
+chaos: ## On the cluster of cluster-up: kill a shop pod, take a MySQL and product-service away; alerts fire, are delivered, resolve
+	@$(CLUSTER_ACCESS) scripts/chaos/chaos.sh
 
 # tests/load/*.test.ts run with the local scenarios (mk/local.mk) and need Locust.
 test-local: tool-locust

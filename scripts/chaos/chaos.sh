@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# `make chaos`: three faults on the kind cluster of `make cluster-up`, each checked in
-# Alertmanager's API, then repaired:
+# `make chaos`: faults on the cluster of `make cluster-up`, each seen in Alertmanager and in what
+# it delivered to the in-cluster receiver (deploy/alert-receiver's log), then repaired:
 #   1. a random shop pod is deleted -> its Deployment replaces it and it becomes ready;
-#   2. a MySQL StatefulSet is scaled to zero (its pod killed) -> MySQLDown fires; restored, resolves;
-#   3. product-service is scaled to zero -> ServiceDown fires; restored, resolves.
+#   2. a MySQL StatefulSet and product-service are scaled to zero together -> MySQLDown and
+#      ServiceDown fire and are delivered; both restored -> both resolve and the resolutions are
+#      delivered. Together, because a resolution is delivered at the group's next group_interval
+#      (5 min, alerts/alertmanager.yaml): one after the other would take twice as long.
 # A MySQL pod that is merely deleted comes back before MySQLDown's `for: 1m`, so the database
-# stays down (replicas 0) until the alert is seen. Every wait is bounded; on failure the replicas
-# taken away are given back before exiting.
+# stays down (replicas 0) until the alert is delivered. Every wait is bounded; on failure the
+# replicas taken away are given back before exiting. A summary of the timings ends the run.
 #
-# Environment: KUBECTL (kubectl), KUBE_CONTEXT (kind-shopscope), ALERTMANAGER_URL
-# (http://localhost:9093), CHAOS_ALERT_TIMEOUT (300 s), CHAOS_RESOLVE_TIMEOUT (600 s),
-# CHAOS_ROLLOUT_TIMEOUT (180 s), CHAOS_POLL_SECONDS (5).
+# Environment (make chaos sets them for the cluster of cluster-up): KUBECTL (kubectl),
+# KUBE_CONTEXT (kind-shopscope), ALERTMANAGER_URL (http://localhost:9093), CHAOS_ALERT_TIMEOUT
+# (300 s), CHAOS_RESOLVE_TIMEOUT (600 s), CHAOS_ROLLOUT_TIMEOUT (180 s), CHAOS_POLL_SECONDS (5).
 set -euo pipefail
 
 KUBECTL="${KUBECTL:-kubectl}"
@@ -21,6 +23,9 @@ RESOLVE_TIMEOUT="${CHAOS_RESOLVE_TIMEOUT:-600}"
 ROLLOUT_TIMEOUT="${CHAOS_ROLLOUT_TIMEOUT:-180}"
 POLL_SECONDS="${CHAOS_POLL_SECONDS:-5}"
 NAMESPACE=shop
+RECEIVER_NAMESPACE=observability
+RECEIVER=deploy/alert-receiver
+STARTED_AT="$(date -u +%FT%TZ)"
 SERVICES_SELECTOR='app.kubernetes.io/component in (frontend,user-service,product-service,order-service)'
 
 stamp() { while IFS= read -r line; do printf '%s %s\n' "$(date -u +%FT%TZ)" "$line"; done; }
@@ -48,7 +53,7 @@ restore_on_failure() {
 trap restore_on_failure EXIT
 
 SUMMARY=()
-record() { SUMMARY+=("$(printf '%-4s %-58s %-9s %6ss' "$1" "$2" "$3" "$4")"); }
+record() { SUMMARY+=("$(printf '%-4s %-66s %-9s %6ss' "$1" "$2" "$3" "$4")"); }
 
 random_line() {
   local lines=()
@@ -100,29 +105,65 @@ kill_random_shop_pod() {
   record 1 "kill $pod" replaced $((SECONDS - start))
 }
 
-# scale_down_until_alert <step> <kind/name> <alert> <matcher>...
-scale_down_until_alert() {
-  local step=$1 target=$2 alert=$3 replicas seconds
-  shift 3
+# Notifications the receiver logged since the run started for <alertname> with <status>
+# (firing|resolved) in Alertmanager's webhook body, optionally for one service_name.
+delivered_count() {
+  local alert=$1 status=$2 service=${3:-}
+  "$KUBECTL" --context "$KUBE_CONTEXT" --namespace "$RECEIVER_NAMESPACE" logs "$RECEIVER" \
+    --since-time="$STARTED_AT" 2>/dev/null |
+    grep -F "\"alertname\":\"$alert\"" | grep -F "{\"receiver\":" |
+    grep -F ",\"status\":\"$status\"," |
+    { grep -cF "${service:+\"service_name\":\"$service\"}" || true; }
+}
+
+# wait_delivered <timeout> <alertname> <status> [service_name]; prints the seconds it took.
+wait_delivered() {
+  local timeout=$1 start=$SECONDS
+  shift
+  until [ "$(delivered_count "$@")" -gt 0 ]; do
+    if [ $((SECONDS - start)) -ge "$timeout" ]; then
+      log "the receiver ($RECEIVER_NAMESPACE/$RECEIVER) got no $2 notification of $1 within ${timeout}s" >&2
+      return 1
+    fi
+    sleep "$POLL_SECONDS"
+  done
+  echo $((SECONDS - start))
+}
+
+# take_down <kind/name>: remembers its replicas for restore, scales it to zero.
+take_down() {
+  local target=$1 replicas
   replicas=$(kc get "$target" -o 'jsonpath={.spec.replicas}')
   if [ -z "$replicas" ] || [ "$replicas" -eq 0 ]; then die "$target has no replicas to take away"; fi
-  log "$step. scaling $target from $replicas to 0, expecting $alert"
+  log "2. scaling $target from $replicas to 0"
   RESTORE+=("$target $replicas")
   kc_logged scale "$target" --replicas=0
+}
+
+# see_fire <target> <alert> <service_name|''> <matcher>...: in Alertmanager, then delivered.
+see_fire() {
+  local target=$1 alert=$2 service=$3 seconds
+  shift 3
   seconds=$(wait_alert firing "$ALERT_TIMEOUT" "$@") ||
     die "$alert did not fire within ${ALERT_TIMEOUT}s of scaling $target to zero"
-  log "$step. $alert fired after ${seconds}s"
-  record "$step" "$target to 0 -> $alert" firing "$seconds"
+  log "2. $alert firing in Alertmanager after ${seconds}s more"
+  record 2 "$target to 0 -> $alert" firing "$((SECONDS - DOWN_AT))"
+  seconds=$(wait_delivered "$ALERT_TIMEOUT" "$alert" firing "$service") ||
+    die "$alert fired but was not delivered to the receiver within ${ALERT_TIMEOUT}s"
+  record 2 "$alert delivered to the receiver" delivered "$((SECONDS - DOWN_AT))"
+}
 
-  log "$step. restoring $target to $replicas replicas"
-  kc_logged scale "$target" --replicas="$replicas"
-  kc_logged rollout status "$target" --timeout="${ROLLOUT_TIMEOUT}s" ||
-    die "$target did not come back within ${ROLLOUT_TIMEOUT}s"
-  RESTORE=("${RESTORE[@]:0:${#RESTORE[@]}-1}")
-  seconds=$(wait_alert resolved "$RESOLVE_TIMEOUT" "$@") ||
+# see_resolve <target> <alert> <service_name|''> <matcher>...: gone from Alertmanager, then the
+# resolution delivered.
+see_resolve() {
+  local target=$1 alert=$2 service=$3
+  shift 3
+  wait_alert resolved "$RESOLVE_TIMEOUT" "$@" >/dev/null ||
     die "$alert did not resolve within ${RESOLVE_TIMEOUT}s of restoring $target"
-  log "$step. $alert resolved after ${seconds}s"
-  record "$step" "$target restored -> $alert" resolved "$seconds"
+  record 3 "$target restored -> $alert" resolved "$((SECONDS - UP_AT))"
+  wait_delivered "$RESOLVE_TIMEOUT" "$alert" resolved "$service" >/dev/null ||
+    die "$alert resolved but its resolution was not delivered within ${RESOLVE_TIMEOUT}s"
+  record 3 "$alert resolution delivered to the receiver" delivered "$((SECONDS - UP_AT))"
 }
 
 main() {
@@ -130,23 +171,41 @@ main() {
   command -v curl >/dev/null || die "curl not found"
   alert_count 'alertname="Watchdog"' >/dev/null ||
     die "Alertmanager does not answer at $ALERTMANAGER_URL (make cluster-up, or set ALERTMANAGER_URL)"
+  "$KUBECTL" --context "$KUBE_CONTEXT" --namespace "$RECEIVER_NAMESPACE" get "$RECEIVER" >/dev/null ||
+    die "no alert receiver ($RECEIVER_NAMESPACE/$RECEIVER): make cluster-up deploys it"
   log "chaos on context $KUBE_CONTEXT, namespace $NAMESPACE, Alertmanager $ALERTMANAGER_URL"
 
   kill_random_shop_pod
 
-  local mysql
+  local mysql product
   mysql=$(kc get statefulsets -l app.kubernetes.io/name=mysql -o name | random_line) ||
     die "no MySQL StatefulSet in namespace $NAMESPACE"
-  scale_down_until_alert 2 "$mysql" MySQLDown 'alertname="MySQLDown"'
-
-  local product
   product=$(kc get deployments -l app.kubernetes.io/component=product-service -o name | head -n 1)
   [ -n "$product" ] || die "no product-service Deployment in namespace $NAMESPACE"
-  scale_down_until_alert 3 "$product" ServiceDown 'alertname="ServiceDown"' \
+
+  DOWN_AT=$SECONDS
+  take_down "$mysql"
+  take_down "$product"
+  see_fire "$mysql" MySQLDown "" 'alertname="MySQLDown"'
+  see_fire "$product" ServiceDown product-service 'alertname="ServiceDown"' \
     'service_name="product-service"'
 
-  log "summary:"
-  printf '%-4s %-58s %-9s %7s\n' step action result time | stamp
+  log "3. restoring $mysql and $product"
+  local entry
+  for entry in "${RESTORE[@]}"; do kc_logged scale "${entry% *}" --replicas="${entry##* }"; done
+  UP_AT=$SECONDS
+  for entry in "${RESTORE[@]}"; do
+    kc_logged rollout status "${entry% *}" --timeout="${ROLLOUT_TIMEOUT}s" ||
+      die "${entry% *} did not come back within ${ROLLOUT_TIMEOUT}s"
+  done
+  RESTORE=()
+  record 3 "$mysql and $product restored" ready "$((SECONDS - UP_AT))"
+  see_resolve "$mysql" MySQLDown "" 'alertname="MySQLDown"'
+  see_resolve "$product" ServiceDown product-service 'alertname="ServiceDown"' \
+    'service_name="product-service"'
+
+  log "summary (seconds since the fault, or since the repair):"
+  printf '%-4s %-66s %-9s %7s\n' step action result time | stamp
   printf '%s\n' "${SUMMARY[@]}" | stamp
 }
 

@@ -1,90 +1,32 @@
-// The whole system on the cluster of `make cluster-up` (source provider: the source-built cluster,
-// kubeconfig in .run/cluster; brought up when it is not running): every pod Ready, `helm test`
-// passes, the operator injected our auto-instrumentation into the shop's pods, the `shop`
-// namespace refuses a privileged pod (restricted Pod Security Standard). Prints the injected pod
-// spec excerpt, the cluster's memory and the bring-up time. Root only; make test runs it (test-cluster-ci).
+// The whole system on the cluster of `make cluster-up` (kube.ts): every pod Ready, `helm test`
+// passes, the operator injected our auto-instrumentation into the shop's pods. Prints the
+// injected pod spec excerpt, the cluster's memory and the bring-up time. The first of the files
+// of `make test-cluster`; root only.
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
-import { pinned, readVersions } from '../../cdk8s/src/versions'
+import {
+  CACHE,
+  HELM,
+  NAMESPACES,
+  ROOT,
+  RUN_DIR,
+  SERVICES,
+  currentContext,
+  env,
+  pods,
+  ready,
+  useCluster,
+} from './kube'
 import { run } from './run'
-
-const ROOT = join(__dirname, '..', '..')
-const VERSIONS = readVersions(join(ROOT, 'versions.env'))
-const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
-const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
-const KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
-const HELM = join(ROOT, '.tools', 'bin', 'helm')
-const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
-const KUBECONFIG = join(RUN_DIR, 'admin.kubeconfig')
-const NAMESPACES = ['shop', 'observability', 'opentelemetry-operator-system']
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
-const env = { ...process.env, KUBECONFIG }
-
-type Container = {
-  name: string
-  image: string
-  command?: string[]
-  env?: { name: string; value?: string }[]
-  volumeMounts?: { name: string; mountPath: string }[]
-}
-type Pod = {
-  metadata: { name: string; namespace: string; labels?: Record<string, string> }
-  spec: { initContainers?: Container[]; containers: Container[] }
-  status: {
-    phase: string
-    conditions?: { type: string; status: string }[]
-    containerStatuses?: { name: string; containerID?: string }[]
-  }
-}
-
-async function kubectl(...args: string[]) {
-  const r = await run(KUBECTL, args, env)
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
-  return r.stdout
-}
-
-async function pods(namespace: string): Promise<Pod[]> {
-  return (
-    JSON.parse(await kubectl('-n', namespace, 'get', 'pods', '-o', 'json')) as { items: Pod[] }
-  ).items
-}
-
-const ready = (p: Pod) =>
-  p.status.phase === 'Succeeded' ||
-  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
-
-async function clusterAnswers() {
-  if (!existsSync(KUBECONFIG)) return false
-  return (await run(KUBECTL, ['get', '--raw', '/readyz'], env)).code === 0
-}
 
 function mib(bytes: number) {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`
 }
 
 describe('the whole system on the source-built cluster', { concurrency: false }, () => {
-  before(async () => {
-    assert.equal(process.getuid?.(), 0, 'root only (the cluster runs as root)')
-    if (!(await clusterAnswers())) {
-      const started = Date.now()
-      const up = await run(
-        'make',
-        ['--no-print-directory', 'cluster-up', 'CLUSTER_PROVIDER=source'],
-        {
-          ...process.env,
-        },
-      )
-      assert.equal(
-        up.code,
-        0,
-        `make cluster-up: ${up.stdout.slice(-3000)}${up.stderr.slice(-3000)}`,
-      )
-      console.log(`# brought up by this test in ${((Date.now() - started) / 1000).toFixed(0)} s`)
-    }
-  })
+  before(useCluster)
 
   it('has every pod Ready in shop, observability and opentelemetry-operator-system', async () => {
     const deadline = Date.now() + 300_000
@@ -105,7 +47,7 @@ describe('the whole system on the source-built cluster', { concurrency: false },
   })
 
   it('passes helm test', async () => {
-    const context = (await kubectl('config', 'current-context')).trim()
+    const context = await currentContext()
     const r = await run(
       HELM,
       ['--kube-context', context, 'test', 'shopscope', '--namespace', 'shop', '--timeout', '2m'],
@@ -162,27 +104,6 @@ describe('the whole system on the source-built cluster', { concurrency: false },
     }
   })
 
-  it('refuses a privileged pod in the shop namespace (restricted Pod Security Standard)', async () => {
-    const pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'privileged-probe', namespace: 'shop' },
-      spec: {
-        containers: [
-          {
-            name: 'c',
-            image: pinned(VERSIONS, 'BUSYBOX_IMAGE'),
-            securityContext: { privileged: true },
-          },
-        ],
-      },
-    }
-    const r = await run(KUBECTL, ['apply', '--dry-run=server', '-f', '-'], env, JSON.stringify(pod))
-    assert.notEqual(r.code, 0, 'a privileged pod was admitted')
-    assert.match(r.stderr, /violates PodSecurity "restricted/)
-    console.log(`# refused: ${r.stderr.trim().slice(0, 200)}`)
-  })
-
   it('prints the memory of the cluster and its bring-up time', async () => {
     // RSS of the cluster's own processes (control plane, containerd, node) and of every
     // container's processes: per-pod memory from the kubelet's cgroups (no metrics-server).
@@ -200,14 +121,7 @@ describe('the whole system on the source-built cluster', { concurrency: false },
     const perPod: { name: string; bytes: number }[] = []
     const byUid = new Map<string, string>()
     for (const ns of [...NAMESPACES, 'kube-system'])
-      for (const p of await pods(ns)) {
-        const uid = (
-          JSON.parse(await kubectl('-n', ns, 'get', 'pod', p.metadata.name, '-o', 'json')) as {
-            metadata: { uid: string }
-          }
-        ).metadata.uid
-        byUid.set(uid, `${ns}/${p.metadata.name}`)
-      }
+      for (const p of await pods(ns)) byUid.set(p.metadata.uid, `${ns}/${p.metadata.name}`)
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue

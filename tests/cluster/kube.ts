@@ -1,0 +1,134 @@
+// What the whole-system cluster tests share: the cluster of `make cluster-up` (source provider:
+// kubeconfig in .run/cluster, brought up when it does not answer), kubectl of the pinned release,
+// helm of .tools, where its NodePorts answer, and the objects the repo deployed (cdk8s/dist).
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+import assert from 'node:assert/strict'
+import { parseAllDocuments } from 'yaml'
+import { pinned, readVersions } from '../../cdk8s/src/versions'
+import { run } from './run'
+
+export const ROOT = join(__dirname, '..', '..')
+export const VERSIONS = readVersions(join(ROOT, 'versions.env'))
+const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
+export const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
+export const KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
+export const HELM = join(ROOT, '.tools', 'bin', 'helm')
+export const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
+export const KUBECONFIG = join(RUN_DIR, 'admin.kubeconfig')
+export const NAMESPACES = ['shop', 'observability', 'opentelemetry-operator-system']
+export const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
+export const env = { ...process.env, KUBECONFIG }
+
+export type Container = {
+  name: string
+  image: string
+  command?: string[]
+  env?: { name: string; value?: string }[]
+  volumeMounts?: { name: string; mountPath: string }[]
+}
+export type Pod = {
+  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> }
+  spec: { initContainers?: Container[]; containers: Container[] }
+  status: {
+    phase: string
+    conditions?: { type: string; status: string }[]
+    containerStatuses?: { name: string; containerID?: string }[]
+  }
+}
+
+export async function kubectl(...args: string[]): Promise<string> {
+  const r = await run(KUBECTL, args, env)
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
+  return r.stdout
+}
+
+export async function kubectlJson<T>(...args: string[]): Promise<T> {
+  return JSON.parse(await kubectl(...args, '-o', 'json')) as T
+}
+
+export async function pods(namespace: string, selector?: string): Promise<Pod[]> {
+  const args = ['-n', namespace, 'get', 'pods', ...(selector ? ['-l', selector] : [])]
+  return (await kubectlJson<{ items: Pod[] }>(...args)).items
+}
+
+export const ready = (p: Pod) =>
+  p.status.phase === 'Succeeded' ||
+  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
+
+async function clusterAnswers() {
+  if (!existsSync(KUBECONFIG)) return false
+  return (await run(KUBECTL, ['get', '--raw', '/readyz'], env)).code === 0
+}
+
+/** The `before` of every file: root, and the cluster of `make cluster-up`, brought up if absent. */
+export async function useCluster(): Promise<void> {
+  assert.equal(process.getuid?.(), 0, 'root only (the cluster runs as root)')
+  if (await clusterAnswers()) return
+  const started = Date.now()
+  const up = await run('make', ['--no-print-directory', 'cluster-up', 'CLUSTER_PROVIDER=source'], {
+    ...process.env,
+  })
+  assert.equal(up.code, 0, `make cluster-up: ${up.stdout.slice(-3000)}${up.stderr.slice(-3000)}`)
+  console.log(`# brought up by this test in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+}
+
+export async function currentContext(): Promise<string> {
+  return (await kubectl('config', 'current-context')).trim()
+}
+
+/** http://<node InternalIP>:<port>: a NodePort as the host (the source-built node) reaches it. */
+export async function nodeUrl(nodePort: number): Promise<string> {
+  const nodes = await kubectlJson<{
+    items: { status: { addresses: { type: string; address: string }[] } }[]
+  }>('get', 'nodes')
+  const ip = nodes.items[0]?.status.addresses.find((a) => a.type === 'InternalIP')?.address
+  assert.ok(ip, 'the node has an InternalIP')
+  return `http://${ip}:${nodePort}`
+}
+
+/** The Service of a shop service (by the chart's component label): `<name>.shop:<port>`. */
+export async function shopService(component: string): Promise<{ host: string; port: number }> {
+  const list = await kubectlJson<{
+    items: { metadata: { name: string }; spec: { ports: { port: number }[] } }[]
+  }>('-n', 'shop', 'get', 'services', '-l', `app.kubernetes.io/component=${component}`)
+  const svc = list.items[0]
+  assert.ok(svc, `a Service of ${component}`)
+  return { host: `${svc.metadata.name}.shop.svc.cluster.local`, port: svc.spec.ports[0]!.port }
+}
+
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }
+
+/** The objects of cdk8s/dist (what `make cluster-up` synthesized and applied) of one kind. */
+export function deployed<T extends Manifest>(kind: string): T[] {
+  const dir = join(ROOT, 'cdk8s', 'dist')
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.k8s.yaml'))
+    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS()))
+    .filter((o: Manifest | null): o is T => o?.kind === kind)
+}
+
+/** Polls `check` until it returns a value (not undefined) or the time is up; then the last error. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 2_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown = 'never checked'
+  for (;;) {
+    try {
+      const value = await check()
+      if (value !== undefined) return value
+      last = 'not yet'
+    } catch (err) {
+      last = err
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs / 1000} s (${String(last)})`)
+    }
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}

@@ -1,0 +1,225 @@
+// Telemetry on the cluster of `make cluster-up`, read back from the backends' own APIs:
+//   - one checkout through the frontend's Service is one trace across the four services in
+//     Jaeger, with SQL spans and the operator's k8s resource attributes;
+//   - Prometheus, configured by prometheus-operator, scrapes every target of the repo's
+//     ServiceMonitors (and every other target) and has loaded the repo's PrometheusRule;
+//   - the Collector was created by the operator from the repo's OpenTelemetryCollector.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { before, describe, it } from 'node:test'
+import { parse } from 'yaml'
+import { NODE_PORTS } from '../../cdk8s/src/names'
+import { Browser } from '../telemetry/browser'
+import { ROOT, SERVICES, deployed, eventually, kubectlJson, nodeUrl, useCluster } from './kube'
+
+type JaegerSpan = {
+  spanID: string
+  operationName: string
+  references: { refType: string; spanID: string }[]
+  tags: { key: string; value: unknown }[]
+  processID: string
+}
+type JaegerTrace = {
+  spans: JaegerSpan[]
+  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+  assert.equal(res.status, 200, `GET ${url}: ${res.status}`)
+  return (await res.json()) as T
+}
+
+describe('telemetry of the whole system', { concurrency: false }, () => {
+  before(useCluster)
+
+  it('traces one checkout through the frontend Service across the four services in Jaeger', async () => {
+    const shop = await nodeUrl(NODE_PORTS.shop)
+    const jaeger = await nodeUrl(NODE_PORTS.jaeger)
+    const traceId = randomBytes(16).toString('hex')
+    // A sampled traceparent: the user action's span, kept whatever the ratio of new traces.
+    const actionSpanId = randomBytes(8).toString('hex')
+    const browser = new Browser(shop, `00-${traceId}-${actionSpanId}-01`)
+    await browser.get('/register')
+    await browser.post('/register', {
+      name: 'Cluster Trace',
+      email: `cluster-${traceId.slice(0, 12)}@shopscope.test`,
+      password: 'correct-horse-battery',
+    })
+    await browser.get('/products/1')
+    await browser.post('/cart/items', { productId: '1', quantity: '1' })
+    await browser.get('/checkout')
+    const order = await browser.post('/checkout', {
+      idempotencyKey: browser.field('idempotencyKey'),
+    })
+    assert.match(order, /^\/orders\/\d+$/)
+
+    const serviceOf = (t: JaegerTrace, s: JaegerSpan) => t.processes[s.processID]!.serviceName
+    // The Collector batches, Jaeger indexes: poll until the order-service's checkout span is in.
+    const trace = await eventually(
+      'the checkout trace in Jaeger',
+      async () => {
+        const res = await fetch(`${jaeger}/api/traces/${traceId}`)
+        if (res.status !== 200) return undefined
+        const t = ((await res.json()) as { data: JaegerTrace[] }).data[0]
+        const services = new Set(t?.spans.map((s) => serviceOf(t, s)))
+        return t &&
+          SERVICES.every((s) => services.has(s)) &&
+          t.spans.some((s) => s.operationName === 'checkout')
+          ? t
+          : undefined
+      },
+      90_000,
+    )
+    const tag = (tags: { key: string; value: unknown }[], key: string) =>
+      tags.find((x) => x.key === key)?.value
+    const sqlBy = new Set(
+      trace.spans
+        .filter((s) =>
+          ['mysql', 'mariadb'].includes(
+            String(tag(s.tags, 'db.system.name') ?? tag(s.tags, 'db.system')),
+          ),
+        )
+        .map((s) => serviceOf(trace, s)),
+    )
+    assert.deepEqual([...sqlBy].sort(), ['order-service', 'product-service', 'user-service'])
+    // Every process carries the k8s attributes the operator sets from the pod.
+    for (const process of Object.values(trace.processes)) {
+      for (const key of [
+        'k8s.namespace.name',
+        'k8s.pod.name',
+        'k8s.deployment.name',
+        'k8s.node.name',
+      ])
+        assert.ok(tag(process.tags, key), `${process.serviceName}: resource attribute ${key}`)
+      assert.equal(tag(process.tags, 'k8s.namespace.name'), 'shop')
+    }
+    // One trace: every span's parent is in it, or is the user action (one request each).
+    const ids = new Set([actionSpanId, ...trace.spans.map((s) => s.spanID)])
+    const orphans = trace.spans.filter((s) => s.references.some((r) => !ids.has(r.spanID)))
+    assert.deepEqual(
+      orphans.map((s) => `${serviceOf(trace, s)} ${s.operationName}`),
+      [],
+    )
+    const roots = trace.spans.filter((s) => s.references.some((r) => r.spanID === actionSpanId))
+    assert.deepEqual(new Set(roots.map((s) => serviceOf(trace, s))), new Set(['frontend']))
+    const frontendProcess = Object.values(trace.processes).find(
+      (p) => p.serviceName === 'frontend',
+    )!
+    console.log(
+      `# trace ${traceId}: ${trace.spans.length} spans, services ${[...new Set(trace.spans.map((s) => serviceOf(trace, s)))].join(', ')}; SQL spans by ${[...sqlBy].join(', ')}`,
+    )
+    console.log(
+      `# frontend resource: ${['k8s.namespace.name', 'k8s.deployment.name', 'k8s.pod.name', 'k8s.node.name'].map((k) => `${k}=${String(tag(frontendProcess.tags, k))}`).join(' ')}`,
+    )
+  })
+
+  it('has Prometheus scrape every target, those of the repo ServiceMonitors included, up', async () => {
+    const prometheus = await nodeUrl(NODE_PORTS.prometheus)
+    type Target = { scrapePool: string; health: string; lastError: string; scrapeUrl: string }
+    const monitors = deployed<{
+      apiVersion: string
+      kind: string
+      metadata: { name: string; namespace: string }
+    }>('ServiceMonitor')
+    assert.ok(monitors.length >= SERVICES.length, 'the repo ServiceMonitors in cdk8s/dist')
+    // A pool per ServiceMonitor endpoint: serviceMonitor/<namespace>/<name>/<index>.
+    const poolOf = (pool: string) => pool.split('/').slice(0, 3).join('/')
+    const targets = await eventually(
+      'every target up',
+      async () => {
+        const active = (
+          await getJson<{ data: { activeTargets: Target[] } }>(
+            `${prometheus}/api/v1/targets?state=active`,
+          )
+        ).data.activeTargets
+        const pools = new Set(active.map((t) => poolOf(t.scrapePool)))
+        const missing = monitors.filter(
+          (m) => !pools.has(`serviceMonitor/${m.metadata.namespace}/${m.metadata.name}`),
+        )
+        const down = active.filter((t) => t.health !== 'up')
+        if (missing.length > 0)
+          throw new Error(`no targets of ${missing.map((m) => m.metadata.name).join(', ')}`)
+        if (down.length > 0)
+          throw new Error(down.map((t) => `${t.scrapeUrl} ${t.health} ${t.lastError}`).join('; '))
+        return active
+      },
+      180_000,
+      5_000,
+    )
+    const byPool = new Map<string, number>()
+    for (const t of targets)
+      byPool.set(poolOf(t.scrapePool), (byPool.get(poolOf(t.scrapePool)) ?? 0) + 1)
+    console.log(`# Prometheus: ${targets.length} targets, all up:`)
+    for (const [pool, n] of [...byPool].sort()) console.log(`#   ${n}  ${pool}`)
+  })
+
+  it('has Prometheus evaluate every rule of the repo PrometheusRule', async () => {
+    const prometheus = await nodeUrl(NODE_PORTS.prometheus)
+    const file = parse(readFileSync(join(ROOT, 'alerts', 'shopscope.rules.yaml'), 'utf8')) as {
+      groups: { name: string; rules: { alert?: string; record?: string }[] }[]
+    }
+    const want = file.groups.flatMap((g) => g.rules.map((r) => `${g.name}/${r.alert ?? r.record}`))
+    type Group = { name: string; rules: { name: string; health: string }[] }
+    const loaded = await eventually(
+      'the PrometheusRule loaded',
+      async () => {
+        const groups = (await getJson<{ data: { groups: Group[] } }>(`${prometheus}/api/v1/rules`))
+          .data.groups
+        const have = new Set(groups.flatMap((g) => g.rules.map((r) => `${g.name}/${r.name}`)))
+        return want.every((w) => have.has(w)) ? groups : undefined
+      },
+      120_000,
+      5_000,
+    )
+    const ours = loaded.flatMap((g) => g.rules.map((r) => ({ ...r, id: `${g.name}/${r.name}` })))
+    const unhealthy = ours.filter((r) => want.includes(r.id) && r.health === 'err')
+    assert.deepEqual(unhealthy, [])
+    console.log(`# Prometheus evaluates the ${want.length} rules of alerts/shopscope.rules.yaml`)
+  })
+
+  it('runs the Collector the operator created from the repo OpenTelemetryCollector', async () => {
+    type Cr = {
+      metadata: { name: string; namespace: string; uid?: string }
+      spec: { image?: string; mode?: string }
+    }
+    const [repo] = deployed<Cr & { apiVersion: string; kind: string }>('OpenTelemetryCollector')
+    assert.ok(repo, 'an OpenTelemetryCollector in cdk8s/dist')
+    const live = await kubectlJson<Cr>(
+      '-n',
+      repo.metadata.namespace,
+      'get',
+      'opentelemetrycollector',
+      repo.metadata.name,
+    )
+    assert.equal(live.spec.image, repo.spec.image)
+    type Deployment = {
+      metadata: {
+        ownerReferences?: { kind: string; name: string; uid: string }[]
+        labels: Record<string, string>
+      }
+      status: { readyReplicas?: number }
+    }
+    const deployment = await kubectlJson<Deployment>(
+      '-n',
+      repo.metadata.namespace,
+      'get',
+      'deployment',
+      `${repo.metadata.name}-collector`,
+    )
+    const owner = deployment.metadata.ownerReferences?.find(
+      (o) => o.kind === 'OpenTelemetryCollector',
+    )
+    assert.equal(owner?.uid, live.metadata.uid, 'the Deployment is owned by the CR')
+    assert.equal(
+      deployment.metadata.labels['app.kubernetes.io/managed-by'],
+      'opentelemetry-operator',
+    )
+    assert.ok((deployment.status.readyReplicas ?? 0) > 0, 'a ready Collector')
+    console.log(
+      `# ${repo.metadata.namespace}/${repo.metadata.name}-collector: owned by OpenTelemetryCollector ${repo.metadata.name} (${live.spec.mode ?? 'deployment'}), image ${live.spec.image}`,
+    )
+  })
+})
