@@ -42,18 +42,8 @@ describe('telemetry of the whole system', { concurrency: false }, () => {
     // A sampled traceparent: the user action's span, kept whatever the ratio of new traces.
     const actionSpanId = randomBytes(8).toString('hex')
     const browser = new Browser(shop, `00-${traceId}-${actionSpanId}-01`)
-    await browser.get('/register')
-    await browser.post('/register', {
-      name: 'Cluster Trace',
-      email: `cluster-${traceId.slice(0, 12)}@shopscope.test`,
-      password: 'correct-horse-battery',
-    })
-    await browser.get('/products/1')
-    await browser.post('/cart/items', { productId: '1', quantity: '1' })
-    await browser.get('/checkout')
-    const order = await browser.post('/checkout', {
-      idempotencyKey: browser.field('idempotencyKey'),
-    })
+    await browser.signUp('Cluster Trace', `cluster-${traceId.slice(0, 12)}@shopscope.test`)
+    const order = await browser.checkOut('1', 1)
     assert.match(order, /^\/orders\/\d+$/)
 
     const serviceOf = (t: JaegerTrace, s: JaegerSpan) => t.processes[s.processID]!.serviceName

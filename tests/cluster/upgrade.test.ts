@@ -20,12 +20,7 @@ async function shop(base: string, n: number, stop: () => boolean, outcome: Outco
   // Not sampled: the rollout's traffic need not fill Jaeger.
   const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
   const browser = new Browser(base, traceparent)
-  await browser.get('/register')
-  await browser.post('/register', {
-    name: `Upgrade ${n}`,
-    email: `upgrade-${Date.now()}-${n}@shopscope.test`,
-    password: 'correct-horse-battery',
-  })
+  await browser.signUp(`Upgrade ${n}`, `upgrade-${Date.now()}-${n}@shopscope.test`)
   const steps: [string, () => Promise<unknown>][] = [
     ['GET /', () => browser.get('/')],
     ['GET /products/2', () => browser.get('/products/2')],

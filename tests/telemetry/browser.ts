@@ -59,4 +59,18 @@ export class Browser {
     if (res.status !== 303) throw new Error(`POST ${path}: ${res.status} ${text.slice(0, 300)}`)
     return res.headers.get('location') ?? ''
   }
+
+  /** Registers (and so signs in) a shopper with a test password. */
+  async signUp(name: string, email: string): Promise<void> {
+    await this.get('/register')
+    await this.post('/register', { name, email, password: 'correct-horse-battery' })
+  }
+
+  /** Puts `quantity` of a product in the cart and checks out; the order's page path. */
+  async checkOut(productId: string, quantity: number): Promise<string> {
+    await this.get(`/products/${productId}`)
+    await this.post('/cart/items', { productId, quantity: String(quantity) })
+    await this.get('/checkout')
+    return this.post('/checkout', { idempotencyKey: this.field('idempotencyKey') })
+  }
 }

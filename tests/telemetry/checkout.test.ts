@@ -37,18 +37,8 @@ describe('one checkout across the four services', () => {
       ORDER_SERVICE_URL: orders.url,
     })
     const browser = new Browser(frontend.url, `00-${traceId}-${actionSpanId}-01`)
-    await browser.get('/register')
-    await browser.post('/register', {
-      name: 'Trace Tester',
-      email: `trace-${traceId.slice(0, 8)}@shopscope.test`,
-      password: 'correct-horse-battery',
-    })
-    await browser.get('/products/1')
-    await browser.post('/cart/items', { productId: '1', quantity: '2' })
-    await browser.get('/checkout')
-    orderLocation = await browser.post('/checkout', {
-      idempotencyKey: browser.field('idempotencyKey'),
-    })
+    await browser.signUp('Trace Tester', `trace-${traceId.slice(0, 8)}@shopscope.test`)
+    orderLocation = await browser.checkOut('1', 2)
   })
   after(async () => {
     for (const service of running.reverse()) await service.stop()
