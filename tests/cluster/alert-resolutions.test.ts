@@ -5,7 +5,8 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
 import { CHAOS_STARTED_AT, delivered, seen } from './alert-receiver'
-import { eventually, useCluster } from './kube'
+import { eventually } from '../local/eventually'
+import { useCluster } from './kube'
 
 describe('after make chaos', { concurrency: false }, () => {
   before(useCluster)

@@ -108,27 +108,3 @@ export function deployed<T extends Manifest>(kind: string): T[] {
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS()))
     .filter((o: Manifest | null): o is T => o?.kind === kind)
 }
-
-/** Polls `check` until it returns a value (not undefined) or the time is up; then the last error. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs: number,
-  intervalMs = 2_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown = 'never checked'
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-      last = 'not yet'
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`${what}: not within ${timeoutMs / 1000} s (${String(last)})`)
-    }
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}

@@ -12,7 +12,8 @@ import { before, describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { NODE_PORTS } from '../../cdk8s/src/names'
 import { Browser } from '../telemetry/browser'
-import { ROOT, SERVICES, deployed, eventually, kubectlJson, nodeUrl, useCluster } from './kube'
+import { eventually } from '../local/eventually'
+import { ROOT, SERVICES, deployed, kubectlJson, nodeUrl, useCluster } from './kube'
 
 type JaegerSpan = {
   spanID: string
