@@ -1,5 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel'
 import { context, metrics, type Attributes, type Span } from '@opentelemetry/api'
+import { HTTP_DURATION_BUCKETS, methodOf } from './http-conventions'
 
 /**
  * One server span per request, from @fastify/otel, and `http.server.request.duration` from a
@@ -30,28 +31,12 @@ interface FastifyInstance {
 /** The key @opentelemetry/core's suppressTracing() sets (context keys are Symbol.for). */
 export const SUPPRESS_TRACING = Symbol.for('OpenTelemetry SDK Context Key SUPPRESS_TRACING')
 
-/** The stable semantic conventions' method values; anything else is `_OTHER`. */
-const KNOWN_METHODS = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'TRACE',
-])
-/** The buckets the semantic conventions advise, as the http instrumentation used them. */
-const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
-
-const methodOf = (request: ServerRequest) =>
-  KNOWN_METHODS.has(request.method) ? request.method : '_OTHER'
-
 /** @fastify/otel's requestHook: the name and attributes the conventions give a server span. */
 export function describeServerSpan(span: Span, request: ServerRequest): void {
+  // An unsampled request's span drops them anyway.
+  if (!span.isRecording()) return
   const route = request.routeOptions.url
-  span.updateName(route ? `${methodOf(request)} ${route}` : methodOf(request))
+  span.updateName(route ? `${methodOf(request.method)} ${route}` : methodOf(request.method))
   const attributes: Attributes = {
     'url.scheme': request.protocol ?? 'http',
     'network.protocol.version': request.raw.httpVersion,
@@ -77,7 +62,7 @@ export function measureFastifyServers(untracedRoutes: readonly string[]) {
     .createHistogram('http.server.request.duration', {
       description: 'Duration of HTTP server requests.',
       unit: 's',
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
     })
   const suppressUntraced: Hook = (request, _reply, done) => {
     if (!isUntraced(request)) return done()
@@ -86,7 +71,7 @@ export function measureFastifyServers(untracedRoutes: readonly string[]) {
   const record: Hook = (request, reply, done) => {
     if (!isUntraced(request)) {
       const attributes: Attributes = {
-        'http.request.method': methodOf(request),
+        'http.request.method': methodOf(request.method),
         'http.response.status_code': reply.statusCode,
         'url.scheme': request.protocol ?? 'http',
         'network.protocol.version': request.raw.httpVersion,

@@ -8,6 +8,7 @@ import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
+import { isUnsampledCall } from './unsampled-calls'
 
 /** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
@@ -19,7 +20,7 @@ const pathOf = (url = '') => {
 }
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
-const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
+export const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
 
 /** The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. */
 export const INSTRUMENTATION_NAMES = [
@@ -65,8 +66,9 @@ export function shopInstrumentations(
     http: () =>
       new HttpInstrumentation({
         disableIncomingRequestInstrumentation: true,
-        // Without this, every export would be measured as http.client.request.duration.
-        ignoreOutgoingRequestHook: isTelemetryExport,
+        // Without the first, every export would be measured as http.client.request.duration;
+        // calls under an unsampled trace take the fast path of ./unsampled-calls.
+        ignoreOutgoingRequestHook: () => isTelemetryExport() || isUnsampledCall(),
       }),
     fastify: () =>
       new FastifyOtelInstrumentation({

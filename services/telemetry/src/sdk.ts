@@ -2,11 +2,17 @@ import { logs, metrics, trace } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { installQuietDiagLogger } from './diag'
 import { measureFastifyServers } from './fastify-server'
-import { selectedInstrumentations, shopInstrumentations, UNTRACED_PATHS } from './instrumentations'
+import {
+  isTelemetryExport,
+  selectedInstrumentations,
+  shopInstrumentations,
+  UNTRACED_PATHS,
+} from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
+import { measureUnsampledCalls } from './unsampled-calls'
 
 type Flushable = { forceFlush?: () => Promise<void> }
 
@@ -34,6 +40,7 @@ export function startTelemetry(bootstrap: string): void {
   const sdk = new NodeSDK({ instrumentations: shopInstrumentations(selected) })
   sdk.start()
   if (selected.includes('fastify')) measureFastifyServers(UNTRACED_PATHS)
+  if (selected.includes('http')) measureUnsampledCalls(isTelemetryExport)
   countEndedSpans()
   bridgeLegacyLogsApi()
   flushOnSigterm(sdk, forceFlushAll)

@@ -1,0 +1,84 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import { startInstrumented, type ServiceProcess } from './service-process'
+
+const CLIENT = 3
+const traceparentOf = (flags: string) => {
+  const traceId = randomBytes(16).toString('hex')
+  return { traceId, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}` }
+}
+
+// The frontend's home page calls product-service once. With the production sampler's parent-based
+// rule, an unsampled page takes the bootstrap's fast path (services/telemetry/src/unsampled-calls.ts)
+// and a sampled one the http instrumentation: the callee and the metric must not tell them apart.
+describe('calls under an unsampled trace: no client span, same propagation and metric', () => {
+  let db: MariaDb
+  let otlp: OtlpReceiver
+  let products: ServiceProcess
+  let frontend: ServiceProcess
+  const unsampled = traceparentOf('00')
+  const sampled = traceparentOf('01')
+  const sampler = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }
+
+  before(async () => {
+    db = await useMariaDb()
+    otlp = await startOtlpReceiver()
+    const start = (name: string, env: Record<string, string>) =>
+      startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env: { ...sampler, ...env } })
+    products = await start('product-service', {})
+    // The home page needs none of the other two: nothing listens there.
+    frontend = await start('frontend', {
+      PRODUCT_SERVICE_URL: products.url,
+      USER_SERVICE_URL: 'http://127.0.0.1:9',
+      ORDER_SERVICE_URL: 'http://127.0.0.1:9',
+    })
+    for (const { traceparent } of [unsampled, sampled]) {
+      const page = await fetch(`${frontend.url}/`, { headers: { traceparent } })
+      assert.equal(page.status, 200)
+      await page.text()
+    }
+    await otlp.waitFor('the sampled client span', () =>
+      otlp.spans.some((s) => s.traceId === sampled.traceId && s.kind === CLIENT),
+    )
+  })
+  after(async () => {
+    await frontend?.stop()
+    await products?.stop()
+    await otlp?.close()
+    await db?.stop()
+  })
+
+  it('passes the unsampled trace on: the callee logs its id and records no span of it', () => {
+    assert.ok(
+      products.records.some((r) => r.trace_id === unsampled.traceId),
+      'product-service logged under the unsampled trace id',
+    )
+    assert.deepEqual(
+      otlp.spans.filter((s) => s.traceId === unsampled.traceId),
+      [],
+    )
+  })
+
+  it('records http.client.request.duration with the attributes the instrumentation gives', async () => {
+    const port = Number(new URL(products.url).port)
+    const durations = () =>
+      otlp.metrics.filter(
+        (m) =>
+          m.metric === 'http.client.request.duration' &&
+          m.resource['service.name'] === 'frontend' &&
+          m.attributes['server.port'] === port,
+      )
+    await otlp.waitFor('both scopes export the call', () => {
+      const scopes = new Set(durations().map((m) => m.scope))
+      return scopes.has('@shopscope/telemetry') && scopes.has('@opentelemetry/instrumentation-http')
+    })
+    const fastPath = durations().find((m) => m.scope === '@shopscope/telemetry')!
+    const instrumented = durations().find((m) => m.scope === '@opentelemetry/instrumentation-http')!
+    assert.deepEqual(fastPath.attributes, instrumented.attributes)
+    assert.equal(fastPath.attributes['http.response.status_code'], 200)
+    assert.equal(fastPath.unit, 's')
+  })
+})
