@@ -74,8 +74,8 @@ chart_source() {
 # kind maps the NodePorts to localhost ports (kind-config.yaml); the source-built node is this
 # host, at CLUSTER_NODE_IP, and has no Grafana (in-box-values.yaml).
 print_urls() {
-  local node="${CLUSTER_NODE_IP:-198.51.100.10}"
   if [ "${IN_BOX:-0}" = 1 ]; then
+    local node="${CLUSTER_NODE_IP:?the node address, from mk/platform.mk}"
     cat <<TABLE
 
   what          URL                          credentials

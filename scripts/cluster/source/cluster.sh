@@ -21,7 +21,7 @@ set -a
 set +a
 RUN_DIR="${CLUSTER_RUN_DIR:-$ROOT/.run/cluster}"
 export CLUSTER_RUN_DIR="$RUN_DIR"
-export CLUSTER_NODE_IP="${CLUSTER_NODE_IP:-198.51.100.10}"
+export CLUSTER_NODE_IP="${CLUSTER_NODE_IP:?the node address, from mk/platform.mk}"
 export APISERVER_ADDRESS="$CLUSTER_NODE_IP"
 NODE_NAME="${CLUSTER_NODE_NAME:-shopscope-node}"
 CACHE="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"

@@ -15,8 +15,8 @@
 #
 # State: $CLUSTER_RUN_DIR/node/ (default .run/cluster/node): kubelet.yaml, kubelet/ (root dir),
 # pod-logs/; <component>.pid and <component>.log in $CLUSTER_RUN_DIR.
-# CLUSTER_NODE_IP (198.51.100.10): the node's address (must be on this host: cluster.sh adds it to
-# lo); KUBELET_PORT (10250, on the node's address), KUBELET_HEALTHZ_PORT (10248),
+# CLUSTER_NODE_IP (required, mk/platform.mk's): the node's address (must be on this host: cluster.sh
+# adds it to lo); KUBELET_PORT (10250, on the node's address), KUBELET_HEALTHZ_PORT (10248),
 # KUBE_PROXY_HEALTHZ_PORT (10256), KUBE_PROXY_METRICS_PORT (10249), NETPOL_METRICS_PORT (9080),
 # all but the first on 127.0.0.1; NODE_CGROUP_ROOT (shopscope): the cgroup the pods live under.
 set -euo pipefail
@@ -34,7 +34,7 @@ K8S_BIN="$CACHE/kubernetes-v${KUBERNETES_VERSION#v}/bin"
 NETPOL_BIN="$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin"
 CRICTL="$CACHE/crictl-$CRICTL_VERSION/bin/crictl"
 NODE_NAME="${CLUSTER_NODE_NAME:-shopscope-node}"
-NODE_IP="${CLUSTER_NODE_IP:-198.51.100.10}"
+NODE_IP="${CLUSTER_NODE_IP:?the node address, from mk/platform.mk}"
 KUBELET_PORT="${KUBELET_PORT:-10250}"
 KUBELET_HEALTHZ_PORT="${KUBELET_HEALTHZ_PORT:-10248}"
 KUBE_PROXY_HEALTHZ_PORT="${KUBE_PROXY_HEALTHZ_PORT:-10256}"
