@@ -6,7 +6,7 @@
 export NODE_BASE_IMAGE := localhost/shopscope-node:$(lastword $(subst :, ,$(NODE_IMAGE)))
 export BUSYBOX_BASE_IMAGE := localhost/shopscope-busybox:local
 
-.PHONY: images test-images
+.PHONY: images test-images images-prune
 
 images: shipped-node ## Build the four service images and the auto-instrumentation image with buildah
 	@scripts/images/base.sh
@@ -14,3 +14,6 @@ images: shipped-node ## Build the four service images and the auto-instrumentati
 
 test-images: images ## The built images: non-root, production-only, and wired as the operator injects them
 	scripts/with-mariadb.sh $(NODE_TEST) tests/images/*.test.ts
+
+images-prune: ## Remove the build cache `make images` keeps (buildah's untagged layers; the next build starts cold)
+	buildah rmi --prune

@@ -27,5 +27,3 @@ for name in "${targets[@]}"; do
     exit 1
   fi
 done
-# Layers of earlier builds that no tag uses any more (the cache of the current ones stays).
-buildah rmi --prune >/dev/null 2>&1 || true

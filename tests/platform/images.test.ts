@@ -37,6 +37,28 @@ describe('service images', () => {
     }
   })
 
+  it('share the manifests and build stages with the auto-instrumentation image (one cached copy)', () => {
+    // Instructions only, comments dropped, continuation lines joined: what the build cache keys on.
+    const sharedStage = (file: string) => {
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/\\\n\s*/g, ' ')
+      const lines = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'))
+      const from = lines.indexOf('FROM ${NODE_IMAGE} AS manifests')
+      const compile = lines.findIndex((line) => line.startsWith('RUN npx tsc -b '))
+      assert.ok(from >= 0 && compile > from, `${file}: a build stage with the compile`)
+      return lines.slice(from, compile + 1)
+    }
+    const services = sharedStage('services/Dockerfile')
+    assert.deepEqual(sharedStage('services/telemetry/Dockerfile'), services)
+    for (const s of SERVICES) {
+      assert.ok(
+        services.some((line) => line.includes(`-w services/${s}`)),
+        `npm ci installs ${s}`,
+      )
+      assert.ok(services.includes(`COPY services/${s}/ services/${s}/`), `${s} copied`)
+    }
+    assert.ok(!services.some((line) => line.includes('SERVICE')), 'no per-image argument in it')
+  })
+
   it('default to the Node image pinned in versions.env', () => {
     for (const service of SERVICES) {
       const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile(service))
