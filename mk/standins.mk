@@ -12,5 +12,6 @@ standins: prometheus collector shipped-node ## Build (or load from the cache) th
 	@scripts/images/base.sh
 	@scripts/images/standins/build.sh
 
-test-standins: standins ## Each stand-in: the name the charts reference, the pinned release, upstream's user
-	$(STANDINS_TEST) tests/cluster/standins.test.ts tests/cluster/standins-mysql.test.ts
+test-standins: standins tool-jaeger ## Each stand-in: the name the charts reference, the pinned release, upstream's user; Jaeger's config by its binary
+	$(STANDINS_TEST) tests/cluster/standins.test.ts tests/cluster/standins-mysql.test.ts \
+		tests/cluster/jaeger-config.test.ts

