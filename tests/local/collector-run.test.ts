@@ -38,11 +38,14 @@ async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
         lokiOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp`,
       }),
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   })
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)))
+  const exited = new Promise((resolve) => child.once('exit', resolve))
   const stop = async () => {
     child.kill('SIGTERM')
-    await new Promise((resolve) => child.once('exit', resolve))
+    await exited
     await sink.stop()
   }
   const at = (p: number) => `http://127.0.0.1:${p}`
@@ -52,7 +55,16 @@ async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
     telemetry: `${at(ports.telemetry)}/metrics`,
     sink: at(sinkPorts.http),
   }
-  await eventually('collector health check', async () => (await fetch(at(ports.healthCheck))).ok)
+  try {
+    await eventually('collector health check', async () => {
+      if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}`)
+      return (await fetch(at(ports.healthCheck))).ok
+    })
+  } catch (err) {
+    // Nothing may outlive a failed start: a sink left listening kept the test file from ending.
+    await stop()
+    throw new Error(`${(err as Error).message}\ncollector stderr (end):\n${stderr}`)
+  }
   return { stop, urls }
 }
 
@@ -102,13 +114,13 @@ function probeSpans(traceId: string, now: bigint) {
 }
 
 describe('the collector running config.yaml outside Kubernetes', () => {
-  let stop: () => Promise<void>
+  let stop: (() => Promise<void>) | undefined
   let urls: Urls
 
   before(async () => {
     ;({ stop, urls } = await startCollector())
   })
-  after(() => stop())
+  after(() => stop?.())
 
   it('forwards spans and logs to the trace and log backends, and derives span metrics', async () => {
     const now = BigInt(Date.now()) * 1_000_000n
@@ -174,13 +186,13 @@ describe('the collector running config.yaml outside Kubernetes', () => {
 })
 
 describe('the collector exporting to backends that refuse every export', () => {
-  let stop: () => Promise<void>
+  let stop: (() => Promise<void>) | undefined
   let urls: Urls
 
   before(async () => {
     ;({ stop, urls } = await startCollector({ refuse: true }))
   })
-  after(() => stop())
+  after(() => stop?.())
 
   it('counts the refused spans and log records per exporter, under the documented names', async () => {
     const documented = documentedCollectorMetrics(true)
