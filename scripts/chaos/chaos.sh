@@ -185,8 +185,11 @@ main() {
   kill_random_shop_pod
 
   local mysql product
-  mysql=$(kc get statefulsets -l app.kubernetes.io/name=mysql -o name | random_line) ||
-    die "no MySQL StatefulSet in namespace $NAMESPACE"
+  # MySQLDown is shopscope_db_up == 0, reported by the database's own service: product-service's
+  # database is not a candidate, since product-service goes down with it and reports nothing.
+  mysql=$(kc get statefulsets -l app.kubernetes.io/name=mysql -o name |
+    grep -v '/mysql-products$' | random_line) ||
+    die "no MySQL StatefulSet but product-service's in namespace $NAMESPACE"
   product=$(kc get deployments -l app.kubernetes.io/component=product-service -o name | head -n 1)
   [ -n "$product" ] || die "no product-service Deployment in namespace $NAMESPACE"
 
