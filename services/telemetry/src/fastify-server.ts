@@ -1,6 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel'
-import { context, metrics, type Attributes, type Span } from '@opentelemetry/api'
-import { HTTP_DURATION_BUCKETS, methodOf } from './http-conventions'
+import { context, type Attributes, type Span } from '@opentelemetry/api'
+import { httpDuration, methodOf } from './http-conventions'
 
 /**
  * One server span per request, from @fastify/otel, and `http.server.request.duration` from a
@@ -57,13 +57,7 @@ export function measureFastifyServers(untracedRoutes: readonly string[]) {
   // The matched route, already parsed by Fastify: no URL slicing on every request.
   const untraced = new Set(untracedRoutes)
   const isUntraced = (request: ServerRequest) => untraced.has(request.routeOptions.url ?? '')
-  const duration = metrics
-    .getMeter('@shopscope/telemetry')
-    .createHistogram('http.server.request.duration', {
-      description: 'Duration of HTTP server requests.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
-    })
+  const duration = httpDuration('server')
   const suppressUntraced: Hook = (request, _reply, done) => {
     if (!isUntraced(request)) return done()
     context.with(context.active().setValue(SUPPRESS_TRACING, true), done)

@@ -2,14 +2,13 @@ import { subscribe } from 'node:diagnostics_channel'
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import {
   context,
-  metrics,
   propagation,
   trace,
   TraceFlags,
   type Attributes,
   type Histogram,
 } from '@opentelemetry/api'
-import { HTTP_DURATION_BUCKETS, methodOf } from './http-conventions'
+import { httpDuration, methodOf } from './http-conventions'
 
 /**
  * The unsampled fast path of outgoing HTTP calls. At the production sampler nine requests in ten
@@ -76,13 +75,7 @@ function record(
  * meter taken earlier would be the no-op one for good.
  */
 export function measureUnsampledCalls(isExport: () => boolean): void {
-  const duration = metrics
-    .getMeter('@shopscope/telemetry')
-    .createHistogram('http.client.request.duration', {
-      description: 'Duration of HTTP client requests.',
-      unit: 's',
-      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
-    })
+  const duration = httpDuration('client')
   // Published in ClientRequest's constructor, in the caller's context, before any header is sent.
   subscribe('http.client.request.created', (message) => {
     const { request } = message as { request: TrackedRequest }
