@@ -42,19 +42,13 @@ export async function startLoad(state: StackState, options: LoadOptions): Promis
   for (let i = 0; i < 3; i++) {
     const email = `load-${randomUUID()}@shopscope.test`
     const credentials = { email, password: 'load-test-password', name: `Load ${i}` }
-    const body = JSON.stringify(credentials)
-    await fetch(url('user-service', '/api/v1/users'), {
+    const registered = await fetch(url('user-service', '/api/v1/users'), {
       method: 'POST',
       headers: JSON_HEADERS,
-      body,
+      body: JSON.stringify(credentials),
     })
-    const session = await fetch(url('user-service', '/api/v1/sessions'), {
-      method: 'POST',
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ email, password: credentials.password }),
-    })
-    if (!session.ok) throw new Error(`load: login failed with ${session.status}`)
-    shoppers.push({ token: ((await session.json()) as { token: string }).token })
+    if (!registered.ok) throw new Error(`load: registration failed with ${registered.status}`)
+    shoppers.push({ token: ((await registered.json()) as { token: string }).token })
   }
   const bearer = (s: Shopper) => ({ ...JSON_HEADERS, authorization: `Bearer ${s.token}` })
 

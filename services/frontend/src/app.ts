@@ -55,6 +55,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   const users = new UserClient(
     upstream('user-service', config.USER_SERVICE_URL),
     serviceTokenMinter(config.SERVICE_TOKEN_SECRET, 'frontend'),
+    config.CREDENTIALS_TIMEOUT_MS,
   )
   const products = new ProductClient(upstream('product-service', config.PRODUCT_SERVICE_URL))
   const orders = new OrderClient(upstream('order-service', config.ORDER_SERVICE_URL))

@@ -11,6 +11,8 @@ export const FrontendEnv = Type.Object({
   /** Signs the session and CSRF cookies. */
   SESSION_SECRET: Type.String({ minLength: 32 }),
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
+  /** Registration and sign-in: user-service hashes the password, deliberately slow work. */
+  CREDENTIALS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
   /** Only plain-HTTP development and tests turn this off. */
   COOKIE_SECURE: Type.Boolean({ default: true }),
 })

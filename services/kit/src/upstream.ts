@@ -121,7 +121,13 @@ export class Upstream {
   async request<T>(
     method: string,
     path: string,
-    init: { body?: unknown; headers?: Record<string, string>; idempotent?: boolean } = {},
+    init: {
+      body?: unknown
+      headers?: Record<string, string>
+      idempotent?: boolean
+      /** For a call known to be slower than the rest (password hashing). */
+      timeoutMs?: number
+    } = {},
   ): Promise<UpstreamResponse<T>> {
     const idempotent = init.idempotent ?? (method === 'GET' || method === 'HEAD')
     const attempts = idempotent ? 1 + this.retries : 1
@@ -137,7 +143,7 @@ export class Upstream {
             ...init.headers,
           },
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          timeoutMs: this.options.timeoutMs,
+          timeoutMs: init.timeoutMs ?? this.options.timeoutMs,
         })
         const body = parseBody(text)
         if (OUTAGE_STATUSES.has(status) && !isPassedOn(body)) {

@@ -6,15 +6,16 @@ import { Upstream, UpstreamError, UpstreamUnavailable, faultState } from '../src
 
 /**
  * A real HTTP server whose behaviour the test switches; it counts the requests it gets.
- * `outage`: a 503 of its own; `bug`: a 500; `passed-on`: a 503 naming its failed dependency.
+ * `outage`: a 503 of its own; `bug`: a 500; `passed-on`: a 503 naming its failed dependency;
+ * `slow`: `ok`, 400 ms late.
  */
 let server: Server
-type Mode = 'ok' | 'outage' | 'bug' | 'passed-on' | 'hang'
+type Mode = 'ok' | 'outage' | 'bug' | 'passed-on' | 'hang' | 'slow'
 let mode: Mode = 'ok'
 let hits = 0
 let baseUrl = ''
 
-const ANSWERS: Record<Exclude<Mode, 'hang'>, (path: string) => [number, unknown]> = {
+const ANSWERS: Record<Exclude<Mode, 'hang' | 'slow'>, (path: string) => [number, unknown]> = {
   ok: (path: string) => [200, { path }],
   outage: () => [503, { type: 'about:blank', title: 'Service Unavailable', status: 503 }],
   bug: () => [500, { type: 'about:blank', title: 'Internal Server Error', status: 500 }],
@@ -34,9 +35,13 @@ before(async () => {
   server = createServer((req, res) => {
     hits++
     if (mode === 'hang') return
-    const [status, body] = ANSWERS[mode](req.url ?? '')
-    res.writeHead(status, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(body))
+    const [status, body] = ANSWERS[mode === 'slow' ? 'ok' : mode](req.url ?? '')
+    const answer = () => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    }
+    if (mode === 'slow') setTimeout(answer, 400)
+    else answer()
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -85,6 +90,14 @@ describe('Upstream', () => {
     const started = Date.now()
     await assert.rejects(upstream({ retries: 0 }).request('GET', '/'), /timeout/)
     assert.ok(Date.now() - started < 1_000)
+  })
+
+  it('gives one call a longer timeout than the others', async () => {
+    mode = 'slow'
+    const dep = upstream({ retries: 0 })
+    await assert.rejects(dep.request('POST', '/hash'), /timeout/)
+    const res = await dep.request<{ path: string }>('POST', '/hash', { timeoutMs: 2000 })
+    assert.deepEqual(res, { status: 200, body: { path: '/hash' } })
   })
 
   it('opens the circuit, fails fast, then lets one probe through and closes', async () => {

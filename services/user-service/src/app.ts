@@ -29,15 +29,17 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
   // Off by default: only the login route opts in.
   await fastify.register(rateLimit, { global: false })
 
+  const signToken = tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS)
   await fastify.register(userRoutes, {
     prefix: '/api/v1',
     metrics,
+    signToken,
     verifyToken: tokenVerifier(config.JWT_SECRET),
   })
   await fastify.register(sessionRoutes, {
     prefix: '/api/v1',
     metrics,
-    signToken: tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS),
+    signToken,
     loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     loginsPerAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
     verifyServiceToken: serviceTokenVerifier(config.SERVICE_TOKEN_SECRET, 'user-service', [

@@ -39,7 +39,7 @@ describe('business telemetry', () => {
       login(app(), { email: grace.email, password: grace.password }),
     )
     assert.equal(session.statusCode, 200)
-    const id = created.json().id as number
+    const id = created.json().user.id as number
     for (const name of ['register', 'login']) {
       const span = attributesOf(name)
       assert.ok(span, `span ${name} exported`)

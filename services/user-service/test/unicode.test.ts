@@ -11,7 +11,7 @@ describe('Unicode names', () => {
     const bob = { email: 'bob@example.com', password: 'bob password 1', name: 'Bob 😀 Łukasz 李' }
     const created = await register(app(), bob)
     assert.equal(created.statusCode, 201, created.body)
-    assert.equal(created.json().name, bob.name)
+    assert.equal(created.json().user.name, bob.name)
     const session = await login(app(), { email: bob.email, password: bob.password })
     assert.equal(session.statusCode, 200, session.body)
     const whoami = await me(app(), session.json().token)

@@ -12,11 +12,14 @@ describe('register, log in, who am I', () => {
   it('creates a customer with a lower-cased email and no secret in the answer', async () => {
     const res = await register(app(), alice)
     assert.equal(res.statusCode, 201)
-    const user = res.json()
+    const { user, token, expiresIn } = res.json()
     assert.deepEqual(Object.keys(user).sort(), ['email', 'id', 'name', 'role'])
     assert.equal(user.email, 'alice@example.com')
     assert.equal(user.name, 'Alice')
     assert.equal(user.role, 'customer')
+    // Signed in by the registration itself: no second password hash through a login.
+    assert.equal(expiresIn, 7200)
+    assert.deepEqual((await me(app(), token)).json(), user)
   })
 
   it('logs in with any case of the email and serves /users/me with the token', async () => {

@@ -5,25 +5,36 @@ import {
   type Upstream,
 } from '@shopscope/kit'
 import { detailOf } from '../errors'
-import type { Session, User } from '@shopscope/contracts'
+import type { Session } from '@shopscope/contracts'
 
 /** What the form shows, and the status the page answers with. */
 export type Refusal = { refused: string; status: number }
 
 export class UserClient {
-  /** `mintToken(audience)`: the frontend's service token, which vouches for the shopper address. */
+  /**
+   * `mintToken(audience)`: the frontend's service token, which vouches for the shopper address.
+   * `credentialsTimeoutMs`: for the calls that hash a password, which take longest when the
+   * service is busy; a registration cut short would still have created the account.
+   */
   constructor(
     readonly upstream: Upstream,
     private readonly mintToken: (audience: string) => string,
+    private readonly credentialsTimeoutMs: number,
   ) {}
 
-  /** A refusal carries a message the form can show (email taken, password too short). */
+  /**
+   * The new account comes signed in. A refusal carries a message the form can show (email
+   * taken, password too short).
+   */
   async register(input: {
     email: string
     password: string
     name: string
-  }): Promise<User | Refusal> {
-    const res = await this.upstream.request<User>('POST', '/api/v1/users', { body: input })
+  }): Promise<Session | Refusal> {
+    const res = await this.upstream.request<Session>('POST', '/api/v1/users', {
+      body: input,
+      timeoutMs: this.credentialsTimeoutMs,
+    })
     if (res.status === 201) return res.body
     if (res.status === 409)
       return { refused: 'An account with this email already exists.', status: 409 }
@@ -38,6 +49,7 @@ export class UserClient {
   async login(email: string, password: string, shopperIp: string): Promise<Session | Refusal> {
     const res = await this.upstream.request<Session>('POST', '/api/v1/sessions', {
       body: { email, password },
+      timeoutMs: this.credentialsTimeoutMs,
       headers: {
         ...serviceAuthorization(this.mintToken, this.upstream.name),
         [CLIENT_IP_HEADER]: shopperIp,

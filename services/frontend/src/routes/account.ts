@@ -50,14 +50,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
     const form = request.body
     const input = { name: form.name.trim(), email: form.email.trim(), password: form.password }
     const problem = registrationProblem(form)
-    const created = problem ? { refused: problem, status: 400 } : await users.register(input)
-    if (isRefusal(created)) {
-      reply.code(created.status)
-      const view = registerView({ ...input, error: created.refused, csrfToken: csrfToken(reply) })
+    const grant = problem ? { refused: problem, status: 400 } : await users.register(input)
+    if (isRefusal(grant)) {
+      reply.code(grant.status)
+      const view = registerView({ ...input, error: grant.refused, csrfToken: csrfToken(reply) })
       return page(reply, 'Create account', view)
     }
-    const grant = await users.login(input.email, input.password, request.ip)
-    if (isRefusal(grant)) return reply.redirect('/login', 303)
     sessions.start(reply, grant)
     sessions.flash(reply, 'success', `Welcome, ${grant.user.name}! Your account is ready.`)
     return reply.redirect('/', 303)

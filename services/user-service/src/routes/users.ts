@@ -1,16 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { HttpProblem, requireUser, type User as TokenUser } from '@shopscope/kit'
-import { Registration, User, problemResponses } from '@shopscope/contracts'
+import { Registration, Session, User, problemResponses } from '@shopscope/contracts'
 import { countRegistration, tagSpanWithUser, type UserMetrics } from '../telemetry'
+import { TOKEN_TTL_SECONDS } from './sessions'
 
 interface Options {
   metrics: UserMetrics
+  signToken: (user: TokenUser) => string
   verifyToken: (token: string) => TokenUser
 }
 
 export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, verifyToken },
+  { metrics, signToken, verifyToken },
 ) => {
   app.post(
     '/users',
@@ -18,14 +20,16 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
       schema: {
         tags: ['users'],
         body: Registration,
-        response: { 201: User, ...problemResponses(400, 409, 503) },
+        response: { 201: Session, ...problemResponses(400, 409, 503) },
       },
     },
+    // Signed in at once: a login right after would hash the same password a second time, the
+    // costliest thing this service does.
     async (request, reply) => {
       const user = await app.users.create(request.body)
       countRegistration(metrics)
       tagSpanWithUser(user.id)
-      return reply.code(201).send(user)
+      return reply.code(201).send({ token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user })
     },
   )
 
