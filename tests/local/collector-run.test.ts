@@ -56,10 +56,16 @@ async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
     sink: at(sinkPorts.http),
   }
   try {
-    await eventually('collector health check', async () => {
-      if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}`)
-      return (await fetch(at(ports.healthCheck))).ok
-    })
+    // 90 s: a new machine builds Kubernetes in the background meanwhile (a cold CI run timed out
+    // here at 30 s).
+    await eventually(
+      'collector health check',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}`)
+        return (await fetch(at(ports.healthCheck))).ok
+      },
+      90_000,
+    )
   } catch (err) {
     // Nothing may outlive a failed start: a sink left listening kept the test file from ending.
     await stop()
