@@ -58,6 +58,22 @@ describe('kind cluster', () => {
     assert.equal(jaegerUi.spec.ports[0].nodePort, NODE_PORTS.jaeger)
   })
 
+  it('prints the in-box cluster URLs with the same node ports', () => {
+    // print_urls (lib.sh) writes the table a person reads after `make cluster-up` on this machine.
+    const lib = readFileSync(join(ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
+    const printed = Object.fromEntries(
+      [
+        ...lib.matchAll(/^\s+(shop|Jaeger UI|Prometheus|Alertmanager)\s+http:\/\/\$node:(\d+)/gm),
+      ].map((m) => [m[1], Number(m[2])]),
+    )
+    assert.deepEqual(printed, {
+      shop: NODE_PORTS.shop,
+      'Jaeger UI': NODE_PORTS.jaeger,
+      Prometheus: NODE_PORTS.prometheus,
+      Alertmanager: NODE_PORTS.alertmanager,
+    })
+  })
+
   it('cluster-up checks its prerequisites first and names every missing tool', () => {
     // A PATH with nothing but `dirname`: on any machine docker, kind and kubectl are "missing",
     // so the script stops before touching Docker or a cluster.
