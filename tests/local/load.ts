@@ -48,7 +48,15 @@ export async function startLoad(state: StackState, options: LoadOptions): Promis
       body: JSON.stringify(credentials),
     })
     if (!registered.ok) throw new Error(`load: registration failed with ${registered.status}`)
-    shoppers.push({ token: ((await registered.json()) as { token: string }).token })
+    await registered.arrayBuffer()
+    // A returning shopper: signs in, so the dashboard's login series has data too.
+    const session = await fetch(url('user-service', '/api/v1/sessions'), {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: JSON.stringify({ email, password: credentials.password }),
+    })
+    if (!session.ok) throw new Error(`load: login failed with ${session.status}`)
+    shoppers.push({ token: ((await session.json()) as { token: string }).token })
   }
   const bearer = (s: Shopper) => ({ ...JSON_HEADERS, authorization: `Bearer ${s.token}` })
 
