@@ -28,7 +28,7 @@ for service in "${SERVICES[@]}"; do
     --build-arg NODE_IMAGE="$NODE_IMAGE" -t "shopscope/$service:dev" .
 done
 AUTOINSTRUMENTATION_IMAGE="$(awk '/^  nodejs:/ { n = 1 } n && /image:/ { print $2; exit }' operator-config/instrumentation.yaml)"
-docker build -q -f services/telemetry/Dockerfile --build-arg NODE_IMAGE="$NODE_IMAGE" \
+docker build -q -f services/Dockerfile --target autoinstrumentation --build-arg NODE_IMAGE="$NODE_IMAGE" \
   --build-arg BUSYBOX_IMAGE="$BUSYBOX_IMAGE" -t "$AUTOINSTRUMENTATION_IMAGE" .
 
 step "Loading the images into the nodes"

@@ -13,11 +13,12 @@ for name in "${targets[@]}"; do
   started=$SECONDS
   log=$(mktemp)
   if [ "$name" = autoinstrumentation-nodejs ]; then
-    args=(-f services/telemetry/Dockerfile --build-arg "BUSYBOX_IMAGE=$BUSYBOX_BASE")
+    args=(-f services/Dockerfile --target autoinstrumentation)
   else
     args=(-f "services/$name/Dockerfile" --build-arg "SERVICE=$name")
   fi
-  if buildah bud --isolation chroot --layers --build-arg "NODE_IMAGE=$NODE_BASE" "${args[@]}" \
+  if buildah bud --isolation chroot --layers --build-arg "NODE_IMAGE=$NODE_BASE" \
+    --build-arg "BUSYBOX_IMAGE=$BUSYBOX_BASE" "${args[@]}" \
     -t "localhost/shopscope/$name:local" . >"$log" 2>&1; then
     echo "images: localhost/shopscope/$name:local built in $((SECONDS - started)) s"
     rm -f "$log"

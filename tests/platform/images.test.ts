@@ -29,34 +29,48 @@ describe('service images', () => {
     const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
       workspaces: string[]
     }
-    for (const file of ['services/Dockerfile', 'services/telemetry/Dockerfile']) {
-      const copied = [
-        ...readFileSync(join(ROOT, file), 'utf8').matchAll(/^COPY (\S+)\/package\.json /gm),
-      ].map((m) => m[1])
-      assert.deepEqual(copied.sort(), [...workspaces].sort(), file)
-    }
+    const copied = [
+      ...readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8').matchAll(
+        /^COPY (\S+)\/package\.json /gm,
+      ),
+    ].map((m) => m[1])
+    assert.deepEqual(copied.sort(), [...workspaces].sort())
   })
 
-  it('share the manifests and build stages with the auto-instrumentation image (one cached copy)', () => {
-    // Instructions only, comments dropped, continuation lines joined: what the build cache keys on.
-    const sharedStage = (file: string) => {
-      const text = readFileSync(join(ROOT, file), 'utf8').replace(/\\\n\s*/g, ' ')
-      const lines = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'))
-      const from = lines.indexOf('FROM ${NODE_IMAGE} AS manifests')
-      const compile = lines.findIndex((line) => line.startsWith('RUN npx tsc -b '))
-      assert.ok(from >= 0 && compile > from, `${file}: a build stage with the compile`)
-      return lines.slice(from, compile + 1)
-    }
-    const services = sharedStage('services/Dockerfile')
-    assert.deepEqual(sharedStage('services/telemetry/Dockerfile'), services)
+  it("build the auto-instrumentation image from the services' build stage (one cached copy)", () => {
+    // Instructions only, comments dropped, continuation lines joined.
+    const text = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ')
+    const lines = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'))
+    const stages = lines.filter((line) => line.startsWith('FROM '))
+    assert.deepEqual(stages, [
+      'FROM ${NODE_IMAGE} AS manifests',
+      'FROM manifests AS build',
+      'FROM build AS autoinstrumentation-staged',
+      'FROM ${BUSYBOX_IMAGE} AS autoinstrumentation',
+      'FROM manifests AS production-dependencies',
+      // Last: a build without --target makes a service image.
+      'FROM ${NODE_IMAGE} AS service',
+    ])
+    const build = lines.slice(
+      lines.indexOf('FROM manifests AS build'),
+      lines.indexOf('FROM build AS autoinstrumentation-staged'),
+    )
     for (const s of SERVICES) {
       assert.ok(
-        services.some((line) => line.includes(`-w services/${s}`)),
+        build.some((line) => line.includes(`-w services/${s}`)),
         `npm ci installs ${s}`,
       )
-      assert.ok(services.includes(`COPY services/${s}/ services/${s}/`), `${s} copied`)
+      assert.ok(build.includes(`COPY services/${s}/ services/${s}/`), `${s} copied`)
     }
-    assert.ok(!services.some((line) => line.includes('SERVICE')), 'no per-image argument in it')
+    assert.ok(!build.some((line) => line.includes('SERVICE')), 'no per-image argument in it')
+    // Both image builders name the target.
+    for (const script of [
+      ['images', 'build.sh'],
+      ['cluster', 'up.sh'],
+    ]) {
+      const body = readFileSync(join(ROOT, 'scripts', ...script), 'utf8')
+      assert.match(body, /-f services\/Dockerfile --target autoinstrumentation\b/, script.join('/'))
+    }
   })
 
   it('default to the Node image pinned in versions.env', () => {
@@ -90,8 +104,8 @@ describe('service images', () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
     assert.equal(values.tests.image, VERSIONS.BUSYBOX_IMAGE)
     // The defaults of a plain `docker build`; the scripts pass both from versions.env anyway.
-    const telemetry = readFileSync(join(ROOT, 'services', 'telemetry', 'Dockerfile'), 'utf8')
-    assert.equal(/^ARG BUSYBOX_IMAGE=(\S+)$/m.exec(telemetry)?.[1], VERSIONS.BUSYBOX_IMAGE)
-    assert.equal(/^ARG NODE_IMAGE=(\S+)$/m.exec(telemetry)?.[1], VERSIONS.NODE_IMAGE)
+    const recipe = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8')
+    assert.equal(/^ARG BUSYBOX_IMAGE=(\S+)$/m.exec(recipe)?.[1], VERSIONS.BUSYBOX_IMAGE)
+    assert.equal(/^ARG NODE_IMAGE=(\S+)$/m.exec(recipe)?.[1], VERSIONS.NODE_IMAGE)
   })
 })
