@@ -6,7 +6,8 @@
  *
  *   node --import tsx tests/bench/profile-summary.ts <file.cpuprofile> [top] [requests]
  *
- * With the number of requests the process served, times are also printed in µs per request.
+ * Module loading (startup) is left out. With the number of requests the process served, times
+ * are also printed in µs per request.
  */
 import { readFileSync } from 'node:fs'
 
@@ -58,19 +59,37 @@ const self = new Map<number, number>()
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)))
 const total = [...self.values()].reduce((a, b) => a + b, 0)
 const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v)
+/** Module loading (startup, require-in-the-middle's hooks on it) is not a request's cost. */
+const loading = new Map<number, boolean>()
+const isLoading = (id: number): boolean => {
+  const known = loading.get(id)
+  if (known !== undefined) return known
+  const n = byId.get(id)
+  const parent = parentOf.get(id)
+  const result =
+    (n?.callFrame.url.startsWith('node:internal/modules/') ?? false) ||
+    (parent !== undefined && isLoading(parent))
+  loading.set(id, result)
+  return result
+}
+let loadingTime = 0
 const byPlace = new Map<string, number>()
 const byCaller = new Map<string, number>()
 const byFunction = new Map<string, number>()
 for (const [id, us] of self) {
   const n = byId.get(id)
   if (!n) continue
+  if (isLoading(id)) {
+    loadingTime += us
+    continue
+  }
   const { functionName, url, lineNumber } = n.callFrame
   const place = functionName === '(idle)' ? '(idle)' : where(url)
   add(byPlace, place, us)
   add(byCaller, place === '(idle)' ? place : chargedPlace(id), us)
   add(byFunction, `${functionName || '(anonymous)'} ${place}:${lineNumber + 1}`, us)
 }
-const busy = total - (byPlace.get('(idle)') ?? 0)
+const busy = total - loadingTime - (byPlace.get('(idle)') ?? 0)
 const perRequest = (us: number) =>
   requests > 0 ? `${(us / requests).toFixed(1).padStart(7)} µs/req  ` : ''
 const show = (title: string, m: Map<string, number>) => {
@@ -79,7 +98,9 @@ const show = (title: string, m: Map<string, number>) => {
     console.log(`${((v / total) * 100).toFixed(1).padStart(6)}%  ${perRequest(v)}${k}`)
   }
 }
-console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy`)
+console.log(
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(loadingTime / 1e6).toFixed(1)} s loading modules (left out), ${(busy / 1e6).toFixed(1)} s busy`,
+)
 if (requests > 0) console.log(`${perRequest(busy)}busy, over ${requests} requests`)
 show('self time by package', byPlace)
 show('self time by package, Node internals and native code charged to their caller', byCaller)
