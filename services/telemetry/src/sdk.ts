@@ -9,6 +9,7 @@ import {
   UNTRACED_PATHS,
 } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
+import { applyLogExportPolicy, logExportFrom } from './log-export-policy'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
@@ -43,6 +44,8 @@ export function startTelemetry(bootstrap: string): void {
   if (selected.includes('http')) measureUnsampledCalls(isTelemetryExport)
   countEndedSpans()
   bridgeLegacyLogsApi()
+  const logExport = logExportFrom(process.env)
+  applyLogExportPolicy(logExport)
   flushOnSigterm(sdk, forceFlushAll)
   bootstrapLog('info', 'telemetry started', {
     bootstrap,
@@ -51,5 +54,6 @@ export function startTelemetry(bootstrap: string): void {
     traces_exporter: process.env.OTEL_TRACES_EXPORTER ?? 'otlp',
     metrics_exporter: process.env.OTEL_METRICS_EXPORTER ?? 'otlp',
     logs_exporter: process.env.OTEL_LOGS_EXPORTER ?? 'otlp',
+    log_export: logExport,
   })
 }
