@@ -99,7 +99,7 @@ kill_random_shop_pod() {
   pod=$(kc get pods -l "$SERVICES_SELECTOR" --field-selector=status.phase=Running -o name |
     random_line) || die "no running shop pod in namespace $NAMESPACE"
   component=$(kc get "$pod" -o 'jsonpath={.metadata.labels.app\.kubernetes\.io/component}')
-  deployment=$(kc get deployments -l "app.kubernetes.io/component=$component" -o name | head -n 1)
+  deployment=$(kc get deployments -l "app.kubernetes.io/component=$component" -o name | sed -n 1p)
   [ -n "$deployment" ] || die "no Deployment for $pod (component $component)"
   log "1. deleting $pod ($deployment)"
   kc_logged delete "$pod" --wait=true --timeout="${ROLLOUT_TIMEOUT}s"
@@ -190,7 +190,7 @@ main() {
   mysql=$(kc get statefulsets -l app.kubernetes.io/name=mysql -o name |
     grep -v '/mysql-products$' | random_line) ||
     die "no MySQL StatefulSet but product-service's in namespace $NAMESPACE"
-  product=$(kc get deployments -l app.kubernetes.io/component=product-service -o name | head -n 1)
+  product=$(kc get deployments -l app.kubernetes.io/component=product-service -o name | sed -n 1p)
   [ -n "$product" ] || die "no product-service Deployment in namespace $NAMESPACE"
 
   DOWN_AT=$SECONDS

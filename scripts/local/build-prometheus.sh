@@ -75,4 +75,4 @@ fi
 mkdir -p "$bin_dir"
 ln -sfn "$dir/prometheus" "$bin_dir/prometheus3"
 ln -sfn "$dir/promtool" "$bin_dir/promtool"
-echo "prometheus: $bin_dir/prometheus3, $bin_dir/promtool -> $dir ($("$dir/prometheus" --version 2>&1 | head -1))"
+echo "prometheus: $bin_dir/prometheus3, $bin_dir/promtool -> $dir ($("$dir/prometheus" --version 2>&1 | sed -n 1p))"

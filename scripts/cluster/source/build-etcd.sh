@@ -22,4 +22,4 @@ echo "etcd: building $ETCD_VERSION (~2 min cold)"
 )
 mkdir -p "$out"
 mv "$tmp/etcd" "$out/etcd"
-"$out/etcd" --version | head -1
+"$out/etcd" --version | sed -n 1p # sed reads it all: head could end etcd with SIGPIPE (pipefail)

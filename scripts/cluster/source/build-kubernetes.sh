@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 {
   echo "module shopscope.local/kubernetes-build"
   echo
-  sed -n 's/^go \(.*\)$/go \1/p' "$gomod" | head -1
+  sed -n 's/^go \(.*\)$/go \1/p' "$gomod" | sed -n 1p
   echo
   echo "require k8s.io/kubernetes $version"
   echo
