@@ -1,18 +1,11 @@
-import {
-  context as contextApi,
-  isSpanContextValid,
-  logs,
-  SeverityNumber,
-  trace,
-  TraceFlags,
-  type Context,
-} from '@opentelemetry/api'
+import { context as contextApi, logs, SeverityNumber, type Context } from '@opentelemetry/api'
 import { bootstrapLog } from './log'
+import { isUnsampledTrace } from './unsampled-calls'
 
 /**
  * Which log records leave the process over OTLP. Every record is still written to stdout; at the
- * production sampler, exporting the access line of every request cost more CPU than the trace of
- * the sampled ones (tests/bench, README "Benchmark"). `sampled` (the default) follows the trace:
+ * production sampler, building and encoding an OTLP record for every request's access line was
+ * one of the largest per-request costs left (profiled, README "Benchmark"). `sampled` (the default) follows the trace:
  * a record below WARN written under a trace that is not sampled stays on stdout; warnings and
  * errors, records of sampled traces and records outside any trace are exported. At 100 %
  * sampling nothing changes. `all` exports every record.
@@ -36,9 +29,7 @@ export interface LogRecordOptions {
 /** The `sampled` policy for one record. */
 export function exportsUnderSampling({ context, severityNumber }: LogRecordOptions): boolean {
   if (severityNumber !== undefined && severityNumber >= SeverityNumber.WARN) return true
-  const spanContext = trace.getSpanContext(context ?? contextApi.active())
-  if (spanContext === undefined || !isSpanContextValid(spanContext)) return true
-  return (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0
+  return !isUnsampledTrace(context ?? contextApi.active())
 }
 
 interface Processor {

@@ -6,6 +6,7 @@ import {
   trace,
   TraceFlags,
   type Attributes,
+  type Context,
   type Histogram,
 } from '@opentelemetry/api'
 import { httpDuration, methodOf } from './http-conventions'
@@ -21,15 +22,17 @@ import { httpDuration, methodOf } from './http-conventions'
  * attributes.
  */
 
-/** Under a trace that is known and not sampled; without a trace, the instrumentation decides. */
-export function isUnsampledCall(): boolean {
-  const span = trace.getSpan(context.active())
-  if (span === undefined) return false
-  const spanContext = span.spanContext()
+/** Whether `ctx` carries a valid trace that is not sampled (no trace: false). */
+export function isUnsampledTrace(ctx: Context): boolean {
+  const spanContext = trace.getSpanContext(ctx)
+  if (spanContext === undefined) return false
   return (
     (spanContext.traceFlags & TraceFlags.SAMPLED) === 0 && trace.isSpanContextValid(spanContext)
   )
 }
+
+/** Under a trace that is known and not sampled; without a trace, the instrumentation decides. */
+export const isUnsampledCall = (): boolean => isUnsampledTrace(context.active())
 
 const STARTED = Symbol('shopscope.unsampledCallStarted')
 type TrackedRequest = ClientRequest & { [STARTED]?: number }
