@@ -20,6 +20,7 @@ import {
   Config,
   config,
   containers,
+  corefileDirectives,
   envOptions,
   escape,
   mountable,
@@ -48,10 +49,30 @@ interface StandIn {
 }
 
 const STANDINS: Record<string, StandIn> = {
+  // Service discovery: Kubernetes (prometheus-operator's configs) kept, the cloud SDs built out.
   prometheus: {
     args: ['--version'],
     reports: new RegExp(`^prometheus, version ${escape(bare(pin('PROMETHEUS_VERSION')))} `, 'm'),
     user: '65532:65532',
+    more: (_image, _cfg, run) => {
+      const sd = (kind: string) => {
+        const job = {
+          job_name: 'sd',
+          [`${kind}_sd_configs`]: [
+            kind === 'kubernetes' ? { role: 'pod' } : { region: 'eu-west-1' },
+          ],
+        }
+        const dir = mountable(`prometheus-${kind}`, {
+          'prometheus.yml': stringify({ scrape_configs: [job] }),
+        })
+        return run(
+          ['/bin/promtool', 'check', 'config', '/conf/prometheus.yml'],
+          ['--volume', `${dir}:/conf:ro`],
+        )
+      }
+      assert.doesNotMatch(sd('kubernetes'), /\[exit status/)
+      assert.match(sd('ec2'), /ec2_sd_configs[\s\S]*\[exit status [1-9]/)
+    },
   },
   alertmanager: {
     args: ['--version'],
@@ -99,10 +120,21 @@ const STANDINS: Record<string, StandIn> = {
     ],
     user: '65532:65532',
   },
+  // Built with the plugins of the source-built cluster's Corefile (build.sh) and the ones those
+  // import (metadata, transfer, ...); the cloud and tracing plugins left out.
   coredns: {
     args: ['-version'],
     reports: new RegExp(`^CoreDNS-${escape(bare(pin('COREDNS_IMAGE').split(':').pop()!))}$`, 'm'),
     user: 'nonroot:nonroot',
+    more: (_image, _cfg, run) => {
+      const plugins = run(['/coredns', '-plugins'])
+        .split('\n')
+        .map((line) => line.trim())
+      const missing = corefileDirectives().filter((d) => !plugins.includes(d))
+      assert.deepEqual(missing, [], `plugins: ${plugins.join(' ')}`)
+      const cloud = ['route53', 'azure', 'clouddns', 'trace'].filter((p) => plugins.includes(p))
+      assert.deepEqual(cloud, [])
+    },
   },
   pause: {
     args: ['-v'],

@@ -63,7 +63,7 @@ containerfile() { # <context> <lines...>
 go_bins() { # <module> <version> <ldflags function> <tags> <package>...
   local module=$1 version=$2 ldflags_fn=$3 tags=$4
   shift 4
-  local out="$STANDINS/bin/${module//\//_}@$version"
+  local out="$STANDINS/bin/${module//\//_}@$version${BINS_VARIANT:-}"
   if [ -f "$out/.done" ]; then
     echo "$out"
     return
@@ -232,8 +232,32 @@ build_opentelemetry_operator() {
   bud "$1" "$ctx"
 }
 
-ld_coredns() { printf -- '-s -w -X github.com/coredns/coredns/coremain.GitCommit=%s' "${ORIGIN_HASH:0:7}"; }
-bins_coredns() { go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .; }
+# CoreDNS with the plugins of the source-built cluster's Corefile only (scripts/cluster/source/
+# coredns.yaml), the way CoreDNS documents a custom build: plugin.cfg cut down, then its `go
+# generate`. The cloud and tracing plugins (route53, azure, clouddns, trace, ...) are a third of
+# the full build's Go source. kind runs its own CoreDNS image, not this one.
+corefile_plugins() {
+  # The directives of the server block: the lines indented 8 spaces in the ConfigMap's Corefile.
+  awk '/Corefile: \|/ { in_corefile = 1; next } in_corefile && /^[^ ]/ { exit }
+    in_corefile && /^        [a-z]/ { print $1 }' "$root/scripts/cluster/source/coredns.yaml" | sort -u
+}
+ld_coredns() {
+  local plugins
+  plugins=$(corefile_plugins)
+  [ -n "$plugins" ] || die "no plugin found in the Corefile of scripts/cluster/source/coredns.yaml"
+  awk -F: 'NR == FNR { keep[$1] = 1; next } /^#/ || !NF || ($1 in keep)' <(echo "$plugins") \
+    "$1/plugin.cfg" >"$1/plugin.cfg.cut"
+  mv "$1/plugin.cfg.cut" "$1/plugin.cfg"
+  [ "$(grep -c '^[a-z]' "$1/plugin.cfg")" = "$(wc -l <<<"$plugins")" ] ||
+    die "CoreDNS $COREDNS_IMAGE lacks a plugin of the Corefile's: $(tr '\n' ' ' <<<"$plugins")"
+  (cd "$1" && nice -n 19 go generate coredns.go) >&2
+  printf -- '-s -w -X github.com/coredns/coredns/coremain.GitCommit=%s' "${ORIGIN_HASH:0:7}"
+}
+# Binaries and image are named after the plugin set: a changed Corefile is a new build.
+coredns_variant() { echo "corefile-$(corefile_plugins | sha256sum | cut -c1-8)"; }
+bins_coredns() {
+  BINS_VARIANT="-$(coredns_variant)" go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .
+}
 build_coredns() {
   local ctx bins
   bins=$(bins_coredns)
@@ -245,13 +269,16 @@ build_coredns() {
   bud "$1" "$ctx"
 }
 
-# Prometheus with its web UI, as scripts/local/build-prometheus.sh (`make prometheus`) builds it:
-# reused, never rebuilt here.
+# Prometheus with its web UI, the build of scripts/local/build-prometheus.sh (`make prometheus`,
+# cached: this only links it), as the collector's.
+prometheus_bin() {
+  "$root/scripts/local/build-prometheus.sh" >&2
+  dirname "$(readlink -f "$root/.tools/bin/prometheus3")"
+}
 build_prometheus() {
-  local ctx bins="$CACHE/prometheus-$PROMETHEUS_VERSION-builtinassets" src
-  if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then
-    die "no $bins/prometheus: run \`make prometheus\` first"
-  fi
+  local ctx bins src
+  bins=$(prometheus_bin)
+  if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then die "no prometheus and promtool in $bins"; fi
   ctx=$(context prometheus)
   static_rootfs "$ctx/rootfs"
   # `make prometheus` builds with cgo when a C compiler is present: then it needs the C library.
@@ -382,11 +409,18 @@ for name in "${targets[@]}"; do
   image=$(image_of "$name")
   stem="$name-${image##*:}"
   # Archives of our own builds are named after their inputs too (the collector's builder manifest
-  # hash, certgen's source hash, the MySQL entrypoint's files): a change is a new stand-in.
+  # hash, Prometheus' and CoreDNS's build variant, certgen's source hash, the MySQL entrypoint's
+  # files): a change is a new stand-in.
   case $name in
     mysql) stem+="-src-$(cat "$here"/mysql/* | sha256sum | cut -c1-12)" ;;
     opentelemetry-collector) stem+="-$(basename "$(dirname "$(dirname "$(collector_bin)")")")" ;;
+    prometheus) stem+="-$(basename "$(prometheus_bin)")" ;;
+    coredns) stem+="-$(coredns_variant)" ;;
     kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
   esac
   standin "$image" "$stem" "build_${name//-/_}" "$image"
+  # Archives of the image's earlier inputs go: containerd imports every archive, the last one wins.
+  for old in "$STANDINS/$name-${image##*:}"*.tar; do
+    [ "$old" = "$STANDINS/$stem.tar" ] || rm -f "$old"
+  done
 done

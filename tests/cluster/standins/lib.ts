@@ -1,7 +1,7 @@
 /** Shared by the stand-in tests: the rendered platform and charts, and buildah helpers. */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
@@ -110,6 +110,16 @@ export const flag = (workload: K8sObject, name: string): string =>
   containers(workload)[0]!
     .args?.find((a) => a.startsWith(`--${name}=`))
     ?.split('=')[1] ?? `no --${name}`
+
+/** The plugins the source-built cluster's Corefile uses: its server block's directives, sorted. */
+export function corefileDirectives(): string[] {
+  const file = join(ROOT, 'scripts', 'cluster', 'source', 'coredns.yaml')
+  const configMap = parseObjects(readFileSync(file, 'utf8')).find((o) => o.kind === 'ConfigMap')
+  const corefile = String(configMap?.data?.Corefile ?? '')
+  const directives = [...corefile.matchAll(/^ {4}([a-z][a-z0-9_]*)\b/gm)].map((m) => m[1]!)
+  assert.ok(directives.length > 0, `no Corefile in ${file}`)
+  return [...new Set(directives)].sort()
+}
 
 /** kube-prometheus-stack's admission-webhook certificate Jobs (helm hooks): create, then patch. */
 export function certgenJobs(): K8sObject[] {
