@@ -24,9 +24,11 @@ CHECKS := test-app test-fuzz test-telemetry test-images test-platform test-colle
 	test-local test-bench
 
 # The cluster's cold Go builds (Kubernetes, the stand-ins' binaries: ~35 min of 2 cores) run
-# niced beside the other checks, on the CPU they leave idle; the cluster phase follows.
+# niced beside everything else, from the start (only Go and the Debian packages needed), on the
+# CPU the rest leaves idle: module downloads, npm installs, tests waiting on alerts. The cluster
+# phase follows.
 .PHONY: test
-test: deps build lint ## Every check CI runs: CHECKS, then the stand-ins and the whole system on a cluster
+test: deps-system ## Every check CI runs: deps, build, lint, CHECKS, then the stand-ins and the whole system on a cluster
 	@scripts/with-background.sh .run/cluster-prebuild.log "nice -n 19 $(MAKE) --no-print-directory cluster-prebuild" \
-		-- $(MAKE) --no-print-directory $(CHECKS)
+		-- $(MAKE) --no-print-directory deps build lint $(CHECKS)
 	@$(MAKE) --no-print-directory test-standins test-cluster-ci
