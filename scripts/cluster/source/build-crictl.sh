@@ -13,3 +13,4 @@ CGO_ENABLED=0 GOBIN="$out" go install -trimpath \
   -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
   "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
 "$out/crictl" --version
+echo "crictl: built in $SECONDS s"

@@ -23,3 +23,4 @@ echo "etcd: building $ETCD_VERSION (~2 min cold)"
 mkdir -p "$out"
 mv "$tmp/etcd" "$out/etcd"
 "$out/etcd" --version | sed -n 1p # sed reads it all: head could end etcd with SIGPIPE (pipefail)
+echo "etcd: built in $SECONDS s"

@@ -44,4 +44,4 @@ touch "$stamp"
 help=$("$out/kube-network-policies" --help 2>&1 || true)
 grep -q -- '-kubeconfig' <<<"$help" ||
   { echo "kube-network-policies: the build lacks --kubeconfig (patch not applied?)" >&2; exit 1; }
-echo "kube-network-policies: $version built in $out"
+echo "kube-network-policies: $version built in $out in $SECONDS s"

@@ -51,3 +51,4 @@ done
 mkdir -p "$out"
 for c in "${components[@]}"; do mv "$tmp/bin/$c" "$out/$c"; done
 "$out/kube-apiserver" --version
+echo "kubernetes: built in $SECONDS s"

@@ -68,7 +68,7 @@ go_bins() { # <module> <version> <ldflags function> <tags> <package>...
     echo "$out"
     return
   fi
-  local src="$work/src-${module//\//_}"
+  local src="$work/src-${module//\//_}" started=$SECONDS
   rm -rf "$src" "$out"
   go_source "$module" "$version" "$src"
   [ "$ldflags_fn" = none ] || "$ldflags_fn" "$src" >"$work/ldflags"
@@ -76,6 +76,7 @@ go_bins() { # <module> <version> <ldflags function> <tags> <package>...
   go_build "$out" "$src" "$(cat "$work/ldflags" 2>/dev/null)" "$tags" "$@" >&2
   touch "$out/.done"
   rm -f "$work/ldflags"
+  say "$module@$version built in $((SECONDS - started)) s"
   echo "$out"
 }
 ld_prom() { prom_ldflags "$(tr -d ' \n' <"$1/VERSION")"; }
