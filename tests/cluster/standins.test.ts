@@ -229,6 +229,10 @@ const STANDINS: Record<string, StandIn> = {
         ['--volume', `${dir}:/etc/jaeger:ro`],
       )
       assert.match(missing, /\[exit status [1-9]/, missing)
+      // Built without the contrib add-ons no config here uses (build.sh JAEGER_LEFT_OUT).
+      const components = run(['/cmd/jaeger/jaeger-linux', 'components'])
+      assert.match(components, /jaeger_storage_exporter/)
+      assert.doesNotMatch(components, /kafka|zipkin|tail_sampling/)
     },
   },
   // Locust from PyPI on Debian's Python: the Job's user, and the scenario of the Job's ConfigMap

@@ -17,9 +17,10 @@ done < <(grep -E '^[A-Z][A-Z0-9_]*=' "$root/versions.env")
 . "$here/lib.sh"
 command -v jq >/dev/null || die "jq is missing"
 
-ALL=(pause busybox node-exporter alertmanager kube-state-metrics prometheus-operator
-  prometheus-config-reloader kube-webhook-certgen opentelemetry-operator opentelemetry-collector
-  jaeger coredns prometheus mysql locust)
+# The Go-built ones longest first (their cold builds, `build.sh binaries`, in this order).
+ALL=(pause busybox jaeger opentelemetry-operator prometheus-operator prometheus-config-reloader
+  kube-state-metrics alertmanager coredns node-exporter kube-webhook-certgen opentelemetry-collector
+  prometheus mysql locust)
 
 image_of() {
   case $1 in
@@ -282,7 +283,7 @@ build_prometheus() {
   if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then die "no prometheus and promtool in $bins"; fi
   ctx=$(context prometheus)
   static_rootfs "$ctx/rootfs"
-  # `make prometheus` builds with cgo when a C compiler is present: then it needs the C library.
+  # Static, as upstream's; a dynamic build (an older cache) would need the C library.
   if readelf -l "$bins/prometheus" | grep -c 'program interpreter' >/dev/null; then glibc_rootfs "$ctx/rootfs"; fi
   install -m 0755 "$bins/prometheus" "$bins/promtool" -t "$ctx/rootfs/bin" -D
   IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
@@ -347,13 +348,29 @@ build_opentelemetry_collector() {
 # Jaeger v2 (the all-in-one `jaeger` binary): its module tags release 2.x.y as v1.(x+63).y
 # (JAEGER_MODULE_VERSION, the one `make tools` builds). Release build flags of its Makefile
 # (CGO off, -trimpath, version ldflags, no -s -w); the UI is its built-in placeholder page: the
-# jaeger-ui assets come from GitHub, which is not reachable.
+# jaeger-ui assets come from GitHub, which is not reachable. Without the contrib add-ons no
+# config here uses (Kafka, Zipkin, Jaeger-protocol receivers, sigv4/basic auth, tail sampling,
+# filter/attributes processors, Prometheus exporter, spanmetrics): a quarter of its Go source, the
+# longest of the cold stand-in builds. Its own extensions, storage backends and the core
+# components stay.
+JAEGER_LEFT_OUT=(kafkareceiver kafkaexporter zipkinreceiver jaegerreceiver sigv4authextension
+  basicauthextension tailsamplingprocessor attributesprocessor filterprocessor prometheusexporter
+  spanmetricsconnector)
 ld_jaeger() {
-  local pkg=github.com/jaegertracing/jaeger/internal/version
+  local pkg=github.com/jaegertracing/jaeger/internal/version components=$1/cmd/jaeger/internal/components.go c
+  for c in "${JAEGER_LEFT_OUT[@]}"; do
+    # Its import line and its factory's line; a release without it fails here, not silently.
+    [ "$(grep -cw "$c" "$components")" = 2 ] || die "$components does not list $c once (import + factory)"
+    sed -i "/\b$c\b/d" "$components"
+  done
   printf -- '-X %s.commitSHA=%s -X %s.latestVersion=v%s -X %s.date=%s' "$pkg" "$ORIGIN_HASH" \
     "$pkg" "${JAEGER_IMAGE##*:}" "$pkg" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
-bins_jaeger() { go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger; }
+# Binaries and image are named after the components left out: another list is another build.
+jaeger_variant() { echo "without-$(printf '%s\n' "${JAEGER_LEFT_OUT[@]}" | sha256sum | cut -c1-8)"; }
+bins_jaeger() {
+  BINS_VARIANT="-$(jaeger_variant)" go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger
+}
 build_jaeger() {
   local ctx bins src tmp release=${JAEGER_IMAGE##*:} major minor patch
   IFS=. read -r major minor patch <<<"$release"
@@ -410,13 +427,14 @@ for name in "${targets[@]}"; do
   image=$(image_of "$name")
   stem="$name-${image##*:}"
   # Archives of our own builds are named after their inputs too (the collector's builder manifest
-  # hash, Prometheus' and CoreDNS's build variant, certgen's source hash, the MySQL entrypoint's
-  # files): a change is a new stand-in.
+  # hash, the build variant of Prometheus, CoreDNS and Jaeger, certgen's source hash, the MySQL
+  # entrypoint's files): a change is a new stand-in.
   case $name in
     mysql) stem+="-src-$(cat "$here"/mysql/* | sha256sum | cut -c1-12)" ;;
     opentelemetry-collector) stem+="-$(basename "$(dirname "$(dirname "$(collector_bin)")")")" ;;
     prometheus) stem+="-$(basename "$(prometheus_bin)")" ;;
     coredns) stem+="-$(coredns_variant)" ;;
+    jaeger) stem+="-$(jaeger_variant)" ;;
     kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
   esac
   standin "$image" "$stem" "build_${name//-/_}" "$image"
