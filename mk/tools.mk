@@ -6,7 +6,8 @@ GO_MISSING = { echo "tools: Go is missing (https://go.dev/dl/), needed for $(1)"
 
 # $(call go-tool,<binary>,<module>,<package>,<version>)
 # `go version -m` reads the module version embedded in the binary: more reliable than each tool's
-# own --version output, which depends on link flags that `go install` does not set.
+# own --version output, which depends on link flags that `go install` does not set. Static and
+# -trimpath, as every Go build here: they share the standard library's compiled packages.
 define go-tool
 .PHONY: tool-$(1)
 tool-$(1):
@@ -16,7 +17,7 @@ tool-$(1):
 	else \
 		echo "tools: installing $(1) $(4)"; \
 		mkdir -p "$(TOOLS_BIN)"; \
-		GOBIN="$(TOOLS_BIN)" GOPROXY="$(GO_TOOLS_PROXY)" go install $(3)@$(4); \
+		GOBIN="$(TOOLS_BIN)" GOPROXY="$(GO_TOOLS_PROXY)" CGO_ENABLED=0 go install -trimpath $(3)@$(4); \
 	fi
 TOOLS += tool-$(1)
 endef

@@ -19,7 +19,10 @@ if [ ! -x "$bin" ]; then
   ocb="$cache/ocb-$OCB_VERSION/builder"
   if [ ! -x "$ocb" ]; then
     echo "collector: installing the builder (OCB) $OCB_VERSION"
-    GOBIN="$(dirname "$ocb")" GOFLAGS=-mod=mod go install "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
+    # Static and -trimpath as the collector OCB builds (its defaults) and every Go build here: they
+    # share the standard library's compiled packages.
+    GOBIN="$(dirname "$ocb")" CGO_ENABLED=0 GOFLAGS=-mod=mod \
+      go install -trimpath "go.opentelemetry.io/collector/cmd/builder@$OCB_VERSION"
   fi
   echo "collector: building $dir (a few minutes the first time)"
   mkdir -p "$dir"

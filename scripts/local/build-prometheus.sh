@@ -23,9 +23,11 @@ IFS=. read -r major minor patch <<<"${PROMETHEUS_VERSION#v}"
 module=github.com/prometheus/prometheus
 module_version="v0.$((major * 100 + minor)).$patch"
 cache="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"
-tags=builtinassets,remove_all_sd,enable_kubernetes_sd
-# Named after the build tags: a warm cache built with others is not reused.
-dir="$cache/prometheus-$PROMETHEUS_VERSION-ui-k8s-sd"
+# Its .promu.yml's tags (netgo, builtinassets), and static (CGO off) as promu builds it; -trimpath
+# as every Go build here, so all of them share the standard library's compiled packages.
+tags=netgo,builtinassets,remove_all_sd,enable_kubernetes_sd
+# Named after the build: a warm cache built otherwise is not reused.
+dir="$cache/prometheus-$PROMETHEUS_VERSION-static-ui-k8s-sd"
 ui_dir="$cache/prometheus-ui-$PROMETHEUS_VERSION"
 pnpm_dir="$cache/pnpm-$PNPM_VERSION"
 bin_dir="$root/.tools/bin"
@@ -72,7 +74,7 @@ if [ ! -x "$dir/prometheus" ] || [ ! -x "$dir/promtool" ]; then
     cd "$tmp/src"
     ldflags="-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}"
     # The module's own go.mod builds (its go.work would pull in its example modules).
-    GOWORK=off GOFLAGS=-mod=mod go build -tags "$tags" -ldflags "$ldflags" -o "$tmp/out/" \
+    CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=mod go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$tmp/out/" \
       ./cmd/prometheus ./cmd/promtool
   )
   rm -rf "$dir" && mkdir -p "$dir"
