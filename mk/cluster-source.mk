@@ -15,11 +15,13 @@ cluster-source-build: ## Build Kubernetes KUBERNETES_VERSION, etcd, crictl and k
 	@$(CLUSTER_SOURCE)/build-kube-network-policies.sh
 
 # make test runs this niced in the background (scripts/with-background.sh) while its other checks
-# run: later, cluster-up only packs images and links what is cached.
+# run: later, cluster-up only packs images and links what is cached. Two chains side by side, so
+# that one build's serial parts (module downloads, linking) leave no core idle.
 .PHONY: cluster-prebuild
 cluster-prebuild: ## The cluster's Go builds only: cluster-source-build and the stand-ins' binaries (no buildah)
-	@$(MAKE) --no-print-directory cluster-source-build
-	@scripts/images/standins/build.sh binaries
+	@scripts/images/standins/build.sh binaries & standins=$$!; status=0; \
+	$(MAKE) --no-print-directory cluster-source-build || status=$$?; \
+	wait $$standins || status=$$?; exit $$status
 
 control-plane-up: cluster-source-build ## etcd, kube-apiserver, controller-manager, scheduler on 127.0.0.1 (state in .run/cluster)
 	@$(CLUSTER_SOURCE)/control-plane.sh start
