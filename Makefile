@@ -23,10 +23,10 @@ help: ## List the targets
 CHECKS := test-app test-fuzz test-telemetry test-images test-platform test-collector test-alerts \
 	test-local test-bench
 
-# The cluster's cold Go builds (Kubernetes, the stand-ins' binaries: ~35 min of 2 cores) run
-# niced beside everything else, from the start (only Go and the Debian packages needed), on the
-# CPU the rest leaves idle: module downloads, npm installs, tests waiting on alerts. The cluster
-# phase follows.
+# The cluster's cold Go builds (Kubernetes, the stand-ins' binaries) run beside everything else
+# from the start (they need only Go and the Debian packages); the cluster phase follows. Niced,
+# but in a session of its own: Linux's autogroups give each side about half of the 2 cores while
+# both run (scripts/cluster/README.md).
 .PHONY: test
 test: deps-system ## Every check CI runs: deps, build, lint, CHECKS, then the stand-ins and the whole system on a cluster
 	@scripts/with-background.sh .run/cluster-prebuild.log "nice -n 19 $(MAKE) --no-print-directory cluster-prebuild" \

@@ -3,7 +3,7 @@
 # Runs the background command (a string, in its own process group, output to <log>) while the
 # foreground command runs. When the foreground fails, the background group is killed and its
 # status returned; else the background is awaited: its failure prints the end of <log>.
-# make test uses it to compile the cluster's Go builds on the CPU the other checks leave idle.
+# make test uses it to compile the cluster's Go builds while its other checks run.
 set -euo pipefail
 log=$1 background=$2
 shift 2

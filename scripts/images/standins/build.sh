@@ -258,7 +258,8 @@ ld_coredns() {
 # Binaries and image are named after the plugin set: a changed Corefile is a new build.
 coredns_variant() { echo "corefile-$(corefile_plugins | sha256sum | cut -c1-8)"; }
 bins_coredns() {
-  BINS_VARIANT="-$(coredns_variant)" go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .
+  BINS_VARIANT="-$(coredns_variant)" \
+    go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .
 }
 build_coredns() {
   local ctx bins
@@ -280,7 +281,9 @@ prometheus_bin() {
 build_prometheus() {
   local ctx bins src
   bins=$(prometheus_bin)
-  if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then die "no prometheus and promtool in $bins"; fi
+  if [ ! -x "$bins/prometheus" ] || [ ! -x "$bins/promtool" ]; then
+    die "no prometheus and promtool in $bins"
+  fi
   ctx=$(context prometheus)
   static_rootfs "$ctx/rootfs"
   # Static, as upstream's; a dynamic build (an older cache) would need the C library.
@@ -357,7 +360,8 @@ JAEGER_LEFT_OUT=(kafkareceiver kafkaexporter zipkinreceiver jaegerreceiver sigv4
   basicauthextension tailsamplingprocessor attributesprocessor filterprocessor prometheusexporter
   spanmetricsconnector)
 ld_jaeger() {
-  local pkg=github.com/jaegertracing/jaeger/internal/version components=$1/cmd/jaeger/internal/components.go c
+  local pkg=github.com/jaegertracing/jaeger/internal/version c
+  local components=$1/cmd/jaeger/internal/components.go
   for c in "${JAEGER_LEFT_OUT[@]}"; do
     # Its import line and its factory's line; a release without it fails here, not silently.
     [ "$(grep -cw "$c" "$components")" = 2 ] || die "$components does not list $c once (import + factory)"
@@ -369,7 +373,8 @@ ld_jaeger() {
 # Binaries and image are named after the components left out: another list is another build.
 jaeger_variant() { echo "without-$(printf '%s\n' "${JAEGER_LEFT_OUT[@]}" | sha256sum | cut -c1-8)"; }
 bins_jaeger() {
-  BINS_VARIANT="-$(jaeger_variant)" go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger
+  BINS_VARIANT="-$(jaeger_variant)" \
+    go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger
 }
 build_jaeger() {
   local ctx bins src tmp release=${JAEGER_IMAGE##*:} major minor patch
