@@ -9,7 +9,7 @@ out="$cache/crictl-$CRICTL_VERSION/bin"
 if [ -x "$out/crictl" ]; then echo "crictl: $CRICTL_VERSION already built in $out"; exit 0; fi
 echo "crictl: building $CRICTL_VERSION"
 mkdir -p "$out"
-CGO_ENABLED=0 GOBIN="$out" go install -trimpath \
+CGO_ENABLED=0 GOBIN="$out" go install -trimpath -gcflags=all=-dwarf=false \
   -ldflags "-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=$CRICTL_VERSION" \
   "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
 "$out/crictl" --version

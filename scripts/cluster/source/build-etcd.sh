@@ -18,7 +18,7 @@ echo "etcd: building $ETCD_VERSION (~2 min cold)"
   cd "$tmp"
   printf 'module shopscope.local/etcd-build\n\ngo 1.24\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "$ETCD_VERSION" >go.mod
   GOFLAGS=-mod=mod go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION"
-  CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
+  CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -gcflags=all=-dwarf=false -ldflags "-s -w" -o "$tmp/etcd" go.etcd.io/etcd/server/v3
 )
 mkdir -p "$out"
 mv "$tmp/etcd" "$out/etcd"

@@ -33,7 +33,7 @@ patch -s -p1 -d "$tmp/src" <"$here/kube-network-policies.patch"
 echo "kube-network-policies: building $version (patched, ~2 min cold)"
 (
   cd "$tmp/src"
-  CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off go build -trimpath -ldflags "-s -w" \
+  CGO_ENABLED=0 GOFLAGS=-mod=mod GOWORK=off go build -trimpath -gcflags=all=-dwarf=false -ldflags "-s -w" \
     -o "$tmp/kube-network-policies" ./cmd
 )
 mkdir -p "$out"

@@ -45,8 +45,10 @@ done
 (
   cd "$tmp"
   GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || GOFLAGS=-mod=mod go get "k8s.io/kubernetes@$version"
-  # Pure Go, no cgo: the static binaries Kubernetes' own release builds ship.
-  CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w$stamp" -o "$tmp/bin/" "${pkgs[@]}"
+  # Pure Go, no cgo: the static binaries Kubernetes' own release builds ship. No DWARF: -w drops
+  # it at the link anyway, so the compiler need not make it (an eighth of the compile time).
+  CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -gcflags=all=-dwarf=false -ldflags "-s -w$stamp" \
+    -o "$tmp/bin/" "${pkgs[@]}"
 )
 mkdir -p "$out"
 for c in "${components[@]}"; do mv "$tmp/bin/$c" "$out/$c"; done

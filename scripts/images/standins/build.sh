@@ -317,7 +317,7 @@ certgen_hash() { cat "$here"/certgen/go.mod "$here"/certgen/*.go | sha256sum | c
 build_kube_webhook_certgen() {
   local ctx
   ctx=$(context kube-webhook-certgen)
-  (cd "$here/certgen" && CGO_ENABLED=0 nice -n 19 go build -trimpath -o "$ctx/rootfs/kube-webhook-certgen" \
+  (cd "$here/certgen" && CGO_ENABLED=0 nice -n 19 go build -trimpath -gcflags=all=-dwarf=false -o "$ctx/rootfs/kube-webhook-certgen" \
     -ldflags "-s -w -X main.Version=${KUBE_WEBHOOK_CERTGEN_IMAGE##*:} -X main.BuildTime=$(date -u +%Y-%m-%dT%H:%M:%SZ)" .)
   containerfile "$ctx" 'ENTRYPOINT ["/kube-webhook-certgen"]'
   bud "$1" "$ctx"

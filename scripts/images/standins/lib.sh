@@ -33,12 +33,16 @@ go_source() {
 }
 
 # go_build <out dir> <src dir> <ldflags> <tags> <package>...: a static build the way the
-# projects' release builds do it (CGO off, -trimpath), niced: the machine is shared.
+# projects' release builds do it (CGO off, -trimpath), niced: the machine is shared. Without
+# DWARF, as every cold Go build of the cluster: it is an eighth of the compile time (measured on
+# node_exporter and kube-state-metrics), and the images need no debugger. Only the debug info
+# differs, so the cache names do not carry it.
 go_build() {
   local out=$1 src=$2 ldflags=$3 tags=$4
   shift 4
   mkdir -p "$out"
-  (cd "$src" && CGO_ENABLED=0 nice -n 19 go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out/" "$@")
+  (cd "$src" && CGO_ENABLED=0 nice -n 19 go build -trimpath -gcflags=all=-dwarf=false -tags "$tags" \
+    -ldflags "$ldflags" -o "$out/" "$@")
 }
 
 # The ldflags of promu (the Prometheus projects' build tool) and of the Makefiles that copy it.
