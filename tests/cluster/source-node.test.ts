@@ -182,9 +182,16 @@ describe(
     before(async () => {
       const missing = BINARIES.filter((b) => !existsSync(b))
       assert.deepEqual(missing, [], 'missing binaries (make cluster-source-build)')
-      // CoreDNS's archive is named after the Corefile's plugin set too (build.sh).
+      // Archives are <stand-in>-<tag>.tar; CoreDNS's is named after the Corefile's plugin set
+      // too (build.sh).
       const archives = existsSync(STANDINS) ? readdirSync(STANDINS) : []
-      for (const stem of ['pause-3.10.2', 'busybox-1.37.0', 'coredns-v1.13.1']) {
+      const tagOf = (key: string) => pinned(VERSIONS, key).split(':').pop()
+      const stems = [
+        `pause-${tagOf('PAUSE_IMAGE')}`,
+        `busybox-${tagOf('BUSYBOX_IMAGE')}`,
+        `coredns-${tagOf('COREDNS_IMAGE')}`,
+      ]
+      for (const stem of stems) {
         const found = archives.some((f) => f === `${stem}.tar` || f.startsWith(`${stem}-`))
         assert.ok(found, `missing ${join(STANDINS, stem)}*.tar (make cluster-source-images)`)
       }

@@ -4,7 +4,7 @@
 // pause stand-in, a busybox stand-in container that logs a line, a pod IP on the bridge, a
 // hostPort through portmap. `stop` must leave nothing behind: no bridge, no CNI iptables chain,
 // no mount under the run directory, no process. Root only; not part of `make test`.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
@@ -21,6 +21,11 @@ const VERSIONS = readVersions(join(ROOT, 'versions.env'))
 const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
 const CRICTL = join(CACHE, `crictl-${pinned(VERSIONS, 'CRICTL_VERSION')}`, 'bin', 'crictl')
 const STANDINS = join(CACHE, 'standins')
+/** build.sh's archive name: <stand-in>-<tag>.tar */
+const archiveOf = (standIn: string, key: string) =>
+  `${standIn}-${pinned(VERSIONS, key).split(':').pop()}.tar`
+const PAUSE_ARCHIVE = archiveOf('pause', 'PAUSE_IMAGE')
+const BUSYBOX_ARCHIVE = archiveOf('busybox', 'BUSYBOX_IMAGE')
 const BRIDGE = 'shopscopet0'
 const SUBNET_PREFIX = '10.244.250.'
 
@@ -62,7 +67,7 @@ describe(
 
     before(async () => {
       assert.ok(existsSync(CRICTL), `missing ${CRICTL} (build it: make cluster-source-build)`)
-      for (const f of ['pause-3.10.2.tar', 'busybox-1.37.0.tar']) {
+      for (const f of [PAUSE_ARCHIVE, BUSYBOX_ARCHIVE]) {
         assert.ok(
           existsSync(join(STANDINS, f)),
           `missing ${join(STANDINS, f)} (build it: make standins)`,
@@ -74,7 +79,7 @@ describe(
 
     after(async () => {
       await run(SCRIPT, ['stop'], env)
-      if (passed < 3) console.log(`runtime test: logs kept in ${runDir}`)
+      if (passed < 4) console.log(`runtime test: logs kept in ${runDir}`)
       else rmSync(runDir, { recursive: true, force: true })
     })
 
@@ -85,6 +90,16 @@ describe(
       for (const name of [pinned(VERSIONS, 'PAUSE_IMAGE'), pinned(VERSIONS, 'BUSYBOX_IMAGE')]) {
         assert.ok(images.includes(`"${name}"`), `${name} in the CRI image list`)
       }
+      passed++
+    })
+
+    it('a second start keeps containerd and imports only the archives written since', async () => {
+      const now = new Date()
+      utimesSync(join(STANDINS, BUSYBOX_ARCHIVE), now, now)
+      const again = await ok(SCRIPT, ['start'], env)
+      assert.match(again, /already running/)
+      assert.ok(again.includes(`imported ${BUSYBOX_ARCHIVE}`), again)
+      assert.ok(!again.includes(`imported ${PAUSE_ARCHIVE}`), again)
       passed++
     })
 

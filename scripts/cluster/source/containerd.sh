@@ -6,7 +6,7 @@
 #                          loopback, pod subnet CONTAINERD_POD_SUBNET), starts containerd, waits
 #                          for its socket, imports the stand-in archives of
 #                          ~/.cache/shopscope/standins/*.tar into the k8s.io namespace; a running
-#                          one is kept
+#                          one is kept, and imports only the archives written since its last import
 #   containerd.sh stop     removes the CRI pods (and their containers), stops exactly the process
 #                          of the pid file, then removes what it created on the host: the bridge,
 #                          the CNI iptables chains that were not there before start, the mounts
@@ -84,7 +84,7 @@ JSON
 }
 
 start() {
-  local missing=() p f
+  local missing=() p
   command -v containerd >/dev/null || missing+=(containerd)
   command -v ctr >/dev/null || missing+=("ctr (containerd)")
   command -v runc >/dev/null || missing+=(runc)
@@ -96,6 +96,7 @@ start() {
   mkdir -p "$RUN_DIR"
   if p=$(pid); then
     echo "containerd: already running (pid $p, socket $SOCK)"
+    import_standins --newer
     return
   fi
   render
@@ -125,11 +126,22 @@ start() {
   echo "containerd: ready, socket unix://$SOCK"
   [ -s "$STANDINS/pause-${PAUSE_IMAGE##*:}.tar" ] ||
     echo "containerd: warning: no $STANDINS/pause-${PAUSE_IMAGE##*:}.tar (the sandbox image; build it: make standins)" >&2
+  import_standins
+}
+
+# Imports the stand-in archives into k8s.io: all of them, or with --newer those written since the
+# last import (a stand-in rebuilt while containerd runs, e.g. by a second make cluster-up). The
+# stamp is taken before the imports, so an archive written meanwhile is imported next time.
+import_standins() { # [--newer]
+  local f stamp="$DIR/standins.imported"
+  touch "$stamp.next"
   for f in "$STANDINS"/*.tar; do
     [ -e "$f" ] || continue
+    if [ "${1:-}" = --newer ] && [ -f "$stamp" ] && [ ! "$f" -nt "$stamp" ]; then continue; fi
     ctr_ -n k8s.io images import "$f" >/dev/null || die "import of $f failed"
     echo "containerd: imported $(basename "$f")"
   done
+  mv "$stamp.next" "$stamp"
 }
 
 stop() {
