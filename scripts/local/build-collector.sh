@@ -37,7 +37,7 @@ if [ ! -x "$bin" ]; then
     >"$tmp/test-only/semconvtest/semconvtest.go"
   # xk8stest is a test-only dependency of k8sattributes (`go mod tidy` resolves it, the binary
   # never links it) that the checksum database does not list: exempt that one module only.
-  # OCB links with -s -w: no DWARF from the compiler either (an eighth of the compile time).
+  # OCB links with -s -w: no DWARF from the compiler either (why: scripts/images/standins/lib.sh).
   (cd "$tmp" && GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}$test_only_unsummed" \
     "$ocb" --config "$manifest" --gcflags all=-dwarf=false)
   rm -rf "$dir/build"

@@ -74,7 +74,7 @@ if [ ! -x "$dir/prometheus" ] || [ ! -x "$dir/promtool" ]; then
     cd "$tmp/src"
     ldflags="-X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}"
     # The module's own go.mod builds (its go.work would pull in its example modules).
-    # No DWARF, as the cluster's Go builds (scripts/images/standins/lib.sh): an eighth of the compile.
+    # No DWARF, as the cluster's Go builds (why: scripts/images/standins/lib.sh, go_build).
     CGO_ENABLED=0 GOWORK=off GOFLAGS=-mod=mod go build -trimpath -gcflags=all=-dwarf=false -tags "$tags" \
       -ldflags "$ldflags" -o "$tmp/out/" \
       ./cmd/prometheus ./cmd/promtool

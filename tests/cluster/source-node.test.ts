@@ -14,6 +14,7 @@ import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
 import { processesUsing, mountsUnder } from './host'
 import { run } from './run'
+import { archiveStem } from './standin-archives'
 
 const ROOT = join(__dirname, '..', '..')
 const SOURCE = join(ROOT, 'scripts', 'cluster', 'source')
@@ -182,14 +183,11 @@ describe(
     before(async () => {
       const missing = BINARIES.filter((b) => !existsSync(b))
       assert.deepEqual(missing, [], 'missing binaries (make cluster-source-build)')
-      // Archives are <stand-in>-<tag>.tar; CoreDNS's is named after the Corefile's plugin set
-      // too (build.sh).
       const archives = existsSync(STANDINS) ? readdirSync(STANDINS) : []
-      const tagOf = (key: string) => pinned(VERSIONS, key).split(':').pop()
       const stems = [
-        `pause-${tagOf('PAUSE_IMAGE')}`,
-        `busybox-${tagOf('BUSYBOX_IMAGE')}`,
-        `coredns-${tagOf('COREDNS_IMAGE')}`,
+        archiveStem(VERSIONS, 'pause', 'PAUSE_IMAGE'),
+        archiveStem(VERSIONS, 'busybox', 'BUSYBOX_IMAGE'),
+        archiveStem(VERSIONS, 'coredns', 'COREDNS_IMAGE'),
       ]
       for (const stem of stems) {
         const found = archives.some((f) => f === `${stem}.tar` || f.startsWith(`${stem}-`))

@@ -14,6 +14,7 @@ import { freePort } from '../harness'
 import { eventually } from '../local/eventually'
 import { processesUsing, mountsUnder } from './host'
 import { run } from './run'
+import { archiveStem } from './standin-archives'
 
 const ROOT = join(__dirname, '..', '..')
 const SCRIPT = join(ROOT, 'scripts', 'cluster', 'source', 'containerd.sh')
@@ -21,11 +22,8 @@ const VERSIONS = readVersions(join(ROOT, 'versions.env'))
 const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
 const CRICTL = join(CACHE, `crictl-${pinned(VERSIONS, 'CRICTL_VERSION')}`, 'bin', 'crictl')
 const STANDINS = join(CACHE, 'standins')
-/** build.sh's archive name: <stand-in>-<tag>.tar */
-const archiveOf = (standIn: string, key: string) =>
-  `${standIn}-${pinned(VERSIONS, key).split(':').pop()}.tar`
-const PAUSE_ARCHIVE = archiveOf('pause', 'PAUSE_IMAGE')
-const BUSYBOX_ARCHIVE = archiveOf('busybox', 'BUSYBOX_IMAGE')
+const PAUSE_ARCHIVE = `${archiveStem(VERSIONS, 'pause', 'PAUSE_IMAGE')}.tar`
+const BUSYBOX_ARCHIVE = `${archiveStem(VERSIONS, 'busybox', 'BUSYBOX_IMAGE')}.tar`
 const BRIDGE = 'shopscopet0'
 const SUBNET_PREFIX = '10.244.250.'
 

@@ -46,7 +46,7 @@ done
   cd "$tmp"
   GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || GOFLAGS=-mod=mod go get "k8s.io/kubernetes@$version"
   # Pure Go, no cgo: the static binaries Kubernetes' own release builds ship. No DWARF: -w drops
-  # it at the link anyway, so the compiler need not make it (an eighth of the compile time).
+  # it at the link anyway (why: scripts/images/standins/lib.sh, go_build).
   CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -gcflags=all=-dwarf=false -ldflags "-s -w$stamp" \
     -o "$tmp/bin/" "${pkgs[@]}"
 )

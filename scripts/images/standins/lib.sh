@@ -34,8 +34,8 @@ go_source() {
 
 # go_build <out dir> <src dir> <ldflags> <tags> <package>...: a static build the way the
 # projects' release builds do it (CGO off, -trimpath), niced: the machine is shared. Without
-# DWARF, as every cold Go build of the cluster: it is an eighth of the compile time (measured on
-# node_exporter and kube-state-metrics), and the images need no debugger. Only the debug info
+# DWARF, as every cold Go build of the cluster: it is an eighth (node_exporter) to a quarter
+# (kube-state-metrics) of the compile time, measured cold, and the images need no debugger. Only the debug info
 # differs, so the cache names do not carry it.
 go_build() {
   local out=$1 src=$2 ldflags=$3 tags=$4
