@@ -72,7 +72,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     const frontendUrl = await listen(frontend.app)
     const bearer = { authorization: `Bearer ${await shopperToken(usersUrl)}` }
     // The reservation routes answer order-service only; the catalog ignores the token.
-    const mint = serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service')
+    const mint = serviceTokenMinter(TEST_ENV.ORDER_SERVICE_SIGNING_KEY, 'order-service')
     return {
       targets: [
         { name: 'user-service', url: usersUrl, headers: bearer },

@@ -1,6 +1,6 @@
 import { after, before } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildService, type ServiceDefinition } from '@shopscope/kit'
+import { buildService, generateServiceKeyPair, type ServiceDefinition } from '@shopscope/kit'
 import type { TProperties } from '@sinclair/typebox'
 import { createTestDatabase, freePort, useMariaDb, type MariaDb } from './mariadb'
 
@@ -11,12 +11,23 @@ export interface TestService {
   close(): Promise<void>
 }
 
-/** Variables every test service gets; tests override what they exercise. */
+/** Each calling service's own key pair, new in every test process (never a known key). */
+const FRONTEND_KEYS = generateServiceKeyPair()
+const ORDER_SERVICE_KEYS = generateServiceKeyPair()
+
+/**
+ * Variables every test service gets; tests override what they exercise. Every service picks
+ * its own: the frontend and order-service their signing keys, user-service and product-service
+ * the public keys of the one caller each trusts.
+ */
 export const TEST_ENV = {
   LOG_LEVEL: 'warn',
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
   SESSION_SECRET: 'test-session-secret-test-session-secret-01',
-  SERVICE_TOKEN_SECRET: 'test-service-token-secret-test-service-01',
+  FRONTEND_SIGNING_KEY: FRONTEND_KEYS.privateKey,
+  FRONTEND_PUBLIC_KEY: FRONTEND_KEYS.publicKey,
+  ORDER_SERVICE_SIGNING_KEY: ORDER_SERVICE_KEYS.privateKey,
+  ORDER_SERVICE_PUBLIC_KEY: ORDER_SERVICE_KEYS.publicKey,
   ADMIN_EMAIL: 'admin@shopscope.test',
   ADMIN_PASSWORD: 'test-admin-password',
 }

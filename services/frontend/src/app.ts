@@ -54,7 +54,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     new Upstream({ name, baseUrl, timeoutMs: config.UPSTREAM_TIMEOUT_MS })
   const users = new UserClient(
     upstream('user-service', config.USER_SERVICE_URL),
-    serviceTokenMinter(config.SERVICE_TOKEN_SECRET, 'frontend'),
+    serviceTokenMinter(config.FRONTEND_SIGNING_KEY, 'frontend'),
     config.CREDENTIALS_TIMEOUT_MS,
   )
   const products = new ProductClient(upstream('product-service', config.PRODUCT_SERVICE_URL))

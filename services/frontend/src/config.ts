@@ -1,10 +1,10 @@
-import { ServiceTokenEnv, Type } from '@shopscope/kit'
+import { ServiceSigningKey, Type } from '@shopscope/kit'
 
 const ServiceUrl = Type.String({ pattern: '^https?://.+' })
 
 export const FrontendEnv = Type.Object({
-  /** Proves this service's identity to the others (kit service tokens). */
-  ...ServiceTokenEnv.properties,
+  /** Proves this service's identity to the others (kit service tokens); its own Ed25519 key. */
+  FRONTEND_SIGNING_KEY: ServiceSigningKey,
   USER_SERVICE_URL: ServiceUrl,
   PRODUCT_SERVICE_URL: ServiceUrl,
   ORDER_SERVICE_URL: ServiceUrl,

@@ -58,7 +58,9 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv)
   const value = Value.Default(schema, Value.Convert(schema, picked))
   const problems = [...Value.Errors(schema, value)].map((e) => {
     const name = e.path.replace(/^\//, '') || 'environment'
-    const shown = /SECRET|PASSWORD|URL/.test(name) ? '' : ` (got ${JSON.stringify(picked[name])})`
+    const shown = /SECRET|PASSWORD|URL|KEY|TOKEN/.test(name)
+      ? ''
+      : ` (got ${JSON.stringify(picked[name])})`
     return `${name} ${e.message.toLowerCase()}${shown}`
   })
   if (problems.length > 0) throw new ConfigError([...new Set(problems)])

@@ -25,9 +25,18 @@ export {
   PROBLEM_CONTENT_TYPE,
 } from './problem'
 export { createRegistry, exemplarLabels, client as promClient } from './metrics'
-export { tokenSigner, tokenVerifier, requireUser, bearerToken, type User } from './auth'
 export {
-  ServiceTokenEnv,
+  tokenSigner,
+  tokenVerifier,
+  requireUser,
+  bearerToken,
+  USER_TOKEN_TTL_SECONDS,
+  type User,
+} from './auth'
+export {
+  ServiceSigningKey,
+  ServicePublicKey,
+  SERVICE_TOKEN_TTL_SECONDS,
   CLIENT_IP_HEADER,
   serviceTokenMinter,
   serviceTokenVerifier,
@@ -35,6 +44,7 @@ export {
   serviceCallerOf,
   requireService,
 } from './service-token'
+export { generateServiceKeyPair } from './service-keys'
 export {
   Upstream,
   UpstreamUnavailable,

@@ -1,16 +1,24 @@
-import { createSigner, createVerifier } from 'fast-jwt'
+import type { KeyObject } from 'node:crypto'
+import { createDecoder, createSigner, createVerifier } from 'fast-jwt'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { bearerToken, CLOCK_LEEWAY_MS } from './auth'
+import { assertLifetime, bearerToken, CLOCK_LEEWAY_MS } from './auth'
 import { problemFor } from './problem'
+import {
+  PRIVATE_KEY_FORMAT,
+  privateServiceKey,
+  PUBLIC_KEY_FORMAT,
+  publicServiceKey,
+} from './service-keys'
 
 /**
- * The HS256 key every service shares to prove to another which service is calling. Distinct
- * from JWT_SECRET: a user's token can never pass for a service's, nor the other way round.
+ * A calling service's own Ed25519 private key (PEM or one-line base64 DER, see service-keys.ts),
+ * named after it (FRONTEND_SIGNING_KEY, ORDER_SERVICE_SIGNING_KEY): each caller has its own, and
+ * the frontend's cannot speak for order-service.
  */
-export const ServiceTokenEnv = Type.Object({
-  SERVICE_TOKEN_SECRET: Type.String({ minLength: 32 }),
-})
+export const ServiceSigningKey = Type.String({ format: PRIVATE_KEY_FORMAT })
+/** The public key of one service allowed to call, e.g. ORDER_SERVICE_PUBLIC_KEY. */
+export const ServicePublicKey = Type.String({ format: PUBLIC_KEY_FORMAT })
 
 /**
  * The shopper's address as the frontend saw it (its `request.ip`), for user-service's login rate
@@ -18,19 +26,25 @@ export const ServiceTokenEnv = Type.Object({
  */
 export const CLIENT_IP_HEADER = 'x-shopscope-client-ip'
 
-/** Short-lived: a leaked token is worth minutes, and minting one costs a microsecond HMAC. */
+/** Short-lived: a leaked token is worth minutes. */
 export const SERVICE_TOKEN_TTL_SECONDS = 300
 /** A cached token is replaced this long before it expires, so none arrives expired. */
 const RENEW_BEFORE_MS = 60_000
 
+const pem = (key: KeyObject, type: 'pkcs8' | 'spki') => String(key.export({ format: 'pem', type }))
+
 /**
- * `mint(audience)`: a token saying "I am `issuer`, this is for `audience`", reused for most of its
- * lifetime (one signature per callee every few minutes, not one per request).
+ * `mint(audience)`: a token saying "I am `issuer`, this is for `audience`", signed with the
+ * issuer's private key and reused for most of its lifetime (one signature per callee every few
+ * minutes, not one per request).
  */
-export function serviceTokenMinter(secret: string, issuer: string): (audience: string) => string {
+export function serviceTokenMinter(
+  privateKey: string,
+  issuer: string,
+): (audience: string) => string {
   const sign = createSigner({
-    key: secret,
-    algorithm: 'HS256',
+    key: pem(privateServiceKey(privateKey), 'pkcs8'),
+    algorithm: 'EdDSA',
     iss: issuer,
     expiresIn: SERVICE_TOKEN_TTL_SECONDS * 1000,
   })
@@ -55,25 +69,38 @@ export const serviceAuthorization = (
 ): Record<string, string> => ({ authorization: `Bearer ${mint(audience)}` })
 
 /**
- * `verify(token)`: the calling service's name, or throws. HS256 only; `aud` must be this
- * service, `iss` one of `allowedIssuers`, and `exp` present and not past (small leeway).
+ * `verify(token)`: the calling service's name, or throws. `trusted` maps each service allowed
+ * to call to its public key: a token naming `iss: order-service` is checked against
+ * order-service's key only, so no other caller can mint one. EdDSA only; `aud` must be this
+ * service; `iat` not in the future and `exp` at most the kit's lifetime after it (small leeway).
  */
 export function serviceTokenVerifier(
-  secret: string,
   audience: string,
-  allowedIssuers: readonly string[],
+  trusted: Readonly<Record<string, string>>,
 ): (token: string) => string {
-  const verify = createVerifier({
-    key: secret,
-    algorithms: ['HS256'],
-    allowedAud: audience,
-    allowedIss: [...allowedIssuers],
-    requiredClaims: ['iss', 'aud', 'exp', 'iat'],
-    clockTolerance: CLOCK_LEEWAY_MS,
-    // A token lives minutes; a longer one was not minted by the kit.
-    maxAge: (SERVICE_TOKEN_TTL_SECONDS + 60) * 1000,
-  })
-  return (token) => (verify(token) as { iss: string }).iss
+  const decode = createDecoder()
+  // A Map, not the object: an `iss` of "__proto__" or "constructor" finds nothing.
+  const verifiers = new Map(
+    Object.entries(trusted).map(([issuer, key]) => [
+      issuer,
+      createVerifier({
+        key: pem(publicServiceKey(key), 'spki'),
+        algorithms: ['EdDSA'],
+        allowedAud: audience,
+        allowedIss: issuer,
+        requiredClaims: ['iss', 'aud', 'exp', 'iat'],
+        clockTolerance: CLOCK_LEEWAY_MS,
+        maxAge: (SERVICE_TOKEN_TTL_SECONDS + 60) * 1000,
+      }),
+    ]),
+  )
+  return (token) => {
+    const { iss } = decode(token) as { iss?: unknown }
+    const verify = typeof iss === 'string' ? verifiers.get(iss) : undefined
+    if (!verify || typeof iss !== 'string') throw new Error('service not trusted')
+    assertLifetime(verify(token), SERVICE_TOKEN_TTL_SECONDS)
+    return iss
+  }
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createSigner } from 'fast-jwt'
 import { requireUser, tokenSigner, tokenVerifier } from '../src'
@@ -12,9 +13,9 @@ const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 /** Signs whatever claims a test needs, with the right key: only the claims are wrong. */
 function forge(claims: Record<string, unknown>, algorithm: 'HS256' | 'HS512' = 'HS256'): string {
-  return createSigner({ key: SECRET, algorithm, noTimestamp: true })(claims)
+  return createSigner({ key: SECRET, algorithm, noTimestamp: claims.iat === undefined })(claims)
 }
-const valid = { iss: ISS, sub: '42', email: 'a@b.test', role: 'customer' }
+const valid = { iss: ISS, sub: '42', email: 'a@b.test', role: 'customer', iat: nowSeconds() - 60 }
 const inAnHour = () => nowSeconds() + 3600
 
 describe('user token verification', () => {
@@ -33,15 +34,25 @@ describe('user token verification', () => {
     ['expired beyond the leeway', { ...valid, exp: nowSeconds() - 120 }],
     ['not valid before a future nbf', { ...valid, exp: inAnHour(), nbf: nowSeconds() + 600 }],
     ['another issuer', { ...valid, iss: 'someone-else', exp: inAnHour() }],
-    ['no issuer', { sub: '42', email: 'a@b.test', role: 'customer', exp: inAnHour() }],
-    ['no sub', { iss: ISS, email: 'a@b.test', role: 'customer', exp: inAnHour() }],
+    [
+      'no issuer',
+      { sub: '42', email: 'a@b.test', role: 'customer', iat: nowSeconds(), exp: inAnHour() },
+    ],
+    [
+      'no sub',
+      { iss: ISS, email: 'a@b.test', role: 'customer', iat: nowSeconds(), exp: inAnHour() },
+    ],
     ['a non-numeric sub', { ...valid, sub: 'admin', exp: inAnHour() }],
     ['a numeric sub that is no id', { ...valid, sub: '1e3', exp: inAnHour() }],
     ['sub 0', { ...valid, sub: '0', exp: inAnHour() }],
     ['a sub beyond the id range', { ...valid, sub: '99999999999', exp: inAnHour() }],
     ['a sub that is a number, not a string', { ...valid, sub: 42, exp: inAnHour() }],
     ['an unknown role', { ...valid, role: 'root', exp: inAnHour() }],
-    ['no email', { iss: ISS, sub: '42', role: 'customer', exp: inAnHour() }],
+    ['no email', { iss: ISS, sub: '42', role: 'customer', iat: nowSeconds(), exp: inAnHour() }],
+    ['no iat', { iss: ISS, sub: '42', email: 'a@b.test', role: 'customer', exp: inAnHour() }],
+    ['an exp of 1e20', { ...valid, iat: nowSeconds(), exp: 1e20 }],
+    ['a life longer than a session', { ...valid, iat: nowSeconds(), exp: nowSeconds() + 7201 }],
+    ['issued beyond the clock skew', { ...valid, iat: nowSeconds() + 120, exp: inAnHour() }],
   ]
   for (const [name, claims] of refused) {
     it(`refuses ${name}`, () => assert.throws(() => verify(forge(claims))))
@@ -49,6 +60,15 @@ describe('user token verification', () => {
 
   it('tolerates a few seconds of clock skew on exp', () => {
     assert.equal(verify(forge({ ...valid, exp: nowSeconds() - 5 })).id, 42)
+  })
+
+  it('refuses an exp that JSON reads as Infinity (1e400)', () => {
+    const [header, , signature] = forge({ ...valid, iat: nowSeconds(), exp: 1 }).split('.')
+    const payload = `{"iss":"${ISS}","sub":"42","email":"a@b.test","role":"customer","iat":${nowSeconds()},"exp":1e400}`
+    const unsigned = `${header}.${Buffer.from(payload).toString('base64url')}`
+    const signed = `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`
+    assert.ok(signature)
+    assert.throws(() => verify(signed))
   })
 
   it('refuses another algorithm, even with the right key', () => {
@@ -89,7 +109,10 @@ describe('requireUser answers 401 problems, never 500', () => {
 
   for (const [name, claims] of [
     ['no exp', { ...valid }],
-    ['no sub', { iss: ISS, email: 'a@b.test', role: 'customer', exp: inAnHour() }],
+    [
+      'no sub',
+      { iss: ISS, email: 'a@b.test', role: 'customer', iat: nowSeconds(), exp: inAnHour() },
+    ],
     ['a non-numeric sub', { ...valid, sub: 'abc', exp: inAnHour() }],
   ] as const) {
     it(`a token with ${name} → 401 invalid_token`, async () => {

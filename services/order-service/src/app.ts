@@ -61,7 +61,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
   const productClient = new ProductClient(
     config.PRODUCT_SERVICE_URL,
     config.UPSTREAM_TIMEOUT_MS,
-    serviceTokenMinter(config.SERVICE_TOKEN_SECRET, 'order-service'),
+    serviceTokenMinter(config.ORDER_SERVICE_SIGNING_KEY, 'order-service'),
   )
   registerUpstreamMetrics(fastify.metrics, [productClient.upstream])
   const orders = new OrderRepository(fastify.db)

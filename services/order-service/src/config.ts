@@ -1,8 +1,8 @@
-import { ServiceTokenEnv, Type } from '@shopscope/kit'
+import { ServiceSigningKey, Type } from '@shopscope/kit'
 
 export const OrderEnv = Type.Object({
-  /** Proves this service's identity to the others (kit service tokens). */
-  ...ServiceTokenEnv.properties,
+  /** Proves this service's identity to the others (kit service tokens); its own Ed25519 key. */
+  ORDER_SERVICE_SIGNING_KEY: ServiceSigningKey,
   /** Shared with user-service, which signs the tokens this service verifies. */
   JWT_SECRET: Type.String({ minLength: 32 }),
   /** Base URL of product-service, e.g. http://product-service:8082 */

@@ -15,7 +15,7 @@ function parts() {
   const products = new ProductClient(
     shop().productsUrl,
     5_000,
-    serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service'),
+    serviceTokenMinter(TEST_ENV.ORDER_SERVICE_SIGNING_KEY, 'order-service'),
   )
   const reconciler = new PendingOrderReconciler(
     orders,

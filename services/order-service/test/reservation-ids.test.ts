@@ -55,7 +55,7 @@ describe('reservation ids', () => {
     const products = new ProductClient(
       shop().productsUrl,
       5_000,
-      serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service'),
+      serviceTokenMinter(TEST_ENV.ORDER_SERVICE_SIGNING_KEY, 'order-service'),
     )
     await add(33, 3, 5)
     const order = await orders.begin(33, 'pre-created-0001')

@@ -8,7 +8,7 @@ import { service } from '../src/service'
 const VALID = {
   DATABASE_URL: 'mysql://u:p@db:3306/orders',
   JWT_SECRET: TEST_ENV.JWT_SECRET,
-  SERVICE_TOKEN_SECRET: TEST_ENV.SERVICE_TOKEN_SECRET,
+  ORDER_SERVICE_SIGNING_KEY: TEST_ENV.ORDER_SERVICE_SIGNING_KEY,
   PRODUCT_SERVICE_URL: 'http://product-service:8082',
 }
 
@@ -25,7 +25,7 @@ describe('configuration', () => {
         loadServiceConfig(service, {
           ...VALID,
           JWT_SECRET: 'too-short-secret',
-          SERVICE_TOKEN_SECRET: 'short-service-secret',
+          ORDER_SERVICE_SIGNING_KEY: 'short-service-secret',
           PRODUCT_SERVICE_URL: 'product-service',
           UPSTREAM_TIMEOUT_MS: 'soon',
         }),
@@ -34,8 +34,8 @@ describe('configuration', () => {
         const names = err.problems.map((p) => p.split(' ')[0])
         assert.deepEqual([...new Set(names)].sort(), [
           'JWT_SECRET',
+          'ORDER_SERVICE_SIGNING_KEY',
           'PRODUCT_SERVICE_URL',
-          'SERVICE_TOKEN_SECRET',
           'UPSTREAM_TIMEOUT_MS',
         ])
         assert.doesNotMatch(err.message, /too-short-secret|short-service-secret/)

@@ -39,9 +39,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof ProductEnv.properti
   await fastify.register(productRoutes, { prefix: '/api/v1' })
   await fastify.register(reservationRoutes, {
     prefix: '/api/v1',
-    verifyServiceToken: serviceTokenVerifier(config.SERVICE_TOKEN_SECRET, 'product-service', [
-      'order-service',
-    ]),
+    verifyServiceToken: serviceTokenVerifier('product-service', {
+      'order-service': config.ORDER_SERVICE_PUBLIC_KEY,
+    }),
   })
 }
 

@@ -1,8 +1,8 @@
-import { ServiceTokenEnv, Type } from '@shopscope/kit'
+import { ServicePublicKey, Type } from '@shopscope/kit'
 
 export const ProductEnv = Type.Object({
-  /** Verifies that reservations come from order-service (kit service tokens). */
-  ...ServiceTokenEnv.properties,
+  /** order-service's public key: only its service tokens may reserve, commit or release stock. */
+  ORDER_SERVICE_PUBLIC_KEY: ServicePublicKey,
   /**
    * A reservation nobody commits for this long is released and its stock returned. Longer than
    * order-service's PENDING_ORDER_TIMEOUT_SECONDS, whose reconciler releases abandoned ones first.

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { promClient, serviceTokenMinter, tokenSigner } from '@shopscope/kit'
+import { generateServiceKeyPair, promClient, serviceTokenMinter, tokenSigner } from '@shopscope/kit'
 import { TEST_ENV } from '@shopscope/tests/harness'
 import { productServiceFixture } from './helpers'
 import { INITIAL_STOCK } from '../src/db/seed'
@@ -9,8 +9,13 @@ import { ReservationRepository } from '../src/repositories/reservations'
 const svc = productServiceFixture()
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-const tokenOf = (issuer: string) =>
-  serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, issuer)('product-service')
+/** Each caller signs with its own key, as in the cluster. */
+const tokenOf = (issuer: 'frontend' | 'order-service', key?: string) =>
+  serviceTokenMinter(
+    key ??
+      (issuer === 'frontend' ? TEST_ENV.FRONTEND_SIGNING_KEY : TEST_ENV.ORDER_SERVICE_SIGNING_KEY),
+    issuer,
+  )('product-service')
 const asOrderService = bearer(tokenOf('order-service'))
 
 type Method = 'PUT' | 'GET' | 'DELETE' | 'POST'
@@ -54,13 +59,18 @@ describe('only order-service may call the reservations API', () => {
   const callers: [string, Record<string, string>][] = [
     ['anonymous', {}],
     ['the frontend', bearer(tokenOf('frontend'))],
+    // The frontend faces the internet: what its pod holds must not speak for order-service.
+    [
+      "the frontend's key claiming to be order-service",
+      bearer(tokenOf('order-service', TEST_ENV.FRONTEND_SIGNING_KEY)),
+    ],
     [
       'a signed-in user',
       bearer(tokenSigner(TEST_ENV.JWT_SECRET)({ id: 1, email: 'a@b.test', role: 'admin' })),
     ],
     [
-      'a token of another secret',
-      bearer(serviceTokenMinter('x'.repeat(40), 'order-service')('product-service')),
+      'a token of another key',
+      bearer(tokenOf('order-service', generateServiceKeyPair().privateKey)),
     ],
   ]
   for (const [who, headers] of callers) {

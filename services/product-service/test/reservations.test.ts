@@ -15,7 +15,7 @@ const stockOf = async (id: number): Promise<number> =>
 
 /** What order-service sends with every reservation call. */
 const asOrderService = {
-  authorization: `Bearer ${serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, 'order-service')('product-service')}`,
+  authorization: `Bearer ${serviceTokenMinter(TEST_ENV.ORDER_SERVICE_SIGNING_KEY, 'order-service')('product-service')}`,
 }
 
 const reserve = (id: string, items: { productId: number; quantity: number }[]) =>

@@ -42,9 +42,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
     signToken,
     loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     loginsPerAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
-    verifyServiceToken: serviceTokenVerifier(config.SERVICE_TOKEN_SECRET, 'user-service', [
-      'frontend',
-    ]),
+    verifyServiceToken: serviceTokenVerifier('user-service', {
+      frontend: config.FRONTEND_PUBLIC_KEY,
+    }),
   })
 }
 

@@ -1,5 +1,5 @@
 import { FormatRegistry } from '@sinclair/typebox'
-import { ServiceTokenEnv, Type } from '@shopscope/kit'
+import { ServicePublicKey, Type } from '@shopscope/kit'
 
 /** The same shape ajv-formats accepts for request bodies, so the seeded admin can log in. */
 const EMAIL =
@@ -9,8 +9,8 @@ const EMAIL =
 if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value))
 
 export const UserEnv = Type.Object({
-  /** Proves that a forwarded shopper address comes from the frontend (kit service tokens). */
-  ...ServiceTokenEnv.properties,
+  /** The frontend's public key: proves that a forwarded shopper address comes from it. */
+  FRONTEND_PUBLIC_KEY: ServicePublicKey,
   /** HS256 key shared with the services that verify tokens. */
   JWT_SECRET: Type.String({ minLength: 32 }),
   ADMIN_EMAIL: Type.String({ format: 'email', maxLength: 254, default: 'admin@shopscope.local' }),

@@ -37,8 +37,8 @@ describe('user-service environment', () => {
   it('rejects a short JWT secret, a bad admin email and a bad rate limit', () => {
     assert.match(failureOf({ JWT_SECRET: 'short' }).message, /JWT_SECRET/)
     assert.match(failureOf({ JWT_SECRET: undefined }).message, /JWT_SECRET/)
-    assert.match(failureOf({ SERVICE_TOKEN_SECRET: 'short' }).message, /SERVICE_TOKEN_SECRET/)
-    assert.match(failureOf({ SERVICE_TOKEN_SECRET: undefined }).message, /SERVICE_TOKEN_SECRET/)
+    assert.match(failureOf({ FRONTEND_PUBLIC_KEY: 'short' }).message, /FRONTEND_PUBLIC_KEY/)
+    assert.match(failureOf({ FRONTEND_PUBLIC_KEY: undefined }).message, /FRONTEND_PUBLIC_KEY/)
     assert.match(failureOf({ ADMIN_EMAIL: 'not-an-email' }).message, /ADMIN_EMAIL/)
     assert.match(failureOf({ LOGIN_RATE_LIMIT_PER_MINUTE: 'many' }).message, /LOGIN_RATE_LIMIT/)
     assert.match(failureOf({ LOGIN_RATE_LIMIT_PER_MINUTE: '0' }).message, /LOGIN_RATE_LIMIT/)

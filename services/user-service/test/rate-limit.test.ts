@@ -58,6 +58,12 @@ describe('login rate limit', () => {
   })
 })
 
+/** Each caller signs with its own key; user-service trusts the frontend's only. */
+const SIGNING_KEYS: Record<string, string> = {
+  frontend: TEST_ENV.FRONTEND_SIGNING_KEY,
+  'order-service': TEST_ENV.ORDER_SERVICE_SIGNING_KEY,
+}
+
 /** A login as the frontend sends it: its service token and the shopper's address. */
 const viaFrontend = (shopperIp: string, payload: object, issuer = 'frontend') =>
   app().inject({
@@ -65,7 +71,7 @@ const viaFrontend = (shopperIp: string, payload: object, issuer = 'frontend') =>
     url: '/api/v1/sessions',
     remoteAddress: '10.9.9.9', // the frontend pod, the same for every shopper
     headers: {
-      authorization: `Bearer ${serviceTokenMinter(TEST_ENV.SERVICE_TOKEN_SECRET, issuer)('user-service')}`,
+      authorization: `Bearer ${serviceTokenMinter(SIGNING_KEYS[issuer] ?? '', issuer)('user-service')}`,
       [CLIENT_IP_HEADER]: shopperIp,
     },
     payload,
