@@ -26,17 +26,14 @@ const UNAVAILABLE_CODES = new Set([
   'ER_QUERY_INTERRUPTED',
   'ER_SERVER_OFFLINE_MODE',
 ])
-/** Network failures of the driver's socket (mysql2 marks those `fatal`). */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-])
+/**
+ * mysql2 marks `fatal` every error after which the connection is gone: its socket failed
+ * (ECONNREFUSED, ECONNRESET...), the server closed it, or a statement was sent on a connection
+ * already closed ("Can't add new command when connection is in closed state", which has no
+ * code). knex's ROLLBACK after a lost connection fails with that last one, and the transaction
+ * rejects with it instead of the first error: it too means the database went away.
+ */
+const isConnectionGone = (err: DriverError) => err.fatal === true
 
 /** knex's pool acquire timeout ("Knex: Timeout acquiring a connection") and query timeouts. */
 const isKnexTimeout = (err: Error) => err.name === 'KnexTimeoutError'
@@ -50,7 +47,7 @@ export function isDatabaseError(err: unknown): err is DriverError {
     e.sqlMessage !== undefined ||
     e.sql !== undefined ||
     (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) ||
-    (e.fatal === true && typeof e.code === 'string')
+    isConnectionGone(e)
   )
 }
 
@@ -58,13 +55,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (!isDatabaseError(err)) return false
   if (isKnexTimeout(err)) return true
   const code = typeof err.code === 'string' ? err.code : ''
-  return UNAVAILABLE_CODES.has(code) || (err.fatal === true && NETWORK_CODES.has(code))
+  return UNAVAILABLE_CODES.has(code) || isConnectionGone(err)
 }
 
 /** A message that names the failure without any statement or value. */
 export function safeDatabaseMessage(err: DriverError): string {
   if (isKnexTimeout(err)) return 'Knex: Timeout acquiring a connection or running a query'
-  const code = typeof err.code === 'string' ? err.code : 'unknown'
+  const code =
+    typeof err.code === 'string'
+      ? err.code
+      : isConnectionGone(err)
+        ? 'connection closed'
+        : 'unknown'
   const errno = typeof err.errno === 'number' ? ` (errno ${err.errno})` : ''
   return `database error ${code}${errno}`
 }

@@ -36,6 +36,11 @@ describe('which database errors mean "unavailable"', () => {
         code: 'PROTOCOL_CONNECTION_LOST',
         fatal: true,
       }),
+      // knex's ROLLBACK on a connection the server killed: mysql2 gives it no code.
+      Object.assign(
+        new Error("ROLLBACK - Can't add new command when connection is in closed state"),
+        { fatal: true },
+      ),
       driverError('ER_CON_COUNT_ERROR', 1040),
       driverError('ER_SERVER_SHUTDOWN', 1053),
       knexTimeout,
