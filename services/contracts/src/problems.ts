@@ -11,6 +11,8 @@ export const PROBLEMS = {
   out_of_stock: { type: `${PROBLEM_TYPE_BASE}out-of-stock`, status: 409 },
   unknown_product: { type: `${PROBLEM_TYPE_BASE}unknown-product`, status: 404 },
   empty_cart: { type: `${PROBLEM_TYPE_BASE}empty-cart`, status: 409 },
+  /** The cart was just consumed by another checkout (another tab, another key): one order. */
+  cart_checked_out: { type: `${PROBLEM_TYPE_BASE}cart-checked-out`, status: 409 },
   dependency_unavailable: { type: `${PROBLEM_TYPE_BASE}dependency-unavailable`, status: 503 },
   upstream_error: { type: `${PROBLEM_TYPE_BASE}upstream-error`, status: 502 },
   /** A user's bearer token missing, or invalid (signature, exp, claims). */

@@ -38,6 +38,11 @@ function traceExemplar(): Record<string, string> | undefined {
 }
 
 const emptyCart = () => problemFor('empty_cart', 'The cart is empty')
+const checkedOut = () =>
+  problemFor(
+    'cart_checked_out',
+    'This cart was just checked out by another order: see your orders before ordering again',
+  )
 const outOfStock = (detail: string, productId?: number) =>
   problemFor('out_of_stock', detail, productId === undefined ? {} : { productId })
 const rejected = () => outOfStock('This order was rejected: not enough stock')
@@ -89,9 +94,9 @@ export class Checkout {
     return inSpan('checkout', async (span) => {
       span.setAttribute('user.id', hashedUserId(userId))
       const order = await this.orders.begin(userId, idempotencyKey)
-      if (!order) {
+      if ('empty' in order) {
         this.fail('empty_cart')
-        throw emptyCart()
+        throw order.empty === 'empty' ? emptyCart() : checkedOut()
       }
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       if (order.status === 'confirmed') return { order, confirmedNow: false }

@@ -63,3 +63,47 @@ describe('concurrent checkouts of scarce stock', () => {
     )
   })
 })
+
+describe('one cart checked out with several idempotency keys at once', () => {
+  it('makes one order of it; the other keys get a clear 409 and take no stock', async () => {
+    const as = asUser(shop(), 2000)
+    const stock = await stockOf(shop(), 4)
+    const add = await as({
+      method: 'POST',
+      url: '/api/v1/cart/items',
+      payload: { productId: 4, quantity: 1 },
+    })
+    assert.equal(add.statusCode, 200, add.body)
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        as({
+          method: 'POST',
+          url: '/api/v1/orders',
+          headers: { 'idempotency-key': `one-cart-key-${i}` },
+        }),
+      ),
+    )
+
+    const created = results.filter((r) => r.statusCode === 201)
+    assert.equal(created.length, 1, results.map((r) => r.body).join('\n'))
+    for (const res of results.filter((r) => r.statusCode !== 201)) {
+      assert.equal(res.statusCode, 409, res.body)
+      assert.match(res.json().reason, /^(cart_checked_out|empty_cart)$/)
+    }
+    assert.equal(await stockOf(shop(), 4), stock - 1)
+    const orders = (await as({ url: '/api/v1/orders' })).json().items
+    assert.deepEqual(
+      orders.map((o: { status: string }) => o.status),
+      ['confirmed'],
+    )
+    // The winning key still answers with its order.
+    const again = await as({
+      method: 'POST',
+      url: '/api/v1/orders',
+      headers: { 'idempotency-key': `one-cart-key-${results.indexOf(created[0]!)}` },
+    })
+    assert.equal(again.statusCode, 200, again.body)
+    assert.equal(again.json().id, created[0]!.json().id)
+  })
+})

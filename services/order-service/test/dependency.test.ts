@@ -25,7 +25,12 @@ describe('product-service down', () => {
       status: string
     }[]
     assert.equal(pending?.status, 'pending')
-    assert.equal((await as({ url: '/api/v1/cart' })).json().itemCount, 2, 'cart kept')
+    // The pending order holds the cart's lines: the same key completes it, another key finds
+    // the cart already checked out instead of ordering it a second time.
+    assert.equal((await as({ url: '/api/v1/cart' })).json().itemCount, 0)
+    const other = await checkout('another-key-during-outage')
+    assert.equal(other.statusCode, 409, other.body)
+    assert.equal(other.json().reason, 'cart_checked_out')
 
     const adding = await as({
       method: 'POST',

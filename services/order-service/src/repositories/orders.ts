@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { notFound } from '@shopscope/kit'
-import type { Order, OrderList, OrderStatus, Reservation } from '@shopscope/contracts'
+import {
+  MAX_QUANTITY,
+  type Order,
+  type OrderList,
+  type OrderStatus,
+  type Reservation,
+} from '@shopscope/contracts'
 
 interface OrderRow {
   id: number
@@ -41,9 +47,15 @@ export class OrderRepository {
 
   /**
    * The order of this idempotency key: created pending from the cart when the key is new,
-   * otherwise the existing one whatever its status. `undefined`: the cart is empty.
+   * otherwise the existing one whatever its status. A new order consumes the cart in the same
+   * transaction (its lines move into the order), so one cart makes one order however many keys
+   * race for it: the others wait on the cart's row locks and then find it empty.
+   * `empty`: nothing to order; `checked_out`: another order just took this cart.
    */
-  async begin(userId: number, idempotencyKey: string): Promise<StoredOrder | undefined> {
+  async begin(
+    userId: number,
+    idempotencyKey: string,
+  ): Promise<StoredOrder | { empty: 'empty' | 'checked_out' }> {
     try {
       const id = await this.db.transaction(async (trx) => {
         // Inserted first: a concurrent request with the same key waits here, then fails.
@@ -55,29 +67,41 @@ export class OrderRepository {
           status: 'pending',
           total_cents: 0,
         })) as [number]
-        const [copied] = (await trx.raw(
-          `INSERT INTO order_items (order_id, product_id, name, quantity, unit_price_cents)
-           SELECT ?, product_id, name, quantity, unit_price_cents FROM cart_items WHERE user_id = ?`,
-          [orderId, userId],
-        )) as [{ affectedRows: number }]
-        if (copied.affectedRows === 0) throw new EmptyCart()
-        await trx.raw(
-          `UPDATE orders SET total_cents =
-             (SELECT SUM(quantity * unit_price_cents) FROM order_items WHERE order_id = ?)
-           WHERE id = ?`,
-          [orderId, orderId],
-        )
+        const lines = (await trx('cart_items')
+          .where({ user_id: userId })
+          .forUpdate()
+          .select('product_id', 'name', 'quantity', 'unit_price_cents')) as OrderItemRow[]
+        if (lines.length === 0) throw new EmptyCart()
+        await trx('order_items').insert(lines.map((line) => ({ order_id: orderId, ...line })))
+        await trx('cart_items').where({ user_id: userId }).delete()
+        const totalCents = lines.reduce((sum, l) => sum + l.quantity * l.unit_price_cents, 0)
+        await trx('orders').where({ id: orderId }).update({ total_cents: totalCents })
         return orderId
       })
       return this.mustFind(id)
     } catch (err) {
-      if (err instanceof EmptyCart) return undefined
+      if (err instanceof EmptyCart)
+        return { empty: (await this.justOrdered(userId)) ? 'checked_out' : 'empty' }
       if (!isDuplicateKey(err)) throw err
       const existing = (await this.db('orders')
         .where({ user_id: userId, idempotency_key: idempotencyKey })
         .first('id')) as { id: number }
       return this.mustFind(existing.id)
     }
+  }
+
+  /** An empty cart right after an order: a second checkout of the cart that order consumed. */
+  private async justOrdered(userId: number): Promise<boolean> {
+    const recent = (await this.db('orders')
+      .where({ user_id: userId })
+      .andWhere((q) =>
+        q
+          .where({ status: 'pending' })
+          .orWhere('created_at', '>', this.db.raw('NOW() - INTERVAL 60 SECOND')),
+      )
+      .whereNot({ status: 'rejected' })
+      .first('id')) as { id: number } | undefined
+    return recent !== undefined
   }
 
   /**
@@ -108,13 +132,6 @@ export class OrderRepository {
           .update({ name: item.name, unit_price_cents: cents(item.unitPrice) })
       }
       await trx('orders').where({ id }).update({ status: 'confirmed', total_cents: totalCents })
-      await trx('cart_items')
-        .where({ user_id: row.user_id })
-        .whereIn(
-          'product_id',
-          reservation.items.map((i) => i.productId),
-        )
-        .delete()
       return true
     })
     if (!changed) return { order: await this.mustFind(id), changed }
@@ -126,13 +143,25 @@ export class OrderRepository {
 
   /**
    * pending → rejected; a confirmed order stays confirmed. Called only once product-service has
-   * released (or refused) the order's reservation: a rejected order never holds stock.
+   * released (or refused) the order's reservation: a rejected order never holds stock. Its lines
+   * go back into the cart (merged with what was added since), for the shopper to change.
    */
   async reject(id: number): Promise<{ order: Order; changed: boolean }> {
-    const updated = await this.db('orders')
-      .where({ id, status: 'pending' })
-      .update({ status: 'rejected' })
-    return { order: await this.mustFind(id), changed: updated > 0 }
+    const changed = await this.db.transaction(async (trx) => {
+      const updated = await trx('orders')
+        .where({ id, status: 'pending' })
+        .update({ status: 'rejected' })
+      if (updated === 0) return false
+      await trx.raw(
+        `INSERT INTO cart_items (user_id, product_id, quantity, name, unit_price_cents)
+         SELECT o.user_id, i.product_id, i.quantity, i.name, i.unit_price_cents
+         FROM order_items i JOIN orders o ON o.id = i.order_id WHERE i.order_id = ?
+         ON DUPLICATE KEY UPDATE quantity = LEAST(cart_items.quantity + VALUES(quantity), ?)`,
+        [id, MAX_QUANTITY],
+      )
+      return true
+    })
+    return { order: await this.mustFind(id), changed }
   }
 
   /** Pending orders older than `seconds`, oldest first, with their reservation ids. */
