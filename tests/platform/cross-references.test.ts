@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { DEV_DATABASE_PASSWORDS } from '../../cdk8s/src/charts/shop-chart'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
-import { COLLECTOR, NAMESPACES } from '../../cdk8s/src/names'
+import { COLLECTOR, NAMESPACES, UPSTREAM_PODS } from '../../cdk8s/src/names'
 import {
   APP_NAMESPACE,
   type K8sObject,
@@ -212,7 +212,7 @@ describe('cross-references between chart, cdk8s output and operator-config', () 
     }
   })
 
-  it('NetworkPolicies let Prometheus (its namespace) scrape and the Collector receive', () => {
+  it('NetworkPolicies let Prometheus (its pods, in its namespace) scrape and the Collector receive', () => {
     const frontend = one(chart, 'NetworkPolicy', 'shopscope-frontend')
     const scrape = frontend.spec.ingress.find((r: { from?: unknown[] }) =>
       JSON.stringify(r.from ?? []).includes('namespaceSelector'),
@@ -221,6 +221,7 @@ describe('cross-references between chart, cdk8s output and operator-config', () 
       scrape.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'],
       NAMESPACES.observability,
     )
+    assert.deepEqual(scrape.from[0].podSelector.matchLabels, UPSTREAM_PODS.prometheus.labels)
     const toCollector = frontend.spec.egress.find(
       (r: { ports: { port: number }[] }) => r.ports[0]!.port === 4318,
     )

@@ -56,6 +56,20 @@ for (const values of ciValuesFiles()) {
         assert.equal(ports.includes(3306), service !== 'frontend')
       })
 
+      it(`${service}: from the observability namespace, only its Prometheus pods scrape`, () => {
+        const ingress = policy(service).spec.ingress as Rule[]
+        const observability = ingress
+          .flatMap((r) => r.from ?? [])
+          .filter((peer) => JSON.stringify(peer.namespaceSelector ?? {}).includes('observability'))
+        assert.ok(observability.length > 0, 'Prometheus cannot scrape')
+        for (const peer of observability)
+          assert.deepEqual(
+            peer.podSelector?.matchLabels,
+            { 'app.kubernetes.io/name': 'prometheus' },
+            'every pod of the observability namespace reaches the API port',
+          )
+      })
+
       it(`${service}: ingress from its callers only (and Prometheus)`, () => {
         const callers = Object.entries(CALLS)
           .filter(([, calls]) => calls.includes(service))
