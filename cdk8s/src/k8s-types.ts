@@ -23,6 +23,9 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet' with {
   'resolution-mode': 'import',
 }
 import type { IJob } from 'kubernetes-models/batch/v1/Job' with { 'resolution-mode': 'import' }
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy' with {
+  'resolution-mode': 'import',
+}
 import type { IClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole' with {
   'resolution-mode': 'import',
 }
@@ -52,6 +55,7 @@ export type PodSpec = IPodSpec
 export type Deployment = IDeployment
 export type StatefulSet = IStatefulSet
 export type Job = IJob
+export type NetworkPolicy = INetworkPolicy
 export type ClusterRole = IClusterRole
 export type ClusterRoleBinding = IClusterRoleBinding
 export type OpenTelemetryCollector = IOpenTelemetryCollector
@@ -69,6 +73,7 @@ export type Manifest =
   | Deployment
   | StatefulSet
   | Job
+  | NetworkPolicy
   | ClusterRole
   | ClusterRoleBinding
   | OpenTelemetryCollector

@@ -33,6 +33,8 @@ export const APP_SERVICES = {
 } as const
 export type AppServiceName = keyof typeof APP_SERVICES
 
+/** The port of every MySQL server (cdk8s/src/constructs/mysql.ts). */
+export const MYSQL_PORT = 3306
 /** One MySQL StatefulSet per service that has a database (docs/services.md). */
 export const DATABASES = [
   { service: 'user-service', database: 'users' },
@@ -47,6 +49,38 @@ export const DASHBOARD_LABEL = { grafana_dashboard: '1' } as const
 
 /** The Helm release of kube-prometheus-stack, which names its Services. */
 export const KPS_RELEASE = 'kps'
+
+/**
+ * The pods of kube-prometheus-stack and the operator's chart, by the labels their charts and
+ * operators give them, with the ports they are called on (NetworkPolicies select them by these;
+ * tests/platform/isolation.test.ts renders the charts to check the labels and ports).
+ */
+export const UPSTREAM_PODS = {
+  /** Labels prometheus-operator puts on every Prometheus pod. */
+  prometheus: { labels: { 'app.kubernetes.io/name': 'prometheus' }, port: 9090 },
+  alertmanager: { labels: { 'app.kubernetes.io/name': 'alertmanager' }, port: 9093 },
+  /** The config-reloader sidecar of Prometheus and Alertmanager, scraped by Prometheus. */
+  reloaderPort: 8080,
+  grafana: { labels: { 'app.kubernetes.io/name': 'grafana' }, port: 3000 },
+  kubeStateMetrics: { labels: { 'app.kubernetes.io/name': 'kube-state-metrics' }, port: 8080 },
+  /** Its admission webhook (called by the API server) and its metrics share this port. */
+  prometheusOperator: {
+    labels: { 'app.kubernetes.io/component': 'prometheus-operator' },
+    port: 10250,
+  },
+  /** The OpenTelemetry Operator: its admission webhook, called by the API server. */
+  otelOperator: {
+    labels: { 'app.kubernetes.io/name': 'opentelemetry-operator' },
+    port: 9443,
+  },
+} as const
+
+/**
+ * The pod network of both dev clusters: kind's default podSubnet (kind-config.yaml states it) and
+ * the source-built cluster's --cluster-cidr (scripts/cluster/source). NetworkPolicies let what
+ * comes from outside it (a browser through a node port) reach the UIs, and no pod.
+ */
+export const POD_CIDR = '10.244.0.0/16'
 
 /**
  * Node ports of what a person opens in a browser; kind-config.yaml maps each to a fixed

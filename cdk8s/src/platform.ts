@@ -3,6 +3,7 @@ import { NamespacesChart } from './charts/namespaces-chart'
 import { ObservabilityChart } from './charts/observability-chart'
 import { ShopChart } from './charts/shop-chart'
 import { LoadTest } from './constructs/load-test'
+import { Isolation } from './isolation'
 import type { PlatformInputs } from './inputs'
 import { APP_SERVICES, NAMESPACES } from './names'
 import { pinned } from './versions'
@@ -16,12 +17,12 @@ export interface Platform {
 
 /** The whole platform in one app; the chart ids are the output file names. */
 export function buildPlatform(app: App, inputs: PlatformInputs): Platform {
-  return {
-    namespaces: new NamespacesChart(app, '00-namespaces'),
-    observability: new ObservabilityChart(app, '10-observability', inputs),
-    shop: new ShopChart(app, '20-shop', inputs),
-    loadTest: loadTestChart(app, inputs),
-  }
+  const namespaces = new NamespacesChart(app, '00-namespaces')
+  const observability = new ObservabilityChart(app, '10-observability', inputs)
+  const shop = new ShopChart(app, '20-shop', inputs)
+  // With the namespaces: no pod runs in them before its callers are the only ones let in.
+  new Isolation(namespaces, { observability, shop })
+  return { namespaces, observability, shop, loadTest: loadTestChart(app, inputs) }
 }
 
 /** The Locust Job of `make load-cluster`: applied on demand, never by `make cluster-up`. */

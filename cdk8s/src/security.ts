@@ -1,5 +1,14 @@
 import type { Container, PodSpec } from './k8s-types'
 
+/**
+ * A Secret synthesized without its values: scripts/cluster/deploy.sh gives each key the
+ * annotation names (comma-separated) a random value once, and keeps it on every later deploy.
+ */
+export const GENERATED_SECRET = {
+  label: 'shopscope.io/generated-secret',
+  keysAnnotation: 'shopscope.io/generate-keys',
+} as const
+
 /** Pod-level settings of the restricted Pod Security Standard, for a given uid. */
 export function restrictedPod(uid: number): NonNullable<PodSpec['securityContext']> {
   return {

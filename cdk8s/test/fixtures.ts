@@ -22,7 +22,12 @@ export function fixtureInputs(overrides: Partial<PlatformInputs> = {}): Platform
 export type Obj = {
   apiVersion: string
   kind: string
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> }
+  metadata: {
+    name: string
+    namespace?: string
+    labels?: Record<string, string>
+    annotations?: Record<string, string>
+  }
   spec?: any // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions walk any kind
   data?: Record<string, string>
   stringData?: Record<string, string>

@@ -15,7 +15,10 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 
 describe('cdk8s platform', () => {
   it('creates the three namespaces, with Pod Security labels, before anything else', () => {
-    const names = objects.namespaces!.map((o) => o.metadata.name).sort()
+    const names = objects
+      .namespaces!.filter((o) => o.kind === 'Namespace')
+      .map((o) => o.metadata.name)
+      .sort()
     assert.deepEqual(names, [NAMESPACES.shop, NAMESPACES.observability, NAMESPACES.operator].sort())
     assert.equal(
       find('Namespace', 'shop').metadata.labels!['pod-security.kubernetes.io/enforce'],
@@ -107,6 +110,26 @@ describe('cdk8s platform', () => {
       assert.ok(container.readinessProbe && container.livenessProbe && container.startupProbe)
       assert.deepEqual(container.envFrom, [{ secretRef: { name: `mysql-${database}` } }])
       assert.equal(find('Secret', `mysql-${database}`).stringData!.MYSQL_DATABASE, database)
+    }
+  })
+
+  it('gives MySQL a generated root password of its own and a read-only root filesystem', () => {
+    for (const database of ['users', 'products', 'orders']) {
+      const secret = find('Secret', `mysql-${database}`).stringData!
+      // Nothing synthesized holds a root password, so none can derive from the app's.
+      for (const o of all.filter((x) => x.kind === 'Secret'))
+        assert.equal({ ...o.stringData, ...o.data }.MYSQL_ROOT_PASSWORD, undefined, o.metadata.name)
+      const rootSecret = find('Secret', `mysql-${database}-root`)
+      assert.equal(rootSecret.metadata.labels!['shopscope.io/generated-secret'], 'true')
+      const container = find('StatefulSet', `mysql-${database}`).spec.template.spec.containers[0]
+      assert.deepEqual(
+        container.env.find((e: { name: string }) => e.name === 'MYSQL_ROOT_PASSWORD').valueFrom,
+        { secretKeyRef: { name: `mysql-${database}-root`, key: 'MYSQL_ROOT_PASSWORD' } },
+      )
+      assert.ok(secret.MYSQL_PASSWORD)
+      assert.equal(container.securityContext.readOnlyRootFilesystem, true)
+      const mounts = container.volumeMounts.map((m: { mountPath: string }) => m.mountPath).sort()
+      assert.deepEqual(mounts, ['/tmp', '/var/lib/mysql', '/var/run/mysqld'])
     }
   })
 

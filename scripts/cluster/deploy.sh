@@ -39,6 +39,10 @@ hc upgrade --install kps "${CHART[@]}" \
 
 step "Collector, Jaeger, Loki, MySQL, ServiceMonitors, rules, dashboards, alert routing (cdk8s)"
 kc apply --server-side "${OBS_SELECTOR[@]}" -f cdk8s/dist/10-observability.k8s.yaml
+# The Secrets whose values the cluster generates (MySQL's root passwords) first, filled before
+# the pods that read them start.
+kc apply --server-side --selector "$GENERATED_SECRET_LABEL=true" -f cdk8s/dist/20-shop.k8s.yaml
+fill_generated_secrets "$APP_NAMESPACE"
 kc apply --server-side -f cdk8s/dist/20-shop.k8s.yaml
 for namespace in "$OBS_NAMESPACE" "$APP_NAMESPACE"; do
   for workload in $(kc -n "$namespace" get deployment,statefulset -l app.kubernetes.io/managed-by=cdk8s -o name); do

@@ -71,6 +71,25 @@ chart_source() {
   fi
 }
 
+# Secrets cdk8s synthesizes without values (GENERATED_SECRET of cdk8s/src/security.ts): each key
+# their annotation names gets a random value once; a later deploy keeps it (a database keeps the
+# root password it was initialised with). The value never appears on a command line or in output.
+GENERATED_SECRET_LABEL=shopscope.io/generated-secret
+GENERATED_SECRET_KEYS=shopscope.io/generate-keys
+fill_generated_secrets() { # <namespace>
+  local secret key keys value
+  for secret in $(kc -n "$1" get secret -l "$GENERATED_SECRET_LABEL=true" -o name); do
+    keys="$(kc -n "$1" get "$secret" -o "jsonpath={.metadata.annotations.${GENERATED_SECRET_KEYS//./\\.}}")"
+    for key in ${keys//,/ }; do
+      [ -z "$(kc -n "$1" get "$secret" -o "jsonpath={.data.$key}")" ] || continue
+      value="$(head -c 24 /dev/urandom | base64 -w0)"
+      printf '{"data":{"%s":"%s"}}' "$key" "$(printf %s "$value" | base64 -w0)" |
+        kc -n "$1" patch "$secret" --type merge --patch-file /dev/stdin >/dev/null
+      echo "$secret: generated $key"
+    done
+  done
+}
+
 # kind maps the NodePorts to localhost ports (kind-config.yaml); the source-built node is this
 # host, at CLUSTER_NODE_IP, and has no Grafana (in-box-values.yaml).
 print_urls() {

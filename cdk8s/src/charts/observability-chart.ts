@@ -28,6 +28,7 @@ export class ObservabilityChart extends Chart {
   readonly collector: Collector
   readonly jaeger: Jaeger
   readonly loki: Loki
+  readonly alerting: Alerting
 
   constructor(scope: Construct, id: string, inputs: PlatformInputs) {
     super(scope, id)
@@ -86,7 +87,7 @@ export class ObservabilityChart extends Chart {
       labels: DASHBOARD_LABEL,
       folder: 'shopscope',
     })
-    new Alerting(this, 'alerting', {
+    this.alerting = new Alerting(this, 'alerting', {
       namespace,
       alertmanagerFile: inputs.alertmanagerFile,
       receiverPlaceholder: ALERT_RECEIVER_PLACEHOLDER,

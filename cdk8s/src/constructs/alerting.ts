@@ -26,6 +26,9 @@ const NAME = 'alert-receiver'
  */
 export class Alerting extends Construct {
   readonly receiverUrl: string
+  /** Labels of the receiver's pod, and its port (for NetworkPolicies). */
+  readonly receiverPods = selectorLabels(NAME)
+  readonly receiverPort = PORT
 
   constructor(scope: Construct, id: string, props: AlertingProps) {
     super(scope, id)

@@ -28,6 +28,8 @@ export class Collector extends Construct {
   readonly serviceAccountName: string
   /** Port of the prometheus exporter, when the config has one (scraped by a ServiceMonitor). */
   readonly prometheusPort: number | undefined
+  /** Labels the operator gives the Collector's pods (`<namespace>.<CR name>` is its instance). */
+  readonly pods: Record<string, string>
 
   constructor(scope: Construct, id: string, props: CollectorProps) {
     super(scope, id)
@@ -40,6 +42,10 @@ export class Collector extends Construct {
       throw new Error(`collector config uses \${env:${missing.join('}, ${env:')}} with no value`)
     }
     this.prometheusPort = prometheusExporterPort(props.config.config, props.env)
+    this.pods = {
+      'app.kubernetes.io/component': 'opentelemetry-collector',
+      'app.kubernetes.io/instance': `${props.namespace}.${props.name}`,
+    }
     const labels = componentLabels(
       this.serviceName,
       'opentelemetry-collector',

@@ -24,12 +24,16 @@ const HEALTH = 13133
 export class Jaeger extends Construct {
   readonly otlpGrpcEndpoint: string
   readonly queryUrl: string
+  /** Labels of its pod, and the ports it is called on (for NetworkPolicies). */
+  readonly pods: Record<string, string>
+  readonly ports = { otlpGrpc: OTLP_GRPC, query: QUERY } as const
 
   constructor(scope: Construct, id: string, props: JaegerProps) {
     super(scope, id)
     const host = `${props.name}.${props.namespace}.svc.cluster.local`
     this.otlpGrpcEndpoint = `${host}:${OTLP_GRPC}`
     this.queryUrl = `http://${host}:${QUERY}`
+    this.pods = selectorLabels(props.name)
     const labels = componentLabels(props.name, 'tracing', imageTag(props.image))
     const metadata = { name: props.name, namespace: props.namespace, labels }
 

@@ -22,11 +22,15 @@ const GRPC = 9095
 export class Loki extends Construct {
   readonly url: string
   readonly otlpEndpoint: string
+  /** Labels of its pod, and the port it is called on (for NetworkPolicies). */
+  readonly pods: Record<string, string>
+  readonly port = HTTP
 
   constructor(scope: Construct, id: string, props: LokiProps) {
     super(scope, id)
     this.url = `http://${props.name}.${props.namespace}.svc.cluster.local:${HTTP}`
     this.otlpEndpoint = `${this.url}/otlp`
+    this.pods = selectorLabels(props.name)
     const labels = componentLabels(props.name, 'logging', imageTag(props.image))
     const metadata = { name: props.name, namespace: props.namespace, labels }
 

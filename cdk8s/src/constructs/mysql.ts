@@ -1,6 +1,7 @@
 import { Construct } from 'constructs'
 import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
-import { restrictedContainer, restrictedPod } from '../security'
+import { MYSQL_PORT } from '../names'
+import { GENERATED_SECRET, restrictedContainer, restrictedPod } from '../security'
 
 export interface MySqlProps {
   readonly namespace: string
@@ -14,28 +15,37 @@ export interface MySqlProps {
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
 }
 
-const PORT = 3306
+const PORT = MYSQL_PORT
+const ROOT_PASSWORD = 'MYSQL_ROOT_PASSWORD'
 
 /**
  * One MySQL server: a single-replica StatefulSet with its PVC, a Secret with its credentials
  * (read by the image's entrypoint on first start) and a Service named like the StatefulSet.
+ * The root password is in a Secret of its own, generated in the cluster (GENERATED_SECRET):
+ * nothing in the repo, or known to the application, can derive it.
  */
 export class MySql extends Construct {
   readonly name: string
   readonly secretName: string
+  readonly rootSecretName: string
   readonly host: string
   /** The DATABASE_URL its service connects with. */
   readonly databaseUrl: string
+  /** Labels of its pod, and its port (for NetworkPolicies). */
+  readonly pods: Record<string, string>
+  readonly port = PORT
 
   constructor(scope: Construct, id: string, props: MySqlProps) {
     super(scope, id)
     this.name = `mysql-${props.database}`
     this.secretName = this.name
+    this.rootSecretName = `${this.name}-root`
     this.host = `${this.name}.${props.namespace}.svc.cluster.local`
     this.databaseUrl = `mysql://${props.database}:${props.password}@${this.host}:${PORT}/${props.database}`
     const labels = componentLabels(this.name, 'database', imageTag(props.image))
     labels['app.kubernetes.io/name'] = 'mysql'
     const selector = { ...selectorLabels(this.name), 'app.kubernetes.io/name': 'mysql' }
+    this.pods = selector
     const metadata = { name: this.name, namespace: props.namespace, labels }
 
     manifest(this, 'secret', {
@@ -47,9 +57,19 @@ export class MySql extends Construct {
         MYSQL_DATABASE: props.database,
         MYSQL_USER: props.database,
         MYSQL_PASSWORD: props.password,
-        // The root account is only used by the image's initialisation and the probes.
-        MYSQL_ROOT_PASSWORD: `${props.password}-root`,
       },
+    })
+    // The root account is only used by the image's initialisation and the probes.
+    manifest(this, 'root-secret', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: this.rootSecretName,
+        namespace: props.namespace,
+        labels: { ...labels, [GENERATED_SECRET.label]: 'true' },
+        annotations: { [GENERATED_SECRET.keysAnnotation]: ROOT_PASSWORD },
+      },
+      type: 'Opaque',
     })
 
     manifest(this, 'service', {
@@ -88,6 +108,12 @@ export class MySql extends Construct {
                 image: props.image,
                 args: ['--innodb-buffer-pool-size=64M', '--performance-schema=OFF'],
                 envFrom: [{ secretRef: { name: this.secretName } }],
+                env: [
+                  {
+                    name: ROOT_PASSWORD,
+                    valueFrom: { secretKeyRef: { name: this.rootSecretName, key: ROOT_PASSWORD } },
+                  },
+                ],
                 ports: [{ name: 'mysql', containerPort: PORT, protocol: 'TCP' }],
                 startupProbe: { exec: { command: ping }, periodSeconds: 5, failureThreshold: 60 },
                 readinessProbe: { exec: { command: ping }, periodSeconds: 5, timeoutSeconds: 3 },
@@ -97,10 +123,19 @@ export class MySql extends Construct {
                   failureThreshold: 6,
                 },
                 resources: props.resources,
-                // The entrypoint writes its socket and temporary files outside the data volume.
-                securityContext: restrictedContainer(false),
-                volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }],
+                securityContext: restrictedContainer(),
+                // Besides its data, the server writes only its socket and pid file, and
+                // temporary files: the rest of the image stays read-only.
+                volumeMounts: [
+                  { name: 'data', mountPath: '/var/lib/mysql' },
+                  { name: 'run', mountPath: '/var/run/mysqld' },
+                  { name: 'tmp', mountPath: '/tmp' },
+                ],
               },
+            ],
+            volumes: [
+              { name: 'run', emptyDir: { sizeLimit: '1Mi' } },
+              { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } },
             ],
           },
         },

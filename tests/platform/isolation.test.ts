@@ -1,0 +1,112 @@
+// The NetworkPolicies of cdk8s/src/isolation.ts select the upstream charts' pods by the labels
+// and ports of cdk8s/src/names.ts (UPSTREAM_PODS): render those charts as cluster-up installs
+// them and check each selector finds its workload, listening on the port the policy opens.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { NAMESPACES, POD_CIDR, UPSTREAM_PODS } from '../../cdk8s/src/names'
+import { GENERATED_SECRET } from '../../cdk8s/src/security'
+import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from './lib/render'
+import { ROOT } from './lib/tools'
+import { chartPath, operatorValuesArgs, templateUpstream } from './lib/upstream-charts'
+
+const render = (
+  release: string,
+  name: string,
+  version: string,
+  namespace: string,
+  args: string[],
+) => {
+  const result = templateUpstream(release, chartPath(name, version), namespace, args)
+  assert.equal(result.status, 0, result.stderr)
+  return parseObjects(result.stdout)
+}
+const platform = synthPlatform()
+const kps = render(
+  'kps',
+  'kube-prometheus-stack',
+  VERSIONS.KUBE_PROMETHEUS_STACK_CHART_VERSION!,
+  NAMESPACES.observability,
+  ['--values', join(platform.dir, 'kube-prometheus-stack-values.yaml')],
+)
+const operator = render(
+  'opentelemetry-operator',
+  'opentelemetry-operator',
+  VERSIONS.OTEL_OPERATOR_CHART_VERSION!,
+  NAMESPACES.operator,
+  operatorValuesArgs(),
+)
+
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([key, value]) => labels[key] === value)
+
+/** The one Deployment or DaemonSet whose pods carry `labels`, and its container ports. */
+function workload(objects: K8sObject[], labels: Record<string, string>) {
+  const found = objects.filter(
+    (o) =>
+      ['Deployment', 'DaemonSet', 'StatefulSet'].includes(o.kind) &&
+      matches(labels, o.spec.template.metadata.labels),
+  )
+  assert.equal(found.length, 1, `${JSON.stringify(labels)}: ${found.map((o) => o.metadata.name)}`)
+  const ports: number[] = found[0]!.spec.template.spec.containers.flatMap(
+    (c: { ports?: { containerPort: number }[] }) => (c.ports ?? []).map((p) => p.containerPort),
+  )
+  return { name: found[0]!.metadata.name, ports }
+}
+
+describe('NetworkPolicies against the upstream charts', () => {
+  for (const key of ['grafana', 'kubeStateMetrics', 'prometheusOperator'] as const) {
+    it(`kube-prometheus-stack: ${key} is the one workload selected, on port ${UPSTREAM_PODS[key].port}`, () => {
+      const { name, ports } = workload(kps, UPSTREAM_PODS[key].labels)
+      assert.ok(ports.includes(UPSTREAM_PODS[key].port), `${name} listens on ${ports}`)
+    })
+  }
+
+  it('the operator webhooks call the ports the policies open to the API server', () => {
+    const { ports } = workload(operator, UPSTREAM_PODS.otelOperator.labels)
+    assert.ok(ports.includes(UPSTREAM_PODS.otelOperator.port))
+    const promOperator = kps.find(
+      (o) => o.kind === 'Service' && o.metadata.name === `${'kps'}-operator`,
+    )
+    assert.ok(promOperator, 'the prometheus-operator Service')
+    assert.ok(
+      promOperator.spec.ports.some(
+        (p: { targetPort: string | number }) =>
+          p.targetPort === 'https' || p.targetPort === UPSTREAM_PODS.prometheusOperator.port,
+      ),
+    )
+  })
+
+  it('Prometheus and Alertmanager Services lead to the ports the policies open', () => {
+    for (const [service, port] of [
+      ['kps-prometheus', UPSTREAM_PODS.prometheus.port],
+      ['kps-alertmanager', UPSTREAM_PODS.alertmanager.port],
+    ] as const) {
+      const found = kps.find((o) => o.kind === 'Service' && o.metadata.name === service)
+      assert.ok(found, service)
+      assert.ok(
+        found.spec.ports.some((p: { port: number }) => p.port === port),
+        `${service}: ${JSON.stringify(found.spec.ports)}`,
+      )
+    }
+  })
+
+  it('the pod network of both dev clusters is POD_CIDR', () => {
+    for (const script of ['control-plane.sh', 'node.sh']) {
+      const text = readFileSync(join(ROOT, 'scripts', 'cluster', 'source', script), 'utf8')
+      assert.match(text, new RegExp(`^POD_CIDR=${POD_CIDR.replace(/\./g, '\\.')}$`, 'm'), script)
+    }
+    const kind = readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')
+    assert.match(kind, new RegExp(`podSubnet: ${POD_CIDR.replace(/\./g, '\\.')}`))
+  })
+
+  it('deploy.sh fills the Secrets cdk8s leaves empty, by the label and annotation cdk8s uses', () => {
+    const lib = readFileSync(join(ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
+    assert.match(lib, new RegExp(`^GENERATED_SECRET_LABEL=${GENERATED_SECRET.label}$`, 'm'))
+    assert.match(lib, new RegExp(`^GENERATED_SECRET_KEYS=${GENERATED_SECRET.keysAnnotation}$`, 'm'))
+    const deploy = readFileSync(join(ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
+    const fill = deploy.indexOf('fill_generated_secrets "$APP_NAMESPACE"')
+    assert.ok(fill > 0 && fill < deploy.indexOf('kc apply --server-side -f cdk8s/dist/20-shop'))
+  })
+})
