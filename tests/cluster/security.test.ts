@@ -1,9 +1,19 @@
 // The shop's isolation on the cluster of `make cluster-up`: its namespace enforces the restricted
 // Pod Security Standard, and its NetworkPolicies (charts/shopscope/templates/networkpolicy.yaml,
-// enforced by kube-network-policies on the source-built node) let the frontend reach
-// order-service while a pod outside the shop cannot, though it reaches the frontend.
+// cdk8s/src/isolation.ts; enforced by kube-network-policies on the source-built node) let the
+// frontend reach order-service while a pod outside the shop cannot, though it reaches the
+// frontend; nor can it reach the databases, the Collector or the observability UIs.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import {
+  COLLECTOR,
+  DATABASES,
+  JAEGER,
+  KPS_RELEASE,
+  MYSQL_PORT,
+  NAMESPACES,
+  UPSTREAM_PODS,
+} from '../../cdk8s/src/names'
 import { pinned } from '../../cdk8s/src/versions'
 import { KUBECTL, VERSIONS, env, kubectl, pods, ready, shopService, useCluster } from './kube'
 import { run } from './run'
@@ -55,6 +65,39 @@ async function probe(name: string, script: string): Promise<string> {
 // wget exits 0 only with a 2xx answer; -T bounds the wait for a connection a policy drops.
 const reach = (label: string, url: string) =>
   `if wget -q -T 5 -O /dev/null ${url}; then echo "${label}: reached"; else echo "${label}: not reached"; fi`
+
+// Any answer, even an error or a non-HTTP greeting (MySQL's), means a connection was made; a
+// policy drops the connection (wget times out, or `timeout` ends it: 143) or refuses it. Anything
+// else (a DNS failure) is the probe's own error, never counted as refused.
+const connect = (label: string, hostPort: string) =>
+  `out=$(timeout 8 wget -T 5 -O /dev/null http://${hostPort}/ 2>&1); rc=$?; ` +
+  `case "$rc:$out" in 143:*|*"timed out"*|*"can't connect"*|*"No route"*) echo "${label}: not reached" ;; ` +
+  `*"bad address"*) echo "${label}: probe error: $out" ;; ` +
+  `*) echo "${label}: reached" ;; esac`
+
+const svc = (name: string, namespace: string, port: number) =>
+  `${name}.${namespace}.svc.cluster.local:${port}`
+/** What no pod of another namespace may connect to (cdk8s/src/isolation.ts). */
+const CLOSED: Record<string, string> = {
+  ...Object.fromEntries(
+    DATABASES.map(({ database }) => [
+      `mysql-${database}`,
+      svc(`mysql-${database}`, NAMESPACES.shop, MYSQL_PORT),
+    ]),
+  ),
+  jaeger: svc(JAEGER.name, NAMESPACES.observability, JAEGER.queryPort),
+  collector: svc(COLLECTOR.serviceName, NAMESPACES.observability, COLLECTOR.otlpHttpPort),
+  prometheus: svc(
+    `${KPS_RELEASE}-prometheus`,
+    NAMESPACES.observability,
+    UPSTREAM_PODS.prometheus.port,
+  ),
+  alertmanager: svc(
+    `${KPS_RELEASE}-alertmanager`,
+    NAMESPACES.observability,
+    UPSTREAM_PODS.alertmanager.port,
+  ),
+}
 
 describe('isolation of the shop', { concurrency: false }, () => {
   before(async () => {
@@ -110,6 +153,22 @@ describe('isolation of the shop', { concurrency: false }, () => {
     // The first line proves the probe's network works: the second's failure is the policy.
     assert.match(log, /^frontend: reached$/m)
     assert.match(log, /^order-service: not reached$/m)
+  })
+
+  it('lets a pod outside reach no database, nor Jaeger, the Collector, Prometheus or Alertmanager', async () => {
+    const frontend = await shopService('frontend')
+    const log = await probe(
+      'outside-platform',
+      [
+        connect('frontend', `${frontend.host}:${frontend.port}`),
+        ...Object.entries(CLOSED).map(([label, target]) => connect(label, target)),
+      ].join('; '),
+    )
+    console.log(`# from namespace ${PROBE_NAMESPACE}:\n${log.trim().replace(/^/gm, '#   ')}`)
+    // The frontend's line proves the probe's network and its test work.
+    assert.match(log, /^frontend: reached$/m)
+    for (const label of Object.keys(CLOSED))
+      assert.match(log, new RegExp(`^${label}: not reached$`, 'm'))
   })
 
   it('lets the frontend reach order-service', async () => {
