@@ -19,6 +19,18 @@ import type { IPodSpec } from 'kubernetes-models/v1/PodSpec' with { 'resolution-
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment' with {
   'resolution-mode': 'import',
 }
+import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet' with {
+  'resolution-mode': 'import',
+}
+import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass' with {
+  'resolution-mode': 'import',
+}
+import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role' with {
+  'resolution-mode': 'import',
+}
+import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding' with {
+  'resolution-mode': 'import',
+}
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet' with {
   'resolution-mode': 'import',
 }
@@ -54,6 +66,10 @@ export type Container = IContainer
 export type PodSpec = IPodSpec
 export type Deployment = IDeployment
 export type StatefulSet = IStatefulSet
+export type DaemonSet = IDaemonSet
+export type StorageClass = IStorageClass
+export type Role = IRole
+export type RoleBinding = IRoleBinding
 export type Job = IJob
 export type NetworkPolicy = INetworkPolicy
 export type ClusterRole = IClusterRole
@@ -72,6 +88,10 @@ export type Manifest =
   | ServiceAccount
   | Deployment
   | StatefulSet
+  | DaemonSet
+  | StorageClass
+  | Role
+  | RoleBinding
   | Job
   | NetworkPolicy
   | ClusterRole

@@ -21,6 +21,9 @@ command -v jq >/dev/null || die "jq is missing"
 ALL=(pause busybox jaeger opentelemetry-operator prometheus-operator prometheus-config-reloader
   kube-state-metrics alertmanager coredns node-exporter kube-webhook-certgen opentelemetry-collector
   prometheus mysql locust)
+# The kind cluster's add-ons (cdk8s/src/charts/kind-addons-chart.ts): built only when named or with
+# `build.sh addons` (make kind-addons-images), not by default: make test's clusters do not run them.
+ADDONS=(flannel kube-network-policies local-path-provisioner)
 
 image_of() {
   case $1 in
@@ -39,7 +42,10 @@ image_of() {
     locust) echo "$LOCUST_IMAGE" ;;
     coredns) echo "$COREDNS_IMAGE" ;;
     mysql) echo "$MYSQL_IMAGE" ;;
-    *) die "unknown stand-in $1 (known: ${ALL[*]})" ;;
+    flannel) echo "$FLANNEL_IMAGE" ;;
+    kube-network-policies) echo "$KUBE_NETWORK_POLICIES_IMAGE" ;;
+    local-path-provisioner) echo "$LOCAL_PATH_PROVISIONER_IMAGE" ;;
+    *) die "unknown stand-in $1 (known: ${ALL[*]} ${ADDONS[*]})" ;;
   esac
 }
 
@@ -409,8 +415,86 @@ build_locust() {
     >"$work/locust.log" 2>&1 || die "$(tail -30 "$work/locust.log")"
 }
 
+# flannel (FLANNEL_IMAGE), the kind cluster's pod network: flanneld and install-conf as upstream's
+# images/Dockerfile builds them, without the backends that cannot be built here: Tencent Cloud VPC
+# (its SDK module is refused by the Go module proxy) and UDP (cgo only on amd64; release builds
+# use cgo, ours are static). host-gw, vxlan, ipip, ipsec, wireguard and extension stay.
+FLANNEL_LEFT_OUT=(tencentvpc udp)
+ld_flannel() {
+  local b
+  for b in "${FLANNEL_LEFT_OUT[@]}"; do
+    [ "$(grep -c "flannel/pkg/backend/$b\"" "$1/main.go")" = 1 ] || die "flannel's main.go does not import backend $b once"
+    sed -i "/flannel\/pkg\/backend\/$b\"/d" "$1/main.go"
+  done
+  printf -- '-s -w -X github.com/flannel-io/flannel/pkg/version.Version=%s' "${FLANNEL_IMAGE##*:}"
+}
+flannel_variant() { echo "without-$(printf '%s\n' "${FLANNEL_LEFT_OUT[@]}" | sha256sum | cut -c1-8)"; }
+bins_flannel() {
+  BINS_VARIANT="-$(flannel_variant)" go_bins github.com/flannel-io/flannel "${FLANNEL_IMAGE##*:}" ld_flannel "" . ./cmd/install_conf
+}
+# Upstream's runtime is Alpine (busybox) with iptables and kubernetes-sigs' iptables-wrapper, which
+# picks the node's iptables mode (legacy or nft) on first use: here Debian's busybox and iptables,
+# and the kind kube-proxy image's wrapper (scripts/cluster/kind/iptables-wrapper.sh), the same
+# choice in sh.
+build_flannel() {
+  local ctx bins pkg cmd
+  bins=$(bins_flannel)
+  ctx=$(context flannel)
+  busybox_rootfs "$ctx/rootfs"
+  glibc_rootfs "$ctx/rootfs"
+  for pkg in iptables libip4tc2 libip6tc2 libxtables12 libmnl0 libnftnl11 libnetfilter-conntrack3 libnfnetlink0 netbase; do
+    deb "$pkg" "$ctx/rootfs"
+  done
+  install -D -m 0755 "$bins/flannel" "$ctx/rootfs/opt/bin/flanneld"
+  install -m 0755 "$bins/install_conf" "$ctx/rootfs/opt/bin/install-conf"
+  install -m 0755 "$root/scripts/cluster/kind/iptables-wrapper.sh" "$ctx/rootfs/usr/sbin/iptables-wrapper"
+  for cmd in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+    ln -sf iptables-wrapper "$ctx/rootfs/usr/sbin/$cmd"
+  done
+  chroot "$ctx/rootfs" /usr/sbin/xtables-nft-multi iptables --version >/dev/null ||
+    die "flannel: iptables does not run in the image (a library missing?)"
+  containerfile "$ctx" 'ENTRYPOINT ["/opt/bin/flanneld"]'
+  bud "$1" "$ctx"
+}
+
+# kube-network-policies (KUBE_NETWORK_POLICIES_IMAGE): the binary of scripts/cluster/source/
+# build-kube-network-policies.sh (the source cluster's, with its patch: the kind nodes share this
+# kernel, which has no nft queue expression), packaged as upstream's Dockerfile does
+# (/bin/netpol on distroless static). Named after the patch: another patch is another build.
+kube_network_policies_patch() {
+  echo "patch-$(sha256sum "$root/scripts/cluster/source/kube-network-policies.patch" | cut -c1-12)"
+}
+build_kube_network_policies() {
+  local ctx bin="$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin/kube-network-policies"
+  [ "${KUBE_NETWORK_POLICIES_IMAGE##*:}" = "$KUBE_NETWORK_POLICIES_VERSION" ] ||
+    die "KUBE_NETWORK_POLICIES_IMAGE ($KUBE_NETWORK_POLICIES_IMAGE) is not KUBE_NETWORK_POLICIES_VERSION"
+  nice -n 19 "$root/scripts/cluster/source/build-kube-network-policies.sh" >&2
+  ctx=$(context kube-network-policies)
+  static_rootfs "$ctx/rootfs"
+  install -D -m 0755 "$bin" "$ctx/rootfs/bin/netpol"
+  containerfile "$ctx" 'CMD ["/bin/netpol"]'
+  bud "$1" "$ctx"
+}
+
+# local-path-provisioner (LOCAL_PATH_PROVISIONER_IMAGE), the kind cluster's storage: rancher's
+# scripts/build flags (static, -s -w, main.VERSION), its binary where its Alpine image has it.
+ld_local_path_provisioner() { printf -- '-s -w -X main.VERSION=%s' "${LOCAL_PATH_PROVISIONER_IMAGE##*:}"; }
+bins_local_path_provisioner() {
+  go_bins github.com/rancher/local-path-provisioner "${LOCAL_PATH_PROVISIONER_IMAGE##*:}" ld_local_path_provisioner "" .
+}
+build_local_path_provisioner() {
+  local ctx bins
+  bins=$(bins_local_path_provisioner)
+  ctx=$(context local-path-provisioner)
+  static_rootfs "$ctx/rootfs"
+  install -D -m 0755 "$bins/local-path-provisioner" "$ctx/rootfs/usr/bin/local-path-provisioner"
+  containerfile "$ctx" 'CMD ["local-path-provisioner"]'
+  bud "$1" "$ctx"
+}
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${ALL[@]}")
+[ "${targets[0]}" != addons ] || targets=("${ADDONS[@]}")
 if [ "${targets[0]}" = list ]; then
   for name in "${ALL[@]}"; do echo "$name $(image_of "$name")"; done
   exit 0
@@ -441,6 +525,8 @@ for name in "${targets[@]}"; do
     coredns) stem+="-$(coredns_variant)" ;;
     jaeger) stem+="-$(jaeger_variant)" ;;
     kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
+    flannel) stem+="-$(flannel_variant)" ;;
+    kube-network-policies) stem+="-$(basename "$(kube_network_policies_patch)")" ;;
   esac
   standin "$image" "$stem" "build_${name//-/_}" "$image"
   # Archives of the image's earlier inputs go: containerd imports every archive, the last one wins.
