@@ -1,5 +1,6 @@
 import { Construct } from 'constructs'
 import { manifest } from '../api'
+import type { Container } from '../k8s-types'
 
 export interface FlannelProps {
   /** flannel's image (flanneld at /opt/bin/flanneld, as upstream's). */
@@ -101,7 +102,7 @@ export class Flannel extends Construct {
   }
 }
 
-function flanneld(image: string) {
+function flanneld(image: string): Container {
   return {
     name: 'kube-flannel',
     image,
@@ -137,7 +138,7 @@ function flanneld(image: string) {
 
 // A container beside flanneld, not an init container: the subnet is only known once flanneld has
 // its lease, and a later lease (or a deleted file) is written again.
-function cniWriter(image: string) {
+function cniWriter(image: string): Container {
   return {
     name: 'write-cni-config',
     image,
