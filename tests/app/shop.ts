@@ -30,7 +30,7 @@ const listen = async (app: FastifyInstance) => app.listen({ port: 0, host: '127.
  * The whole shop on one throwaway MariaDB: the four services in this process, each on its own
  * loopback port and talking to the others over real HTTP, as in the cluster.
  */
-export function shopFixture(): () => RunningShop {
+export function shopFixture(frontendEnv: Record<string, string> = {}): () => RunningShop {
   let server: MariaDb
   let products: RestartableService
   const started: TestService[] = []
@@ -51,6 +51,7 @@ export function shopFixture(): () => RunningShop {
       ORDER_SERVICE_URL: await listen(orders.app),
       // The browser talks plain HTTP to 127.0.0.1.
       COOKIE_SECURE: 'false',
+      ...frontendEnv,
     })
     started.push(frontend)
     shop = {

@@ -58,7 +58,10 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     config.CREDENTIALS_TIMEOUT_MS,
   )
   const products = new ProductClient(upstream('product-service', config.PRODUCT_SERVICE_URL))
-  const orders = new OrderClient(upstream('order-service', config.ORDER_SERVICE_URL))
+  const orders = new OrderClient(
+    upstream('order-service', config.ORDER_SERVICE_URL),
+    config.CHECKOUT_TIMEOUT_MS,
+  )
   registerUpstreamMetrics(fastify.metrics, [users.upstream, products.upstream, orders.upstream])
   const sessions = new SessionCookies(config.COOKIE_SECURE)
 

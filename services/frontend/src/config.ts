@@ -13,6 +13,11 @@ export const FrontendEnv = Type.Object({
   UPSTREAM_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 2000 }),
   /** Registration and sign-in: user-service hashes the password, deliberately slow work. */
   CREDENTIALS_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 5000 }),
+  /**
+   * A checkout's whole budget, passed on to order-service (kit/deadline.ts): longer than one
+   * upstream call, as order-service calls product-service twice (each within its own timeout).
+   */
+  CHECKOUT_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 10_000 }),
   /** Only plain-HTTP development and tests turn this off. */
   COOKIE_SECURE: Type.Boolean({ default: true }),
 })

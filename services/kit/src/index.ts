@@ -54,6 +54,7 @@ export {
   type UpstreamOptions,
   type CircuitState,
 } from './upstream'
+export { BUDGET_HEADER, deadlineFromBudget } from './deadline'
 export { faultState, FaultEnv } from './faults'
 export { OPERATIONAL_PATHS } from './health'
 export {

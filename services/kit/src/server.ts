@@ -20,6 +20,7 @@ import { Gauge } from 'prom-client'
 import { createRegistry } from './metrics'
 import { healthRoutes, OPERATIONAL_PATHS } from './health'
 import { faults, FaultEnv, type FaultConfig } from './faults'
+import { BUDGET_HEADER, deadlineFromBudget } from './deadline'
 
 export interface ServiceDefinition<E extends TProperties> {
   /** Kubernetes-style name, also the OpenTelemetry service.name: "product-service". */
@@ -50,6 +51,10 @@ declare module 'fastify' {
     winston: winston.Logger
     /** Shutting down: readiness fails and every answer closes its connection. */
     draining: boolean
+  }
+  interface FastifyRequest {
+    /** Epoch ms by which the caller needs the answer (its budget header); none without one. */
+    deadline: number | undefined
   }
 }
 
@@ -97,6 +102,12 @@ export async function buildService<E extends TProperties>(
   // Set on SIGTERM (runService), before close(): a keep-alive client that reuses its connection
   // to this process reconnects, to a pod that stays; and in-flight keep-alive connections would
   // otherwise hold close() open until they time out.
+  // The caller's budget (kit/deadline.ts): routes pass request.deadline to their upstream calls.
+  app.decorateRequest('deadline', undefined)
+  app.addHook('onRequest', async (request) => {
+    request.deadline = deadlineFromBudget(request.headers[BUDGET_HEADER])
+  })
+
   app.decorate('draining', false)
   app.addHook('preClose', async () => {
     app.draining = true

@@ -2,6 +2,7 @@ import { isPassedOn, PROBLEMS } from '@shopscope/contracts'
 import { HttpProblem } from './problem'
 import { faultState } from './faults'
 import { CallFailed, httpCall } from './http-call'
+import { backoffMs, BUDGET_HEADER } from './deadline'
 import { Gauge, type Registry, type RegistryContentType } from 'prom-client'
 
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
@@ -27,7 +28,7 @@ export interface UpstreamOptions {
   name: string
   baseUrl: string
   timeoutMs: number
-  /** Extra attempts for idempotent calls only. */
+  /** Extra attempts for idempotent calls only, after a jittered backoff, within the deadline. */
   retries?: number
   /** Consecutive failures that open the circuit. */
   failureThreshold?: number
@@ -80,6 +81,11 @@ export class UpstreamError extends HttpProblem {
 export const unexpectedAnswer = (upstream: string, status: number): UpstreamError =>
   new UpstreamError(upstream, `answered ${status} unexpectedly`)
 
+/** Less time than this left before the deadline: no attempt is started. */
+const MIN_ATTEMPT_MS = 20
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
 /** Only these answers, when the upstream originates them, say that it is out of service. */
 const OUTAGE_STATUSES = new Set([502, 503, 504])
 
@@ -124,15 +130,26 @@ export class Upstream {
     init: {
       body?: unknown
       headers?: Record<string, string>
+      /** Repeating the call cannot change its outcome; a POST with an Idempotency-Key is. */
       idempotent?: boolean
-      /** For a call known to be slower than the rest (password hashing). */
+      /** For a call known to be slower than the rest (password hashing, a checkout). */
       timeoutMs?: number
+      /** Epoch ms after which nobody waits for the answer (the caller's own deadline). */
+      deadline?: number
     } = {},
   ): Promise<UpstreamResponse<T>> {
-    const idempotent = init.idempotent ?? (method === 'GET' || method === 'HEAD')
+    const idempotent =
+      init.idempotent ??
+      (method === 'GET' || method === 'HEAD' || init.headers?.['idempotency-key'] !== undefined)
     const attempts = idempotent ? 1 + this.retries : 1
+    const ownTimeout = init.timeoutMs ?? this.options.timeoutMs
     let lastError = 'no attempt'
     for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) await sleep(backoffMs(attempt))
+      const left = init.deadline === undefined ? ownTimeout : init.deadline - Date.now()
+      // Too late to start: the caller is no longer waiting. Not the upstream's failure.
+      if (left < MIN_ATTEMPT_MS) break
+      const timeoutMs = Math.min(ownTimeout, left)
       this.admit()
       try {
         const { status, text } = await httpCall(new URL(path, this.options.baseUrl), {
@@ -141,9 +158,10 @@ export class Upstream {
             accept: 'application/json',
             ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
             ...init.headers,
+            [BUDGET_HEADER]: String(timeoutMs),
           },
           body: init.body === undefined ? undefined : JSON.stringify(init.body),
-          timeoutMs: init.timeoutMs ?? this.options.timeoutMs,
+          timeoutMs,
         })
         const body = parseBody(text)
         if (OUTAGE_STATUSES.has(status) && !isPassedOn(body)) {
@@ -158,10 +176,16 @@ export class Upstream {
       } catch (err) {
         if (err instanceof HttpProblem) throw err
         lastError = err instanceof CallFailed ? err.reason : 'unreachable'
-        this.recordFailure()
+        // A call cut short by the caller's deadline got less time than a healthy upstream
+        // needs: its timeout says nothing against the upstream, and must not open the circuit.
+        if (lastError === 'timeout' && timeoutMs < ownTimeout) this.probing = false
+        else this.recordFailure()
       }
     }
-    throw new UpstreamUnavailable(this.options.name, lastError)
+    throw new UpstreamUnavailable(
+      this.options.name,
+      lastError === 'no attempt' ? 'deadline exceeded' : lastError,
+    )
   }
 
   /** A 503 passed on stays a 503 (the shop is unavailable, not broken); any other 5xx is a 502. */

@@ -90,7 +90,11 @@ export class Checkout {
     private readonly metrics: CheckoutMetrics,
   ) {}
 
-  run(userId: number, idempotencyKey: string): Promise<CheckoutResult> {
+  /**
+   * `deadline` (epoch ms): when the caller stops waiting. Calls to product-service stop there; the
+   * order then stays pending, for the caller's retry with the same key or the reconciler.
+   */
+  run(userId: number, idempotencyKey: string, deadline?: number): Promise<CheckoutResult> {
     return inSpan('checkout', async (span) => {
       span.setAttribute('user.id', hashedUserId(userId))
       const order = await this.orders.begin(userId, idempotencyKey)
@@ -101,14 +105,14 @@ export class Checkout {
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       if (order.status === 'confirmed') return { order, confirmedNow: false }
       if (order.status === 'rejected') throw rejected()
-      return this.complete(order)
+      return this.complete(order, deadline)
     })
   }
 
-  private async complete(order: StoredOrder): Promise<CheckoutResult> {
-    const outcome = await this.reserve(order)
+  private async complete(order: StoredOrder, deadline?: number): Promise<CheckoutResult> {
+    const outcome = await this.reserve(order, deadline)
     if (outcome.result === 'reserved') {
-      const decision = await this.commit(order)
+      const decision = await this.commit(order, deadline)
       if (decision.result === 'committed') return this.confirm(order, decision.reservation)
     }
     // Refused, or released (by the reconciler or on expiry) before this request could commit.
@@ -133,12 +137,12 @@ export class Checkout {
     return { order: confirmed, confirmedNow: changed }
   }
 
-  private reserve(order: StoredOrder): Promise<ReservationOutcome> {
+  private reserve(order: StoredOrder, deadline?: number): Promise<ReservationOutcome> {
     return inSpan('reserve_stock', async (span) => {
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
       const lines = order.items.map(({ productId, quantity }) => ({ productId, quantity }))
       try {
-        const outcome = await this.products.reserve(order.reservationId, lines)
+        const outcome = await this.products.reserve(order.reservationId, lines, deadline)
         span.setAttribute('reservation.result', outcome.result)
         return outcome
       } catch (err) {
@@ -149,9 +153,9 @@ export class Checkout {
     })
   }
 
-  private async commit(order: StoredOrder): Promise<Decision> {
+  private async commit(order: StoredOrder, deadline?: number): Promise<Decision> {
     try {
-      return await this.products.commit(order.reservationId)
+      return await this.products.commit(order.reservationId, deadline)
     } catch (err) {
       // Still pending, its stock reserved: a retry, the reconciler or the expiry settles it.
       if (err instanceof UpstreamUnavailable) this.fail('dependency')

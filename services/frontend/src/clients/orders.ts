@@ -2,19 +2,29 @@ import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
 import { detailOf, SessionExpired } from '../errors'
 import type { Cart, Order, OrderList } from '@shopscope/contracts'
 
-export type Rejected = { rejected: string }
+/** `reason`: the problem's, e.g. `cart_checked_out` (another tab's order took this cart). */
+export type Rejected = { rejected: string; reason?: string }
 
 export const isRejected = (value: object): value is Rejected => 'rejected' in value
 
 /** Every call acts for the signed-in user: order-service reads the user from the token. */
 export class OrderClient {
-  constructor(readonly upstream: Upstream) {}
+  constructor(
+    readonly upstream: Upstream,
+    private readonly checkoutTimeoutMs: number,
+  ) {}
 
   private async call<T>(
     token: string,
     method: string,
     path: string,
-    init: { body?: unknown; headers?: Record<string, string>; idempotent?: boolean } = {},
+    init: {
+      body?: unknown
+      headers?: Record<string, string>
+      idempotent?: boolean
+      timeoutMs?: number
+      deadline?: number
+    } = {},
   ) {
     const res = await this.upstream.request<T>(method, `/api/v1${path}`, {
       ...init,
@@ -57,14 +67,24 @@ export class OrderClient {
     return this.expect(res)
   }
 
-  /** Retrying is safe: the idempotency key makes a repeat return the same order. */
+  /**
+   * The whole checkout gets one budget, passed on to order-service so that it answers (a 503
+   * when product-service is slow) before this call times out. Retried within the budget only,
+   * after a backoff: the idempotency key makes a repeat return the same order.
+   */
   async placeOrder(token: string, idempotencyKey: string): Promise<Order | Rejected> {
     const res = await this.call<Order>(token, 'POST', '/orders', {
       headers: { 'idempotency-key': idempotencyKey },
-      idempotent: true,
+      timeoutMs: this.checkoutTimeoutMs,
+      deadline: Date.now() + this.checkoutTimeoutMs,
     })
-    if (res.status === 409)
-      return { rejected: detailOf(res.body, 'The order could not be placed.') }
+    if (res.status === 409) {
+      const reason = (res.body as { reason?: unknown }).reason
+      return {
+        rejected: detailOf(res.body, 'The order could not be placed.'),
+        ...(typeof reason === 'string' ? { reason } : {}),
+      }
+    }
     if (res.status !== 200 && res.status !== 201) {
       throw unexpectedAnswer(this.upstream.name, res.status)
     }

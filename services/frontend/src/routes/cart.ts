@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
+import { UpstreamUnavailable } from '@shopscope/kit'
 import { isRejected, type OrderClient } from '../clients/orders'
 import { AddToCartForm, CheckoutForm, ProductIdParams, QuantityForm } from '../schemas'
 import { csrfToken, requireLogin, type SessionCookies, shopperOf } from '../session'
-import { cartView, checkoutView } from '../views/cart'
+import { cartView, checkoutView, processingView } from '../views/cart'
 import { page } from '../views/layout'
 
 export const cartRoutes: FastifyPluginAsyncTypebox<{
@@ -61,7 +62,22 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
   })
 
   app.post('/checkout', { schema: { body: CheckoutForm } }, async (request, reply) => {
-    const order = await orders.placeOrder(shopperOf(request).token, request.body.idempotencyKey)
+    const { idempotencyKey } = request.body
+    let order: Awaited<ReturnType<OrderClient['placeOrder']>>
+    try {
+      order = await orders.placeOrder(shopperOf(request).token, idempotencyKey)
+    } catch (err) {
+      // No answer in time: the order may still be confirmed (order-service finishes it, or the
+      // same key does), so this is not a failure page. Re-submitting the same key is safe.
+      if (!(err instanceof UpstreamUnavailable)) throw err
+      request.log.warn({ reason: err.message }, 'checkout outcome unknown')
+      reply.code(202)
+      return page(reply, 'Order being processed', processingView(idempotencyKey, csrfToken(reply)))
+    }
+    if (isRejected(order) && order.reason === 'cart_checked_out') {
+      sessions.flash(reply, 'error', `${order.rejected}.`)
+      return reply.redirect('/orders', 303)
+    }
     if (isRejected(order)) {
       const reason = /[.!]$/.test(order.rejected) ? order.rejected : `${order.rejected}.`
       sessions.flash(reply, 'error', `${reason} Please change your cart and try again.`)

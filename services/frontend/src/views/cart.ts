@@ -120,3 +120,23 @@ export function checkoutView(cart: Cart, idempotencyKey: string, csrfToken: stri
       </section>
     </div>`
 }
+
+/**
+ * A checkout whose answer did not come in time: the order may still be confirmed. The form
+ * sends the same idempotency key again, which can only complete that one order.
+ */
+export function processingView(idempotencyKey: string, csrfToken: string): string {
+  return html`<h1>Your order is being processed</h1>
+    <section class="card">
+      <p>
+        We could not confirm your order yet. If it goes through it will appear in
+        <a href="/orders">your orders</a> within a few moments; you will not be charged twice.
+      </p>
+      <form method="post" action="/checkout">
+        !${csrfField(csrfToken)}
+        <input type="hidden" name="idempotencyKey" value="${idempotencyKey}" />
+        <button type="submit" class="button">Check again</button>
+      </form>
+      <p><a href="/orders">See your orders</a></p>
+    </section>`
+}

@@ -39,17 +39,26 @@ export class ProductClient {
     this.upstream = new Upstream({ name: 'product-service', baseUrl, timeoutMs })
   }
 
-  private reservationCall(method: string, path: string, body?: ReservationRequest) {
+  private reservationCall(
+    method: string,
+    path: string,
+    deadline: number | undefined,
+    body?: ReservationRequest,
+  ) {
     return this.upstream.request<unknown>(method, `/api/v1/reservations/${path}`, {
       body,
+      deadline,
       headers: serviceAuthorization(this.mintToken, this.upstream.name),
       // Every reservation call names its reservation: repeating one cannot change the outcome.
       idempotent: true,
     })
   }
 
-  async find(id: number): Promise<Product | undefined> {
-    const { status, body } = await this.upstream.request<Product>('GET', `/api/v1/products/${id}`)
+  /** `deadline`: the caller's (epoch ms), which every call below honours. */
+  async find(id: number, deadline?: number): Promise<Product | undefined> {
+    const { status, body } = await this.upstream.request<Product>('GET', `/api/v1/products/${id}`, {
+      deadline,
+    })
     if (status === 404) return undefined
     if (status !== 200) throw unexpectedAnswer(this.upstream.name, status)
     return body
@@ -59,8 +68,14 @@ export class ProductClient {
    * The reservation id is the order's (random, one per order), so product-service takes the
    * stock at most once however often this is retried.
    */
-  async reserve(id: string, items: ReservationLine[]): Promise<ReservationOutcome> {
-    const { status, body } = await this.reservationCall('PUT', encodeURIComponent(id), { items })
+  async reserve(
+    id: string,
+    items: ReservationLine[],
+    deadline?: number,
+  ): Promise<ReservationOutcome> {
+    const { status, body } = await this.reservationCall('PUT', encodeURIComponent(id), deadline, {
+      items,
+    })
     if (status === 200 || status === 201) {
       const reservation = body as Reservation
       return reservation.status === 'released'
@@ -77,8 +92,12 @@ export class ProductClient {
   }
 
   /** Makes the stock the order's for good; `released` when it is too late for that. */
-  async commit(id: string): Promise<Decision> {
-    const { status, body } = await this.reservationCall('POST', `${encodeURIComponent(id)}/commit`)
+  async commit(id: string, deadline?: number): Promise<Decision> {
+    const { status, body } = await this.reservationCall(
+      'POST',
+      `${encodeURIComponent(id)}/commit`,
+      deadline,
+    )
     if (status === 200) return { result: 'committed', reservation: body as Reservation }
     if (status === 409 && reasonOf(body) === 'reservation_released') return { result: 'released' }
     throw unexpectedAnswer(this.upstream.name, status)
@@ -89,7 +108,7 @@ export class ProductClient {
    * the order's first. An id never reserved is spent by this, so no late PUT can take stock.
    */
   async release(id: string): Promise<Decision['result']> {
-    const { status, body } = await this.reservationCall('DELETE', encodeURIComponent(id))
+    const { status, body } = await this.reservationCall('DELETE', encodeURIComponent(id), undefined)
     if (status === 200 || status === 404) return 'released'
     if (status === 409 && reasonOf(body) === 'reservation_committed') return 'committed'
     throw unexpectedAnswer(this.upstream.name, status)

@@ -47,7 +47,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async 
       },
     },
     async (request) => {
-      const product = await app.productClient.find(request.body.productId)
+      const product = await app.productClient.find(request.body.productId, request.deadline)
       if (!product) throw notFound(`Product ${request.body.productId}`)
       return app.carts.add(userId(request), product, request.body.quantity)
     },

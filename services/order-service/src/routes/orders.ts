@@ -31,7 +31,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key']
-      const { order, confirmedNow } = await app.checkout.run(userId(request), key)
+      const { order, confirmedNow } = await app.checkout.run(userId(request), key, request.deadline)
       return reply.code(confirmedNow ? 201 : 200).send(order)
     },
   )
