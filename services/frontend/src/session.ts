@@ -91,9 +91,30 @@ export async function requireLogin(request: FastifyRequest, reply: FastifyReply)
   await reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
 }
 
-/** Only local paths: `next=//evil.example` must not turn login into an open redirect. */
+// Any origin would do: only whether a URL stays on it matters, and the shop's own is not known.
+const SHOP = 'http://shop.invalid'
+
+/**
+ * The page to go to after sign-in: a path on the shop, or '/'. Judged as browsers judge a
+ * Location, with the WHATWG URL parser (which drops tabs and newlines and reads `\` as `/`,
+ * so `/<TAB>/evil.example` is `//evil.example`), and answered in its serialized form: ASCII,
+ * percent-encoded, always a valid header, and resolving to the same URL again (`/..//evil`
+ * serializes to `//evil`, which would not).
+ */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : '/'
+  if (!next?.startsWith('/')) return '/'
+  const url = parseUrl(next)
+  if (url?.origin !== SHOP) return '/'
+  const path = `${url.pathname}${url.search}${url.hash}`
+  return parseUrl(path)?.href === url.href ? path : '/'
+}
+
+function parseUrl(relative: string): URL | undefined {
+  try {
+    return new URL(relative, SHOP)
+  } catch {
+    return undefined
+  }
 }
 
 const tokens = new WeakMap<FastifyReply, string>()
