@@ -52,11 +52,13 @@ export class OrderClient {
     return this.expect(res)
   }
 
-  async setQuantity(token: string, productId: number, quantity: number): Promise<Cart> {
+  /** The line may be gone: removed or checked out in another tab since this page was shown. */
+  async setQuantity(token: string, productId: number, quantity: number): Promise<Cart | Rejected> {
     const res = await this.call<Cart>(token, 'PUT', `/cart/items/${productId}`, {
       body: { quantity },
       idempotent: true,
     })
+    if (res.status === 404) return { rejected: 'This product is no longer in your cart.' }
     return this.expect(res)
   }
 

@@ -36,8 +36,11 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
     async (request, reply) => {
       const { productId } = request.params
       const { quantity } = request.body
-      if (quantity === 0) await orders.removeItem(shopperOf(request).token, productId)
-      else await orders.setQuantity(shopperOf(request).token, productId, quantity)
+      const token = shopperOf(request).token
+      const cart = await (quantity === 0
+        ? orders.removeItem(token, productId)
+        : orders.setQuantity(token, productId, quantity))
+      if (isRejected(cart)) sessions.flash(reply, 'error', cart.rejected)
       return reply.redirect('/cart', 303)
     },
   )
