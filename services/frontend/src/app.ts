@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { validateHeaderValue } from 'node:http'
 import cookie from '@fastify/cookie'
 import csrf from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
@@ -30,6 +31,17 @@ const UNAVAILABLE: Record<string, string> = {
   'order-service':
     'Your cart and orders are temporarily unavailable, please try again in a moment.',
   'user-service': 'Signing in is temporarily unavailable, please try again in a moment.',
+}
+
+function dropInvalidHeaders(reply: FastifyReply): void {
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      for (const one of Array.isArray(value) ? value : [value])
+        validateHeaderValue(name, String(one))
+    } catch {
+      reply.removeHeader(name)
+    }
+  }
 }
 
 function messageFor(error: FastifyError, status: number): string {
@@ -122,6 +134,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
       const next = request.method === 'GET' ? request.url : '/cart'
       return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
     }
+    // A header Node refuses to write (ERR_INVALID_CHAR) would fail this page too, and Fastify
+    // would then answer its own JSON: the page goes without it.
+    dropInvalidHeaders(reply)
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
     if (error instanceof UpstreamUnavailable) {
       request.log.warn({ upstream: error.upstream, reason: error.message }, 'upstream unavailable')

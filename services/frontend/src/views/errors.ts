@@ -1,4 +1,5 @@
 import { html } from 'ghtml'
+import { layout } from './layout'
 
 export const ERROR_TITLES: Record<number, string> = {
   400: 'That did not work',
@@ -14,4 +15,18 @@ export function errorView(status: number, message: string): string {
     <p>${message}</p>
     <a class="button" href="/">Back to the shop</a>
   </section>`
+}
+
+/**
+ * The error page for requests refused before any route runs (431, an undecodable URL): no
+ * session is read for them, so it is the signed-out layout.
+ */
+export function rejectionPage(status: number, message: string): string {
+  return layout(errorView(status, message), {
+    title: `Error ${status}`,
+    path: '/',
+    shopper: null,
+    csrfToken: '',
+    flash: null,
+  })
 }

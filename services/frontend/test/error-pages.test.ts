@@ -1,0 +1,75 @@
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import { startTestService, type TestService } from '@shopscope/tests/harness'
+import { service } from '../src/service'
+import { deadUrl } from './helpers'
+
+/**
+ * The frontend as server.ts builds it, plus one route inside it (its hooks, its error handler)
+ * that sets a header Node refuses to write: what any page would do with an unchecked value.
+ */
+let frontend: TestService
+let port: number
+before(async () => {
+  const dead = await deadUrl()
+  frontend = await startTestService(
+    {
+      ...service,
+      app: async (app, opts) => {
+        await service.app.call(app, app, opts)
+        app.get('/test/bad-header', async (_request, reply) =>
+          reply.header('x-note', 'line\r\nbreak').send('never sent'),
+        )
+      },
+    },
+    undefined,
+    { USER_SERVICE_URL: dead, PRODUCT_SERVICE_URL: dead, ORDER_SERVICE_URL: dead },
+  )
+  await frontend.app.listen({ port: 0, host: '127.0.0.1' })
+  port = (frontend.app.server.address() as { port: number }).port
+})
+after(() => frontend?.close())
+
+/** Over a real socket: inject does not go through Node's HTTP parser and its header limit. */
+function get(path: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
+      )
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+function assertPage(res: { status: number; type: string; body: string }, status: number) {
+  assert.equal(res.status, status, res.body)
+  assert.match(res.type, /^text\/html; charset=utf-8/)
+  assert.match(res.body, /^<!doctype html>/)
+  assert.match(res.body, new RegExp(`<p class="error-code">${status}</p>`))
+  assert.match(res.body, /class="site-header"/)
+}
+
+describe('an HTML site answers pages, even for requests refused before routing', () => {
+  it('oversized headers → a 431 page', async () => {
+    assertPage(await get('/', { 'x-big': 'a'.repeat(20_000) }), 431)
+  })
+
+  it('a URL that cannot be decoded → a 400 page', async () => {
+    assertPage(await get('/static/%c0%ae%c0%ae/x'), 400)
+    const injected = await frontend.app.inject('/products/%c0%ae')
+    assert.equal(injected.statusCode, 400)
+    assert.match(String(injected.headers['content-type']), /^text\/html/)
+  })
+
+  it('a header Node refuses (ERR_INVALID_CHAR) → the error page, not Fastify JSON', async () => {
+    const res = await get('/test/bad-header')
+    assertPage(res, 500)
+    assert.doesNotMatch(res.body, /ERR_INVALID_CHAR|never sent/)
+  })
+})
