@@ -22,6 +22,8 @@ declare module 'fastify' {
 
 const SESSION_COOKIE = 'session'
 const FLASH_COOKIE = 'flash'
+/** @fastify/csrf-protection's secret cookie (its default name). */
+const CSRF_COOKIE = '_csrf'
 
 /**
  * Signed, httpOnly, SameSite=Lax cookies: the browser cannot read or forge them, and a
@@ -52,10 +54,20 @@ export class SessionCookies {
   start(reply: FastifyReply, grant: Session): void {
     const shopper: Shopper = { token: grant.token, name: grant.user.name, email: grant.user.email }
     reply.setCookie(SESSION_COOKIE, JSON.stringify(shopper), this.options(grant.expiresIn))
+    this.rotateCsrf(reply)
   }
 
   end(reply: FastifyReply): void {
     reply.clearCookie(SESSION_COOKIE, this.options())
+    this.rotateCsrf(reply)
+  }
+
+  /**
+   * A new session gets a new CSRF secret: tokens handed out before sign-in (or planted with a
+   * secret cookie) stop working. The next page rendered creates the new secret.
+   */
+  private rotateCsrf(reply: FastifyReply): void {
+    reply.clearCookie(CSRF_COOKIE, this.options())
   }
 
   /** A message for the page after the redirect (post/redirect/get). */
