@@ -10,7 +10,8 @@ const SERVICES = {
   'user-service': DECLARED,
   'product-service': DECLARED,
   'order-service': DECLARED,
-  frontend: 'no server error on any page',
+  frontend: 'no server error on any page, signed in with a CSRF token',
+  'frontend (signed out)': 'no server error on any page',
 }
 
 describe('API fuzzing', () => {
@@ -36,6 +37,9 @@ describe('API fuzzing', () => {
       if (target.headers.authorization) {
         assert.deepEqual(run.report.warnings.missing_auth ?? [], [], 'the token was refused')
       }
+      // Likewise for the pages: signed out, or a refused token, every form post is a 303 or 403.
+      if (target.signedIn)
+        assert.ok(await target.signedIn(), 'the session or its token was refused')
     })
   }
 })
