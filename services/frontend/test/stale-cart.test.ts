@@ -22,21 +22,30 @@ describe('forms of a cart page that is out of date', () => {
     assert.match(after.body, /no longer in your cart/)
   })
 
-  it('removing a line twice, and checking out a cart another tab checked out', async () => {
+  it('removing a line twice', async () => {
     const browser = await shop().signIn()
     const token = csrfOf((await browser.get('/cart')).body)
     await browser.post('/cart/items', { _csrf: token, productId: '3', quantity: '1' })
-    const checkout = await browser.get('/checkout')
-    const key = /name="idempotencyKey" value="([^"]+)"/.exec(checkout.body)?.[1] ?? ''
     for (let i = 0; i < 2; i++) {
       const removed = await browser.post('/cart/items/3/remove', { _csrf: token })
       assert.equal(removed.statusCode, 303)
       assert.equal(removed.headers.location, '/cart')
     }
-    const placed = await browser.post('/checkout', { _csrf: token, idempotencyKey: key })
-    assert.equal(placed.statusCode, 303, placed.body)
-    assert.equal(placed.headers.location, '/cart')
-    assert.match((await browser.get('/cart')).body, /cart is empty/i)
+  })
+
+  it('checking out from a second checkout page once the first placed the order', async () => {
+    const browser = await shop().signIn()
+    const token = csrfOf((await browser.get('/cart')).body)
+    await browser.post('/cart/items', { _csrf: token, productId: '4', quantity: '1' })
+    const keyOf = async () =>
+      /name="idempotencyKey" value="([^"]+)"/.exec((await browser.get('/checkout')).body)?.[1] ?? ''
+    const [first, second] = [await keyOf(), await keyOf()]
+    const placed = await browser.post('/checkout', { _csrf: token, idempotencyKey: first })
+    assert.match(String(placed.headers.location), /^\/orders\/\d+$/)
+    const again = await browser.post('/checkout', { _csrf: token, idempotencyKey: second })
+    assert.equal(again.statusCode, 303, again.body)
+    assert.equal(again.headers.location, '/cart')
+    assert.match((await browser.get('/cart')).body, /flash-error/)
     const fresh = await browser.post('/checkout', { _csrf: token, idempotencyKey: randomUUID() })
     assert.equal(fresh.headers.location, '/cart')
   })
