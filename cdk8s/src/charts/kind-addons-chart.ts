@@ -2,10 +2,11 @@ import { Chart, type App } from 'cdk8s'
 import { Flannel } from '../constructs/flannel'
 import { LocalPathStorage } from '../constructs/local-path-storage'
 import { NetworkPolicyEnforcer } from '../constructs/network-policy-enforcer'
+import { POD_CIDR } from '../names'
 import { pinned } from '../versions'
 
-/** kind's default pod subnet (kind-config.yaml sets no `networking.podSubnet`). */
-export const KIND_POD_SUBNET = '10.244.0.0/16'
+/** The pod subnet kind-config.yaml states (kind's default), POD_CIDR of names.ts. */
+export const KIND_POD_SUBNET = POD_CIDR
 /** kube-network-policies' default queue, as its install.yaml passes it. */
 const NFQUEUE_ID = 98
 
