@@ -47,6 +47,20 @@ describe('kind add-ons', () => {
       assert.match(script, new RegExp(`"type": "${plugin}"`))
     // host-local refuses a subnet with host bits: flannel's FLANNEL_SUBNET is the gateway address.
     assert.match(script, /ipcalc -n "\$FLANNEL_SUBNET"/)
+    // The here-document, with the shell's two variables filled in, is the conflist.
+    const heredoc = /<<EOF\n([\s\S]*?)\nEOF\n/.exec(script)?.[1]
+    assert.ok(heredoc, 'no here-document in the script')
+    const conflist = JSON.parse(
+      heredoc.replaceAll('$FLANNEL_MTU', '1500').replaceAll('$subnet', '10.244.2.0/24'),
+    )
+    assert.equal(conflist.cniVersion, '1.0.0')
+    const [bridge, portmap] = conflist.plugins
+    assert.deepEqual(
+      { type: bridge.type, gateway: bridge.isDefaultGateway, masq: bridge.ipMasq, mtu: bridge.mtu },
+      { type: 'bridge', gateway: true, masq: false, mtu: 1500 },
+    )
+    assert.deepEqual(bridge.ipam, { type: 'host-local', ranges: [[{ subnet: '10.244.2.0/24' }]] })
+    assert.deepEqual(portmap, { type: 'portmap', capabilities: { portMappings: true } })
   })
 
   it('enforces NetworkPolicies with kube-network-policies as its install.yaml runs it', () => {
