@@ -40,7 +40,11 @@ export function devEnv(): Record<string, string> {
 export interface ServiceOptions {
   mysqlUrl: string
   otlpHttpEndpoint: string
-  faultAdminToken: string
+  /**
+   * Turns fault injection on (FAULT_INJECTION_ENABLED), with PUT /admin/faults on each
+   * service's admin listener (its own port on 127.0.0.1) and this bearer token. Omitted: off.
+   */
+  faultAdminToken?: string
   metricExportIntervalMs: number
 }
 
@@ -53,9 +57,12 @@ export async function serviceSpecs(options: ServiceOptions) {
     throw new Error(`not built: ${missing.join(', ')} (run 'make build autoinstrumentation')`)
   }
 
-  const ports = Object.fromEntries(
-    await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
-  ) as Record<ServiceName, number>
+  const portsByName = async () =>
+    Object.fromEntries(
+      await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
+    ) as Record<ServiceName, number>
+  const ports = await portsByName()
+  const adminPorts = options.faultAdminToken ? await portsByName() : undefined
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
   const shared = {
     ...devEnv(),
@@ -63,7 +70,9 @@ export async function serviceSpecs(options: ServiceOptions) {
     USER_SERVICE_URL: url('user-service'),
     PRODUCT_SERVICE_URL: url('product-service'),
     ORDER_SERVICE_URL: url('order-service'),
-    FAULT_ADMIN_TOKEN: options.faultAdminToken,
+    ...(options.faultAdminToken
+      ? { FAULT_INJECTION_ENABLED: 'true', FAULT_ADMIN_TOKEN: options.faultAdminToken }
+      : {}),
     OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpHttpEndpoint,
     OTEL_METRIC_EXPORT_INTERVAL: String(options.metricExportIntervalMs),
     // Spans and logs reach the collector within a second, so tests see them quickly.
@@ -77,11 +86,12 @@ export async function serviceSpecs(options: ServiceOptions) {
       env: {
         ...shared,
         PORT: String(ports[s.name]),
+        ...(adminPorts ? { ADMIN_PORT: String(adminPorts[s.name]) } : {}),
         OTEL_SERVICE_NAME: s.name,
         ...(s.database ? { DATABASE_URL: `${options.mysqlUrl}/${s.database}` } : {}),
       },
       readyUrl: `${url(s.name)}/readyz`,
     }
-    return { name: s.name, port: ports[s.name], spec }
+    return { name: s.name, port: ports[s.name], adminPort: adminPorts?.[s.name], spec }
   })
 }

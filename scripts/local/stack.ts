@@ -35,6 +35,8 @@ export interface StackState {
   runDir: string
   startedAt: string
   urls: Record<string, string>
+  /** Each service's admin listener (PUT /admin/faults), on 127.0.0.1 apart from its own port. */
+  adminUrls: Record<string, string>
   /** Bearer token of PUT /admin/faults on every service. */
   faultAdminToken: string
   mysql: DatabaseProcess
@@ -79,6 +81,7 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
     runDir,
     startedAt: new Date().toISOString(),
     urls: {},
+    adminUrls: {},
     faultAdminToken: randomBytes(16).toString('hex'),
     mysql,
     processes: {},
@@ -172,6 +175,7 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       collectorTelemetry: local(ports.telemetry),
       otlpHttp: local(ports.otlpHttp),
     }
+    state.adminUrls = Object.fromEntries(services.map((s) => [s.name, local(s.adminPort ?? 0)]))
     saveState(state)
     return state
   } catch (err) {

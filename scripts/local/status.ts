@@ -17,7 +17,9 @@ export function printStatus(state: StackState) {
       ...procs,
       `  ${'mariadb'.padEnd(20)} pid ${state.mysql.pid} ${isAlive(state.mysql.pid) ? 'running' : 'STOPPED'}`,
       `Logs: ${join(state.runDir, 'logs')}`,
-      `Fault admin token (PUT /admin/faults): ${state.faultAdminToken}`,
+      'Admin listeners (PUT /admin/faults):',
+      ...Object.entries(state.adminUrls).map(([name, url]) => `  ${name.padEnd(20)} ${url}`),
+      `Fault admin token: ${state.faultAdminToken}`,
     ].join('\n'),
   )
 }

@@ -105,7 +105,6 @@ export async function startConfig(
   const specs = await serviceSpecs({
     mysqlUrl: options.mysqlUrl,
     otlpHttpEndpoint: endpoint,
-    faultAdminToken: 'bench-unused',
     metricExportIntervalMs: 10_000,
   })
   const ours = telemetry !== 'off' && telemetry !== 'stock'

@@ -116,9 +116,9 @@ export interface Faults {
   failDependency?: string
 }
 
-/** PUT /admin/faults on one service; returns the switches now in effect. */
+/** PUT /admin/faults on one service's admin listener; returns the switches now in effect. */
 export async function setFaults(state: StackState, service: string, faults: Faults) {
-  const res = await fetch(`${state.urls[service]}/admin/faults`, {
+  const res = await fetch(`${state.adminUrls[service]}/admin/faults`, {
     method: 'PUT',
     headers: {
       'content-type': 'application/json',

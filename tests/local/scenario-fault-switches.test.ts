@@ -31,6 +31,20 @@ describe('fault injection switches on the local stack', () => {
   })
   after(() => stack?.stop())
 
+  it('the admin endpoint is only on the admin listener, never the public port', async () => {
+    for (const { name } of SERVICES) {
+      const res = await fetch(api(name, '/admin/faults'), {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${stack.state.faultAdminToken}`,
+        },
+        body: JSON.stringify({ latencyMs: 1000 }),
+      })
+      assert.equal(res.status, 404, name)
+    }
+  })
+
   it('are all off by default: no delay, no error, no failing dependency', async () => {
     for (const { name } of SERVICES) {
       assert.deepEqual(await setFaults(stack.state, name, {}), {

@@ -10,7 +10,7 @@ import { isExposed, promClientNamesFor } from './metric-table'
 
 const newTraceId = () => randomBytes(16).toString('hex')
 const newSpanId = () => randomBytes(8).toString('hex')
-const ADMIN_TOKEN = 'telemetry-test-admin-token'
+const ADMIN_TOKEN = 'telemetry-test-admin-token-of-32-characters-at-least'
 
 describe('product-service started with node --require autoinstrumentation.js', () => {
   let run: ExportingProductService
@@ -18,7 +18,7 @@ describe('product-service started with node --require autoinstrumentation.js', (
   before(async () => {
     run = await startExportingProductService({
       requires: [stagedBootstrap()],
-      env: { FAULT_ADMIN_TOKEN: ADMIN_TOKEN },
+      env: { FAULT_INJECTION_ENABLED: 'true', FAULT_ADMIN_TOKEN: ADMIN_TOKEN },
     })
   })
   after(() => run?.stop())
@@ -65,7 +65,7 @@ describe('product-service started with node --require autoinstrumentation.js', (
 
   it('records a failed request as an error with an exception event', async () => {
     const setErrorRate = (errorRate: number) =>
-      fetch(`${run.service.url}/admin/faults`, {
+      fetch(`${run.service.adminUrl}/admin/faults`, {
         method: 'PUT',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
         body: JSON.stringify({ errorRate }),

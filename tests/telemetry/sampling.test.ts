@@ -8,7 +8,7 @@ import {
 import { stagedBootstrap } from './service-process'
 
 const RATIO_0 = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }
-const ADMIN_TOKEN = 'sampling-test-admin-token'
+const ADMIN_TOKEN = 'sampling-test-admin-token-of-32-characters-at-least'
 
 const traceOf = (flags: string) => {
   const traceId = randomBytes(16).toString('hex')
@@ -18,7 +18,7 @@ const traceOf = (flags: string) => {
 
 /** PUT /admin/faults with no change: a WARN record ('fault injection changed') in the trace. */
 const warnUnder = (run: ExportingProductService, traceparent: string) =>
-  fetch(`${run.service.url}/admin/faults`, {
+  fetch(`${run.service.adminUrl}/admin/faults`, {
     method: 'PUT',
     headers: {
       traceparent,
@@ -37,7 +37,7 @@ describe('sampler from OTEL_TRACES_SAMPLER: parent-based ratio 0', () => {
   before(async () => {
     run = await startExportingProductService({
       requires: [stagedBootstrap()],
-      env: { ...RATIO_0, FAULT_ADMIN_TOKEN: ADMIN_TOKEN },
+      env: { ...RATIO_0, FAULT_INJECTION_ENABLED: 'true', FAULT_ADMIN_TOKEN: ADMIN_TOKEN },
     })
   })
   after(() => run?.stop())

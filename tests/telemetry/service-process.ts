@@ -20,6 +20,8 @@ export const SERVICES_WITH_DB = ['user-service', 'product-service', 'order-servi
 export interface ServiceProcess {
   name: string
   url: string
+  /** Its admin listener (PUT /admin/faults when FAULT_ADMIN_TOKEN is set), on 127.0.0.1. */
+  adminUrl: string
   /** Every stdout line that is JSON, in order. */
   records: Array<Record<string, unknown>>
   output(): string
@@ -65,6 +67,7 @@ export async function startServiceProcess(
   const server = join(ROOT, 'services', name, 'dist/server.js')
   if (!existsSync(server)) throw new Error(`${server} is missing: run 'make build'`)
   const port = await freePort()
+  const adminPort = await freePort()
   const database =
     SERVICES_WITH_DB.includes(name) && options.db
       ? await createTestDatabase(options.db, name.split('-')[0])
@@ -80,6 +83,7 @@ export async function startServiceProcess(
       COOKIE_SECURE: 'false',
       HOST: '127.0.0.1',
       PORT: String(port),
+      ADMIN_PORT: String(adminPort),
       ...(database ? { DATABASE_URL: database.url } : {}),
       ...options.env,
     },
@@ -107,6 +111,7 @@ export async function startServiceProcess(
   const service: ServiceProcess = {
     name,
     url,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     records,
     output: () => text,
     running: () => child.exitCode === null && child.signalCode === null,

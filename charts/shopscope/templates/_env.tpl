@@ -24,12 +24,20 @@ env:
         name: {{ include "shopscope.secretName" $.root }}
         key: {{ $key }}
   {{- end }}
+  {{- if .root.Values.faultInjection.enabled }}
+  {{- if eq .root.Values.environment "production" }}
+  {{- fail "faultInjection.enabled is refused when environment is production" }}
+  {{- end }}
+  - name: FAULT_INJECTION_ENABLED
+    value: "true"
+  - name: ADMIN_PORT
+    value: {{ .root.Values.faultInjection.adminPort | quote }}
   - name: FAULT_ADMIN_TOKEN
     valueFrom:
       secretKeyRef:
         name: {{ include "shopscope.secretName" .root }}
         key: FAULT_ADMIN_TOKEN
-        optional: true
+  {{- end }}
   {{- if eq .root.Values.telemetry.mode "bootstrap" }}
   - name: POD_NAME
     valueFrom:

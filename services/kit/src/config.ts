@@ -31,6 +31,26 @@ export const BaseEnv = Type.Object({
    * hop count: a client could then claim any address.
    */
   TRUST_PROXY: Type.String({ default: '', pattern: TRUSTED_PROXIES }),
+  /**
+   * The admin listener (fault injection, what a service adds with `admin`): its own port, never
+   * the public one nor a Service port. 0, the default: none.
+   */
+  ADMIN_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
+  /** Where the admin listener binds: only the pod itself (kubectl port-forward) by default. */
+  ADMIN_HOST: Type.String({ default: '127.0.0.1' }),
+  /**
+   * Budgets of a client's connection (a slow client on a NodePort must not hold one for ever):
+   * the headers must have arrived within HEADERS_TIMEOUT_MS and the whole request within
+   * REQUEST_TIMEOUT_MS (else 408 and closed); a socket idle for CONNECTION_TIMEOUT_MS — longer
+   * than any answer takes — is closed, and a kept-alive one after KEEP_ALIVE_TIMEOUT_MS (above
+   * the callers' pooled-connection idle time, so none reuses a socket being closed).
+   */
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 30_000 }),
+  CONNECTION_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 60_000 }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 72_000 }),
+  /** "production" refuses what only development and tests may switch on (fault injection). */
+  SHOPSCOPE_ENV: Type.String({ default: '' }),
 })
 export type BaseConfig = Static<typeof BaseEnv>
 

@@ -55,12 +55,13 @@ export {
   type CircuitState,
 } from './upstream'
 export { BUDGET_HEADER, deadlineFromBudget } from './deadline'
-export { faultState, FaultEnv } from './faults'
+export { faultState, FaultEnv, ADMIN_AUTH_FAILURES_PER_WINDOW } from './faults'
 export { OPERATIONAL_PATHS } from './health'
 export {
   buildService,
   runService,
   loadServiceConfig,
+  listenService,
   type ServiceDefinition,
   type ServiceConfig,
 } from './server'

@@ -145,9 +145,23 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+/** 405 with `Allow` when the path has routes for other methods (TRACE among them), else 404. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
+  const path = request.url.split('?')[0] ?? ''
+  const allowed = METHODS.filter(
+    (method) => method !== request.method && request.server.findRoute({ method, url: path }),
+  )
+  if (allowed.length > 0) {
+    return reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(405, `${request.method} is not allowed on ${path}`, request.url))
+  }
   return reply
     .code(404)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(problem(404, `No route for ${request.method} ${request.url.split('?')[0]}`, request.url))
+    .send(problem(404, `No route for ${request.method} ${path}`, request.url))
 }

@@ -12,14 +12,27 @@ import { Type, type Static, type TObject, type TProperties } from '@sinclair/typ
 import swagger from '@fastify/swagger'
 import type { Knex } from 'knex'
 import type winston from 'winston'
-import { BaseEnv, DatabaseEnv, loadConfig, trustProxy, type BaseConfig } from './config'
+import {
+  BaseEnv,
+  ConfigError,
+  DatabaseEnv,
+  loadConfig,
+  trustProxy,
+  type BaseConfig,
+} from './config'
 import { createLogger, fastifyLogger, serializeError } from './logger'
 import { createDb, DatabaseState, migrate, type Migration } from './db'
 import { errorHandler, notFoundHandler, Problem, problem, PROBLEM_CONTENT_TYPE } from './problem'
 import { Gauge } from 'prom-client'
 import { createRegistry } from './metrics'
 import { healthRoutes, OPERATIONAL_PATHS } from './health'
-import { faults, FaultEnv, type FaultConfig } from './faults'
+import {
+  faultConfigProblems,
+  faults,
+  FaultEnv,
+  registerFaultAdmin,
+  type FaultConfig,
+} from './faults'
 import { BUDGET_HEADER, deadlineFromBudget } from './deadline'
 
 export interface ServiceDefinition<E extends TProperties> {
@@ -41,6 +54,11 @@ export interface ServiceDefinition<E extends TProperties> {
   clientErrorBody?: (status: number, message: string) => { contentType: string; body: string }
   /** The service itself, as a Fastify plugin (the app.ts of each service). */
   app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
+  /**
+   * Routes for the admin listener only (ADMIN_PORT, bound to ADMIN_HOST): what must never be
+   * reachable through the Service. The kit's own: PUT /admin/faults.
+   */
+  admin?: FastifyPluginAsync<{ config: ServiceConfig<E> }>
 }
 
 declare module 'fastify' {
@@ -51,6 +69,8 @@ declare module 'fastify' {
     winston: winston.Logger
     /** Shutting down: readiness fails and every answer closes its connection. */
     draining: boolean
+    /** The admin listener's app (`listenService` starts it when ADMIN_PORT is set). */
+    admin: FastifyInstance
   }
   interface FastifyRequest {
     /** Epoch ms by which the caller needs the answer (its budget header); none without one. */
@@ -68,7 +88,12 @@ export function loadServiceConfig<E extends TProperties>(
   def: ServiceDefinition<E>,
   env: NodeJS.ProcessEnv,
 ): ServiceConfig<E> {
-  return loadConfig(envSchema(def), env) as never
+  const config = loadConfig(envSchema(def), env) as ServiceConfig<E>
+  const problems = faultConfigProblems(config)
+  if (config.HEADERS_TIMEOUT_MS > config.REQUEST_TIMEOUT_MS)
+    problems.push('HEADERS_TIMEOUT_MS must not exceed REQUEST_TIMEOUT_MS')
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
 }
 
 export type ServiceConfig<E extends TProperties> = Static<TObject<E>> &
@@ -88,6 +113,7 @@ export async function buildService<E extends TProperties>(
     // The kit writes its own access log (one record per request); Fastify's would double it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
+    ...serverTimeouts(config),
     trustProxy: trustProxy(config.TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
@@ -116,16 +142,7 @@ export async function buildService<E extends TProperties>(
     if (app.draining) reply.header('connection', 'close')
   })
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (OPERATIONAL_PATHS.includes(request.url.split('?')[0] ?? '')) return
-    logger.info('request completed', {
-      req_id: request.id,
-      http_method: request.method,
-      http_route: request.routeOptions.url ?? 'unmatched',
-      http_status: reply.statusCode,
-      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
-    })
-  })
+  accessLog(app, logger)
 
   await app.register(swagger, {
     openapi: {
@@ -165,7 +182,75 @@ export async function buildService<E extends TProperties>(
   await app.register(healthRoutes, { database })
   await app.register(faults, { config })
   await app.register(def.app, { config })
+  app.decorate('admin', await buildAdmin(def, config, logger))
+  app.addHook('onReady', async () => {
+    await app.admin.ready()
+  })
+  app.addHook('onClose', async () => {
+    await app.admin.close()
+  })
   return app
+}
+
+/** One record per request (operational paths aside), on the public and the admin listener. */
+function accessLog(app: FastifyInstance, logger: winston.Logger): void {
+  app.addHook('onResponse', async (request, reply) => {
+    if (OPERATIONAL_PATHS.includes(request.url.split('?')[0] ?? '')) return
+    logger.info('request completed', {
+      req_id: request.id,
+      http_method: request.method,
+      http_route: request.routeOptions.url ?? 'unmatched',
+      http_status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 100) / 100,
+    })
+  })
+}
+
+/** Fastify's and Node's budgets for a client's connection (config.ts says which is which). */
+function serverTimeouts(config: BaseConfig) {
+  return {
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: config.HEADERS_TIMEOUT_MS,
+      // Node checks the two budgets above this often (30 s by default, which a slow client
+      // would get on top of them).
+      connectionsCheckingInterval: 1_000,
+    },
+  }
+}
+
+/** The admin listener's app: a Fastify instance of its own, so no public route can reach it. */
+async function buildAdmin<E extends TProperties>(
+  def: ServiceDefinition<E>,
+  config: ServiceConfig<E>,
+  logger: winston.Logger,
+): Promise<FastifyInstance> {
+  const admin = Fastify({
+    loggerInstance: fastifyLogger(logger),
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 16 * 1024,
+    ...serverTimeouts(config),
+    ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+  })
+  admin.addSchema(Problem)
+  admin.setErrorHandler(errorHandler)
+  admin.setNotFoundHandler(notFoundHandler)
+  accessLog(admin, logger)
+  if (config.FAULT_ADMIN_TOKEN) registerFaultAdmin(admin, config.FAULT_ADMIN_TOKEN)
+  if (def.admin) await admin.register(def.admin, { config })
+  return admin
+}
+
+/** Listens on HOST:PORT, and on ADMIN_HOST:ADMIN_PORT when the admin listener is on. */
+export async function listenService<E extends TProperties>(
+  app: FastifyInstance,
+  config: ServiceConfig<E>,
+): Promise<void> {
+  await app.listen({ host: config.HOST, port: config.PORT })
+  if (config.ADMIN_PORT > 0)
+    await app.admin.listen({ host: config.ADMIN_HOST, port: config.ADMIN_PORT })
 }
 
 const problemBody = (status: number, message: string) => ({
@@ -308,5 +393,5 @@ export async function runService<E extends TProperties>(def: ServiceDefinition<E
   }
   process.once('SIGTERM', () => shutdown('SIGTERM'))
   process.once('SIGINT', () => shutdown('SIGINT'))
-  await app.listen({ host: config.HOST, port: config.PORT })
+  await listenService(app, config)
 }

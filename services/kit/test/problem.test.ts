@@ -39,6 +39,17 @@ describe('client mistakes are 4xx problems', () => {
   it('oversized body → 413', () =>
     post(JSON.stringify({ name: 'x'.repeat(70_000), count: 1 })).then((r) => assertProblem(r, 413)))
   it('unknown route → 404', async () => assertProblem(await app.inject('/nope'), 404))
+
+  it('a method the route does not have (TRACE, DELETE) → 405 naming the allowed ones', async () => {
+    for (const method of ['TRACE', 'DELETE'] as const) {
+      const res = await app.inject({ method, url: '/slow?x=1' })
+      const body = assertProblem(res, 405)
+      assert.equal(body.reason, 'method_not_allowed')
+      assert.equal(res.headers.allow, 'GET, HEAD')
+    }
+    assert.equal((await app.inject({ method: 'TRACE', url: '/echo' })).headers.allow, 'POST')
+    assertProblem(await app.inject({ method: 'TRACE', url: '/nope' }), 404)
+  })
 })
 
 describe('server faults', () => {

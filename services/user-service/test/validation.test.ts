@@ -86,6 +86,9 @@ describe('request validation', () => {
   })
 
   it('answers unknown routes and methods with a problem', async () => {
-    assertProblem(await app().inject({ method: 'DELETE', url: '/api/v1/users/me' }), 404)
+    assertProblem(await app().inject({ method: 'GET', url: '/api/v1/nothing-here' }), 404)
+    const wrongMethod = await app().inject({ method: 'DELETE', url: '/api/v1/users/me' })
+    assertProblem(wrongMethod, 405)
+    assert.equal(wrongMethod.headers.allow, 'GET, HEAD')
   })
 })
