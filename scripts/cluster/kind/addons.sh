@@ -25,7 +25,8 @@ fi
 export PATH="$root/.tools/bin:${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/kubernetes-v${KUBERNETES_VERSION#v}/bin:$PATH"
 CLUSTER=$(sed -n 's/^name: *//p' "$root/kind-config.yaml")
 DIST="$root/cdk8s/dist/kind-addons"
-STANDINS="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/standins"
+# The stand-ins' archives (build.sh's cache; KIND_ADDONS_ARCHIVES: another directory of them)
+STANDINS="${KIND_ADDONS_ARCHIVES:-${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/standins}"
 CHECK_NS=kind-addons-check
 # The images of the add-ons, as build.sh names them (stand-in name, image).
 IMAGES=("flannel $FLANNEL_IMAGE" "kube-network-policies $KUBE_NETWORK_POLICIES_IMAGE"
@@ -38,12 +39,19 @@ die() {
 }
 kc() { kubectl --context "kind-$CLUSTER" "$@"; }
 
+archive_of() { # <stand-in> <image>: its OCI archive (build.sh keeps one per name and tag)
+  find "$STANDINS" -maxdepth 1 -name "$1-${2##*:}*.tar" | sort | tail -n 1
+}
+
 load_images() {
   local entry name image archive
-  "$root/scripts/images/standins/build.sh" addons busybox
   for entry in "${IMAGES[@]}"; do
     read -r name image <<<"$entry"
-    archive=$(find "$STANDINS" -maxdepth 1 -name "$name-${image##*:}*.tar" | sort | tail -n 1)
+    archive=$(archive_of "$name" "$image")
+    if [ -z "$archive" ]; then
+      "$root/scripts/images/standins/build.sh" "$name"
+      archive=$(archive_of "$name" "$image")
+    fi
     [ -n "$archive" ] || die "no archive of $image in $STANDINS"
     say "kind load image-archive $archive"
     kind load image-archive --name "$CLUSTER" "$archive"
