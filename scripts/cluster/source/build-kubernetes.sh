@@ -3,6 +3,9 @@
 # ONE `go build` (they share most packages, so one build compiles each package once), into
 #   ~/.cache/shopscope/kubernetes-v<version>/bin/{kube-apiserver,kube-controller-manager,
 #   kube-scheduler,kubelet,kube-proxy,kubectl}
+# and any other command of k8s.io/kubernetes/cmd named as an argument (kind's node image adds
+# kubeadm: scripts/cluster/kind/node-image.sh). Only the missing ones are built; the Go build cache
+# makes one more binary cheap once the others are compiled.
 # k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces the 33 staging modules with local
 # paths. A wrapper module requires it and points each staging module at its published release
 # (v0.<minor>.<patch>), read from that release's own go.mod, so the list never goes stale.
@@ -13,10 +16,11 @@ version="v${KUBERNETES_VERSION#v}"
 staging="v0.${version#v1.}"
 cache="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"
 out="$cache/kubernetes-$version/bin"
-components=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
-
-built() { for c in "${components[@]}"; do [ -x "$out/$c" ] || return 1; done; }
-if built; then echo "kubernetes: $version already built in $out"; exit 0; fi
+components=()
+for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl "$@"; do
+  [ -x "$out/$c" ] || components+=("$c")
+done
+if [ ${#components[@]} -eq 0 ]; then echo "kubernetes: $version already built in $out"; exit 0; fi
 
 gomod=$(go mod download -json "k8s.io/kubernetes@$version" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
 [ -f "$gomod" ] || { echo "kubernetes: cannot download k8s.io/kubernetes@$version" >&2; exit 1; }
@@ -51,6 +55,12 @@ done
     -o "$tmp/bin/" "${pkgs[@]}"
 )
 mkdir -p "$out"
-for c in "${components[@]}"; do mv "$tmp/bin/$c" "$out/$c"; done
-"$out/kube-apiserver" --version
+for c in "${components[@]}"; do
+  mv "$tmp/bin/$c" "$out/$c"
+  case $c in
+    kubeadm) echo "kubeadm $("$out/$c" version -o short)" ;;
+    kubectl) "$out/$c" version --client | sed -n 1p ;;
+    *) "$out/$c" --version ;;
+  esac
+done
 echo "kubernetes: built in $SECONDS s"

@@ -1,0 +1,23 @@
+# kind on podman, where no Docker daemon answers (issue 23): opt-in targets, not part of make test
+# or make cluster-up yet (scripts/cluster/README.md, "kind on podman"). Root: podman, debootstrap.
+
+KIND_SCRIPTS := scripts/cluster/kind
+
+.PHONY: kind-host kind-node-image kind-up kind-status kind-down kind-leftovers
+kind-host: ## Podman for kind on this host: Debian packages, the project's containers.conf/storage.conf, /lib/modules (root)
+	@$(KIND_SCRIPTS)/host.sh
+
+kind-node-image: kind-host cluster-source-images ## The kind node image of KUBERNETES_VERSION assembled offline (cached in ~/.cache/shopscope)
+	@$(KIND_SCRIPTS)/node-image.sh
+
+kind-up: kind-node-image tool-kind ## kind create cluster --config kind-config.yaml on podman with that node image (3 nodes)
+	@$(KIND_SCRIPTS)/cluster.sh up
+
+kind-status: ## Nodes, kube-system pods and the nodes' memory of the kind-on-podman cluster
+	@$(KIND_SCRIPTS)/cluster.sh status
+
+kind-down: tool-kind ## kind delete cluster, then list what is left on the host
+	@$(KIND_SCRIPTS)/cluster.sh down
+
+kind-leftovers: ## What of kind/podman is on the host: containers, networks, bridges, chains, mounts, cgroups
+	@$(KIND_SCRIPTS)/cluster.sh leftovers
