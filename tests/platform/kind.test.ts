@@ -15,7 +15,11 @@ type Node = {
   image?: string
   extraPortMappings?: { containerPort: number; hostPort: number }[]
 }
-const config = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as { nodes: Node[] }
+const config = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as {
+  nodes: Node[]
+  containerdConfigPatches?: string[]
+  kubeadmConfigPatches?: string[]
+}
 const upScript = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
 
 describe('kind cluster', () => {
@@ -36,6 +40,21 @@ describe('kind cluster', () => {
     )
     assert.ok(node, `KIND_NODE_IMAGE must be pinned by digest: ${VERSIONS.KIND_NODE_IMAGE}`)
     assert.equal(minor(node[1]!), minor(VERSIONS.KUBERNETES_VERSION!))
+  })
+
+  it('patches every node for podman on the build machines (scripts/cluster/kind)', () => {
+    // Cluster-wide (no node names them): containerd may not lower oom_score_adj (no
+    // CAP_SYS_RESOURCE there) and the kubelet runs on cgroup v1 (hybrid hosts).
+    const containerd = (config.containerdConfigPatches ?? []).join('\n')
+    assert.match(
+      containerd,
+      /\[plugins\."io\.containerd\.grpc\.v1\.cri"\]\s+restrict_oom_score_adj = true/,
+    )
+    const kubelet = (config.kubeadmConfigPatches ?? [])
+      .map((p) => parse(p) as { kind?: string; failCgroupV1?: boolean })
+      .find((p) => p.kind === 'KubeletConfiguration')
+    assert.equal(kubelet?.failCgroupV1, false)
+    for (const node of config.nodes) assert.equal(JSON.stringify(node).includes('Patches'), false)
   })
 
   it('maps every browser-facing node port to localhost, and those Services use them', () => {
