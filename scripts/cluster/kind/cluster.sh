@@ -41,7 +41,8 @@ up() {
   local config=$CONFIG started=$SECONDS
   # A node image without kind's default CNI manifest (node-image.sh bakes one in when the pod
   # network's manifest is given; its label says): the same config, kind's CNI step left out.
-  if [ "$(podman image inspect --format '{{index .Labels "io.shopscope.kind-node.cni"}}' "$IMAGE")" = none ]; then
+  if [ "$(podman image inspect --format '{{index .Labels "io.shopscope.kind-node.cni"}}' "$IMAGE")" = none ] &&
+    ! grep -cE '^\s+disableDefaultCNI: true' "$CONFIG" >/dev/null; then
     mkdir -p "$RUN"
     config="$RUN/kind-config.yaml"
     { cat "$CONFIG"; printf 'networking:\n  disableDefaultCNI: true\n'; } >"$config"
