@@ -174,10 +174,11 @@ CRICTL_BIN="$KIND_CACHE/crictl-$CRICTL_VERSION/bin/crictl"
 for f in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
   [ -x "$K8S_BIN/$f" ] || die "$K8S_BIN/$f is missing"
 done
-# The stand-ins' archives (make cluster-source-images, a dependency of make kind-node-image).
+# The stand-ins' archives (make cluster-source-images, a dependency of make kind-node-image;
+# KIND_STANDINS_DIR: another directory of them).
 standin_archive() { # <image>: the stand-in archive holding it
   local a
-  for a in "$KIND_CACHE"/standins/*.tar; do
+  for a in "${KIND_STANDINS_DIR:-$KIND_CACHE/standins}"/*.tar; do
     if tar -xOf "$a" index.json 2>/dev/null | grep -cF "\"$1\"" >/dev/null; then echo "$a"; return; fi
   done
   die "no stand-in archive holds $1 (make cluster-source-images)"
