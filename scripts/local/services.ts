@@ -57,12 +57,16 @@ export async function serviceSpecs(options: ServiceOptions) {
     throw new Error(`not built: ${missing.join(', ')} (run 'make build autoinstrumentation')`)
   }
 
-  const portsByName = async () =>
+  // All at once: a port freed by one batch could be handed out again to the next.
+  const free = await Promise.all(
+    SERVICES.flatMap(() => (options.faultAdminToken ? [freePort(), freePort()] : [freePort()])),
+  )
+  const byName = (offset: number) =>
     Object.fromEntries(
-      await Promise.all(SERVICES.map(async (s) => [s.name, await freePort()] as const)),
+      SERVICES.map((s, i) => [s.name, free[i * (options.faultAdminToken ? 2 : 1) + offset]]),
     ) as Record<ServiceName, number>
-  const ports = await portsByName()
-  const adminPorts = options.faultAdminToken ? await portsByName() : undefined
+  const ports = byName(0)
+  const adminPorts = options.faultAdminToken ? byName(1) : undefined
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
   const shared = {
     ...devEnv(),

@@ -41,7 +41,8 @@ describe('fault injection switches on the local stack', () => {
         },
         body: JSON.stringify({ latencyMs: 1000 }),
       })
-      assert.equal(res.status, 404, name)
+      // 404, or 405 on the frontend, whose catch-all page route answers GET only.
+      assert.ok([404, 405].includes(res.status), `${name}: ${res.status}`)
     }
   })
 
