@@ -114,8 +114,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   })
   // Every form post, login and logout included, must carry the token of a page we rendered.
   fastify.addHook('preValidation', (request, reply, done) => {
-    if (request.method === 'POST') fastify.csrfProtection(request, reply, done)
-    else done()
+    if (request.method === 'POST' && request.routeOptions.url !== '/*') {
+      fastify.csrfProtection(request, reply, done)
+    } else done()
   })
   fastify.addLayout((inner, reply) =>
     layout(inner, {
@@ -153,8 +154,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   await fastify.register(accountRoutes, { users, sessions })
   await fastify.register(cartRoutes, { orders, sessions })
   await fastify.register(orderRoutes, { orders })
-  // kit's not-found handler answers problem+json for the API services; pages get HTML.
-  fastify.get('/*', async () => {
+  // kit's not-found handler answers problem+json for the API services; pages get HTML, whatever
+  // the method (a form posted to an address that does not exist included).
+  fastify.all('/*', async () => {
     throw new HttpProblem(404, 'We could not find that page.')
   })
 }

@@ -67,6 +67,22 @@ describe('an HTML site answers pages, even for requests refused before routing',
     assert.match(String(injected.headers['content-type']), /^text\/html/)
   })
 
+  it('any method on an address with no page → the 404 page, not problem+json', async () => {
+    for (const [method, url] of [
+      ['POST', '/nope'],
+      ['PUT', '/cart'],
+      ['DELETE', '/'],
+      ['PATCH', '/login'],
+      ['OPTIONS', '/'],
+      ['POST', '/docs/json'],
+    ] as const) {
+      const res = await frontend.app.inject({ method, url })
+      assert.equal(res.statusCode, 404, `${method} ${url}`)
+      assert.match(String(res.headers['content-type']), /^text\/html/, `${method} ${url}`)
+      assert.match(res.body, /Page not found/)
+    }
+  })
+
   it('a header Node refuses (ERR_INVALID_CHAR) → the error page, not Fastify JSON', async () => {
     const res = await get('/test/bad-header')
     assertPage(res, 500)
