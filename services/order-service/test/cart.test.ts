@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { tokenSigner } from '@shopscope/kit'
+import { MAX_CART_LINES } from '@shopscope/contracts'
 import { asUser, shopFixture } from './helpers'
 
 const shop = shopFixture()
@@ -58,6 +59,26 @@ describe('cart', () => {
     await add(3, 5, 90)
     const capped = (await add(3, 5, 90)).json()
     assert.equal(capped.items[0].quantity, 100)
+  })
+
+  it(`holds at most ${MAX_CART_LINES} lines however many adds race for the last ones`, async () => {
+    const userId = 70
+    const lines = Array.from({ length: MAX_CART_LINES - 5 }, (_, i) => ({
+      user_id: userId,
+      product_id: 1000 + i,
+      quantity: 1,
+      name: `Filler ${i}`,
+      unit_price_cents: 100,
+    }))
+    await shop().orders.app.db('cart_items').insert(lines)
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => add(userId, i + 1, 1)))
+    const codes = results.map((r) => r.statusCode)
+    assert.equal(codes.filter((c) => c === 200).length, 5, codes.join(' '))
+    assert.equal(codes.filter((c) => c === 409).length, 5, codes.join(' '))
+    const [count] = (await shop().orders.app.db('cart_items').where({ user_id: userId }).count({
+      n: '*',
+    })) as { n: number }[]
+    assert.equal(Number(count?.n), MAX_CART_LINES)
   })
 
   it('keeps carts apart per user', async () => {

@@ -107,3 +107,30 @@ describe('one cart checked out with several idempotency keys at once', () => {
     assert.equal(again.json().id, created[0]!.json().id)
   })
 })
+
+describe('adds and checkouts racing on one cart', () => {
+  it('never deadlock into a 500 (the cart locks take no gap locks on adds)', async () => {
+    for (let userId = 3000; userId < 3010; userId++) {
+      const as = asUser(shop(), userId)
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          i % 4 === 3
+            ? as({
+                method: 'POST',
+                url: '/api/v1/orders',
+                headers: { 'idempotency-key': `race-add-${userId}-${i}` },
+              })
+            : as({
+                method: 'POST',
+                url: '/api/v1/cart/items',
+                payload: { productId: (i % 10) + 1, quantity: 1 },
+              }),
+        ),
+      )
+      assert.deepEqual(
+        results.filter((r) => r.statusCode >= 500).map((r) => r.body),
+        [],
+      )
+    }
+  })
+})

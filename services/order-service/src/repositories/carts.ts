@@ -35,33 +35,42 @@ export class CartRepository {
     return toCart(await this.lines(userId))
   }
 
-  /** Adds to the line (capped at MAX_QUANTITY) and refreshes its name and price snapshot. */
+  /**
+   * Adds to the line (capped at MAX_QUANTITY) and refreshes its name and price snapshot. The
+   * line count is checked under the locks of the user's cart rows, so concurrent adds cannot all
+   * pass the check for the last free line: the second waits, then counts the first one's line.
+   * READ COMMITTED: without gap locks two adds to an empty cart cannot deadlock on their inserts.
+   */
   async add(
     userId: number,
     product: Pick<Product, 'id' | 'name' | 'price'>,
     quantity: number,
   ): Promise<Cart> {
-    const [[counts]] = (await this.db.raw(
-      `SELECT COUNT(*) AS line_count, SUM(product_id = ?) AS has_line
-       FROM cart_items WHERE user_id = ?`,
-      [product.id, userId],
-    )) as [[{ line_count: number; has_line: number | null }]]
-    if (!Number(counts.has_line) && Number(counts.line_count) >= MAX_CART_LINES) {
-      throw conflict(`A cart holds at most ${MAX_CART_LINES} different products`)
-    }
-    await this.db.raw(
-      `INSERT INTO cart_items (user_id, product_id, quantity, name, unit_price_cents)
-       VALUES (?, ?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE quantity = LEAST(quantity + VALUES(quantity), ?),
-         name = VALUES(name), unit_price_cents = VALUES(unit_price_cents)`,
-      [
-        userId,
-        product.id,
-        Math.min(quantity, MAX_QUANTITY),
-        product.name,
-        Math.round(product.price * 100),
-        MAX_QUANTITY,
-      ],
+    await this.db.transaction(
+      async (trx) => {
+        const held = (await trx('cart_items')
+          .where({ user_id: userId })
+          .forUpdate()
+          .pluck('product_id')) as number[]
+        if (!held.includes(product.id) && held.length >= MAX_CART_LINES) {
+          throw conflict(`A cart holds at most ${MAX_CART_LINES} different products`)
+        }
+        await trx.raw(
+          `INSERT INTO cart_items (user_id, product_id, quantity, name, unit_price_cents)
+         VALUES (?, ?, ?, ?, ?)
+         ON DUPLICATE KEY UPDATE quantity = LEAST(quantity + VALUES(quantity), ?),
+           name = VALUES(name), unit_price_cents = VALUES(unit_price_cents)`,
+          [
+            userId,
+            product.id,
+            Math.min(quantity, MAX_QUANTITY),
+            product.name,
+            Math.round(product.price * 100),
+            MAX_QUANTITY,
+          ],
+        )
+      },
+      { isolationLevel: 'read committed' },
     )
     return this.get(userId)
   }
