@@ -55,6 +55,7 @@ export {
   type CircuitState,
 } from './upstream'
 export { BUDGET_HEADER, deadlineFromBudget } from './deadline'
+export { Sweeper } from './sweeper'
 export { faultState, FaultEnv, ADMIN_AUTH_FAILURES_PER_WINDOW } from './faults'
 export { OPERATIONAL_PATHS } from './health'
 export {

@@ -3,7 +3,9 @@ import {
   promClient,
   registerUpstreamMetrics,
   requireUser,
+  serializeError,
   serviceTokenMinter,
+  Sweeper,
   tokenVerifier,
   type ServiceConfig,
 } from '@shopscope/kit'
@@ -79,8 +81,16 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
     config.PENDING_ORDER_TIMEOUT_SECONDS,
     fastify.winston,
   )
-  fastify.addHook('onReady', async () => reconciler.start(30_000))
-  fastify.addHook('onClose', async () => reconciler.stop())
+  // One replica at a time, never overlapping itself (kit Sweeper).
+  const sweeper = new Sweeper(
+    fastify.db,
+    'pending-orders',
+    () => reconciler.sweep(),
+    (err) =>
+      fastify.winston.warn('pending order sweep failed, will retry', { err: serializeError(err) }),
+  )
+  fastify.addHook('onReady', async () => sweeper.start(30_000))
+  fastify.addHook('onClose', async () => sweeper.stop())
 
   const authenticate = requireUser(tokenVerifier(config.JWT_SECRET))
   await fastify.register(cartRoutes, { prefix: '/api/v1', authenticate })

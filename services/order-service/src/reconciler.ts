@@ -20,29 +20,32 @@ export interface SweepResult {
  * or loses cleanly, and stock is never returned twice.
  */
 export class PendingOrderReconciler {
-  private timer?: NodeJS.Timeout
-
   constructor(
     private readonly orders: OrderRepository,
     private readonly products: ProductClient,
     private readonly timeoutSeconds: number,
     private readonly log: winston.Logger,
+    /** Orders settled per sweep at most. */
+    private readonly batchSize = 100,
   ) {}
 
   /** Rejects with UpstreamUnavailable when product-service is down: the rest waits a sweep. */
   async sweep(): Promise<SweepResult> {
     const result: SweepResult = { rejected: [], confirmed: [] }
     try {
-      for (const { id, reservationId } of await this.orders.stalePending(this.timeoutSeconds)) {
+      const due = await this.orders.stalePending(this.timeoutSeconds, this.batchSize)
+      for (const { id, reservationId } of due) {
         try {
           await this.settle(id, reservationId, result)
         } catch (err) {
           if (err instanceof UpstreamUnavailable) throw err
-          // Something wrong with this one order must not hold up the others.
+          // Something wrong with this one order must not hold up the others: it is tried again
+          // later, backing off, and the orders due before it are swept first meanwhile.
           this.log.error('abandoned order not settled, will retry', {
             order_id: id,
             err: serializeError(err),
           })
+          await this.orders.deferSettle(id)
         }
       }
     } finally {
@@ -64,18 +67,5 @@ export class PendingOrderReconciler {
     const order = await this.orders.find(id)
     if (decision.result !== 'committed' || !order) return
     if ((await this.orders.confirm(order, decision.reservation)).changed) result.confirmed.push(id)
-  }
-
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) =>
-        this.log.warn('pending order sweep failed, will retry', { err: serializeError(err) }),
-      )
-    }, intervalMs)
-    this.timer.unref()
-  }
-
-  stop(): void {
-    clearInterval(this.timer)
   }
 }

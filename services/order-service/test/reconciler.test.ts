@@ -134,4 +134,32 @@ describe('pending order reconciler', () => {
     assert.equal((await orders.find(order.id))?.status, 'rejected')
     assert.equal(await stockOf(shop(), PRODUCT), before, 'no double release')
   })
+
+  it('an order that cannot be settled backs off instead of starving the ones after it', async () => {
+    const { orders, products } = parts()
+    // One order per sweep: what 100 stuck orders did to a batch of 100.
+    const reconciler = new PendingOrderReconciler(
+      orders,
+      products,
+      600,
+      createLogger('test', 'error'),
+      1,
+    )
+    const { db } = shop().orders.app
+    const stuck = await abandonedCheckout(26, 'cannot-settle', 9000)
+    // product-service refuses this id (400): the order cannot be settled, sweep after sweep.
+    await db('orders').where({ id: stuck.id }).update({ reservation_id: 'not a valid id!' })
+    const next = await abandonedCheckout(27, 'settles-after-it', 7200)
+
+    assert.deepEqual(await reconciler.sweep(), { rejected: [], confirmed: [] })
+    assert.deepEqual(await reconciler.sweep(), { rejected: [next.id], confirmed: [] })
+    const row = (await db('orders')
+      .where({ id: stuck.id })
+      .first('status', 'settle_attempts', db.raw('next_settle_at > NOW() AS later'))) as {
+      status: string
+      settle_attempts: number
+      later: number
+    }
+    assert.deepEqual({ ...row }, { status: 'pending', settle_attempts: 1, later: 1 })
+  })
 })

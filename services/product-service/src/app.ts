@@ -1,5 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
-import { promClient, serviceTokenVerifier, type ServiceConfig } from '@shopscope/kit'
+import {
+  promClient,
+  serializeError,
+  serviceTokenVerifier,
+  Sweeper,
+  type ServiceConfig,
+} from '@shopscope/kit'
 import type { ProductEnv } from './config'
 import { ProductRepository } from './repositories/products'
 import { ReservationRepository } from './repositories/reservations'
@@ -33,8 +39,18 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof ProductEnv.properti
   )
   fastify.decorate('reservations', reservations)
   const expiry = new ReservationExpiry(reservations, fastify.winston)
-  fastify.addHook('onReady', async () => expiry.start(30_000))
-  fastify.addHook('onClose', async () => expiry.stop())
+  // One replica at a time, never overlapping itself (kit Sweeper).
+  const sweeper = new Sweeper(
+    fastify.db,
+    'reservation-expiry',
+    () => expiry.sweep(),
+    (err) =>
+      fastify.winston.warn('reservation expiry sweep failed, will retry', {
+        err: serializeError(err),
+      }),
+  )
+  fastify.addHook('onReady', async () => sweeper.start(30_000))
+  fastify.addHook('onClose', async () => sweeper.stop())
 
   await fastify.register(productRoutes, { prefix: '/api/v1' })
   await fastify.register(reservationRoutes, {

@@ -1,5 +1,4 @@
 import type winston from 'winston'
-import { serializeError } from '@shopscope/kit'
 import type { ReservationRepository } from './repositories/reservations'
 
 /**
@@ -8,8 +7,6 @@ import type { ReservationRepository } from './repositories/reservations'
  * reservations never expire.
  */
 export class ReservationExpiry {
-  private timer?: NodeJS.Timeout
-
   constructor(
     private readonly reservations: ReservationRepository,
     private readonly log: winston.Logger,
@@ -21,18 +18,5 @@ export class ReservationExpiry {
     if (expired.length > 0)
       this.log.warn('expired reservations released', { count: expired.length })
     return expired
-  }
-
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((err: unknown) =>
-        this.log.warn('reservation expiry sweep failed, will retry', { err: serializeError(err) }),
-      )
-    }, intervalMs)
-    this.timer.unref()
-  }
-
-  stop(): void {
-    clearInterval(this.timer)
   }
 }

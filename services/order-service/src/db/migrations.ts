@@ -73,4 +73,21 @@ export const migrations: Migration[] = [
       })
     },
   },
+  {
+    // The reconciler backs off per order: one that keeps failing is tried again later, and the
+    // ones due first are swept first, so a few stuck orders cannot starve the others.
+    name: '005_order_settle_backoff',
+    async up(db) {
+      await db.schema.alterTable('orders', (t) => {
+        t.integer('settle_attempts').unsigned().notNullable().defaultTo(0)
+        t.timestamp('next_settle_at').nullable()
+      })
+    },
+    async down(db) {
+      await db.schema.alterTable('orders', (t) => {
+        t.dropColumn('next_settle_at')
+        t.dropColumn('settle_attempts')
+      })
+    },
+  },
 ]

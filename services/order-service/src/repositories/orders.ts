@@ -164,7 +164,10 @@ export class OrderRepository {
     return { order: await this.mustFind(id), changed }
   }
 
-  /** Pending orders older than `seconds`, oldest first, with their reservation ids. */
+  /**
+   * Pending orders older than `seconds` whose next settling attempt is due, the longest due
+   * first, with their reservation ids.
+   */
   async stalePending(
     seconds: number,
     limit = 100,
@@ -172,10 +175,25 @@ export class OrderRepository {
     const rows = (await this.db('orders')
       .where({ status: 'pending' })
       .andWhere('created_at', '<', this.db.raw('NOW() - INTERVAL ? SECOND', [seconds]))
-      .orderBy('id')
+      .andWhere((q) =>
+        q.whereNull('next_settle_at').orWhere('next_settle_at', '<=', this.db.fn.now()),
+      )
+      .orderByRaw('COALESCE(next_settle_at, created_at), id')
       .limit(limit)
       .select('id', 'reservation_id')) as Pick<OrderRow, 'id' | 'reservation_id'>[]
     return rows.map((r) => ({ id: r.id, reservationId: r.reservation_id }))
+  }
+
+  /** Settling this order failed: the next attempt waits 30 s, doubling up to an hour. */
+  async deferSettle(id: number): Promise<void> {
+    await this.db('orders')
+      .where({ id })
+      .update({
+        next_settle_at: this.db.raw(
+          'NOW() + INTERVAL LEAST(30 * POW(2, settle_attempts), 3600) SECOND',
+        ),
+        settle_attempts: this.db.raw('settle_attempts + 1'),
+      })
   }
 
   /**
