@@ -22,6 +22,8 @@ export const PROBLEMS = {
   service_token_required: { type: `${PROBLEM_TYPE_BASE}service-token-required`, status: 401 },
   invalid_service_token: { type: `${PROBLEM_TYPE_BASE}invalid-service-token`, status: 401 },
   too_many_attempts: { type: `${PROBLEM_TYPE_BASE}too-many-attempts`, status: 429 },
+  /** Shedding load (e.g. password hashing): refused before any work was done; retry later. */
+  too_busy: { type: `${PROBLEM_TYPE_BASE}too-busy`, status: 429 },
   /** A reservation id reused with other lines than the ones it was made with. */
   reservation_conflict: { type: `${PROBLEM_TYPE_BASE}reservation-conflict`, status: 409 },
   /** Releasing a committed reservation: its stock belongs to a confirmed order. */

@@ -1,3 +1,5 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+
 /**
  * Attempts per key in fixed windows, in this replica's memory (as @fastify/rate-limit's store).
  * Needed beside that plugin because it runs one limit per request: the first limiter to see a
@@ -32,5 +34,23 @@ export class AttemptLimiter {
     if (this.windows.size < this.maxKeys) return
     const oldest = this.windows.keys().next()
     if (!oldest.done) this.windows.delete(oldest.value)
+  }
+}
+
+/**
+ * preHandler: counts the request against its client address (`request.clientAddress`) and,
+ * over the limit, refuses it before any work with the error `refuse` makes and Retry-After.
+ */
+export function limitPerAddress(
+  limiter: AttemptLimiter,
+  refuse: (waitSeconds: number) => Error,
+  onLimited: () => void = () => {},
+) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const wait = limiter.hit(request.clientAddress)
+    if (wait === 0) return
+    onLimited()
+    reply.header('retry-after', String(wait))
+    throw refuse(wait)
   }
 }

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { normalizeIP } from '@fastify/rate-limit'
 import { CLIENT_IP_HEADER, serviceCallerOf } from '@shopscope/kit'
 
@@ -22,4 +22,22 @@ export function clientAddress(
   )
     return normalizeIP(forwarded)
   return normalizeIP(request.ip)
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The shopper's address, what the sign-in and sign-up limits count on. */
+    clientAddress: string
+  }
+}
+
+/** Sets `request.clientAddress` on every request of `app`. */
+export function trackClientAddress(
+  app: FastifyInstance,
+  verifyServiceToken: (token: string) => string,
+): void {
+  app.decorateRequest('clientAddress', '')
+  app.addHook('onRequest', async (request) => {
+    request.clientAddress = clientAddress(request, verifyServiceToken)
+  })
 }

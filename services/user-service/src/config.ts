@@ -20,4 +20,17 @@ export const UserEnv = Type.Object({
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
   /** Login attempts per minute from one shopper address, all emails together. */
   LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: Type.Integer({ minimum: 1, default: 100 }),
+  /** Accounts created per minute from one shopper address. */
+  REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: Type.Integer({ minimum: 1, default: 10 }),
+  /**
+   * Password hashes running at once for sign-ups, and as many again for sign-ins (each kind its
+   * own gate, so a burst of one never queues the other): libuv's 4 threads, shared by both.
+   */
+  PASSWORD_HASHING_CONCURRENCY: Type.Integer({ minimum: 1, default: 2 }),
+  /** Requests of one kind waiting for a hashing slot; beyond it they are refused (429). */
+  PASSWORD_HASHING_QUEUE: Type.Integer({ minimum: 0, default: 16 }),
+  /** Longest wait for a slot: well under the frontend's CREDENTIALS_TIMEOUT_MS (5 s). */
+  PASSWORD_HASHING_MAX_WAIT_MS: Type.Integer({ minimum: 1, default: 2000 }),
+  /** Requests of one kind one shopper address may have hashing or waiting at once. */
+  PASSWORD_HASHING_PER_CLIENT: Type.Integer({ minimum: 1, default: 4 }),
 })

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { trace } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import { exemplarLabels, promClient } from '@shopscope/kit'
+import type { HashingGate } from './hashing-gate'
 
 export type LoginResult = 'success' | 'failure' | 'rate_limited'
 
@@ -23,6 +24,26 @@ export function createUserMetrics(registry: FastifyInstance['metrics']) {
   }
 }
 export type UserMetrics = ReturnType<typeof createUserMetrics>
+
+/** How busy each hashing gate is: a gate always full means the service needs more CPU. */
+export function registerHashingMetrics(
+  registry: FastifyInstance['metrics'],
+  gates: Record<'registration' | 'login', HashingGate>,
+): void {
+  new promClient.Gauge({
+    name: 'shopscope_password_hashing',
+    help: 'Password hashes by kind (registration, login) and state (running, waiting)',
+    labelNames: ['kind', 'state'] as const,
+    registers: [registry],
+    collect() {
+      for (const [kind, gate] of Object.entries(gates)) {
+        const { running, waiting } = gate.load
+        this.set({ kind, state: 'running' }, running)
+        this.set({ kind, state: 'waiting' }, waiting)
+      }
+    },
+  })
+}
 
 export function countLogin(metrics: UserMetrics, result: LoginResult): void {
   metrics.logins.inc({ labels: { result }, value: 1, exemplarLabels: exemplarLabels() })

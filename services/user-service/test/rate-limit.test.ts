@@ -50,7 +50,7 @@ describe('login rate limit', () => {
     assert.equal(res.statusCode, 200)
   })
 
-  it('does not limit registration', async () => {
+  it('does not count registrations against the login limits', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await register(app(), { ...erin, name: 'U', email: `user${i}@example.com` })
       assert.equal(res.statusCode, 201)

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { metricValue } from '@shopscope/tests/harness'
 import { login, me, register, userServiceFixture } from './helpers'
 
-const svc = userServiceFixture()
+// This file registers more accounts than one address may in a minute (registration-limit.test.ts).
+const svc = userServiceFixture({ REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000' })
 const app = () => svc().app
 
 const alice = { email: 'Alice@Example.com', password: 'correct horse battery', name: 'Alice' }
@@ -44,15 +45,16 @@ describe('register, log in, who am I', () => {
   })
 
   it('answers 409 for an email taken in another case, even concurrently', async () => {
-    const taken = await register(app(), { ...alice, email: 'alice@EXAMPLE.com', name: 'Eve' })
+    const eve = { email: 'alice@EXAMPLE.com', password: 'eve password', name: 'Eve' }
+    const taken = await register(app(), eve)
     assert.equal(taken.statusCode, 409)
     assert.match(taken.headers['content-type'] as string, /application\/problem\+json/)
     assert.equal(taken.json().status, 409)
 
     const bob = { email: 'bob@example.com', password: 'bob password', name: 'Bob' }
     const results = await Promise.all(
-      ['bob@example.com', 'BOB@example.com', 'Bob@Example.com'].map((email) =>
-        register(app(), { ...bob, email }),
+      ['bob@example.com', 'BOB@example.com', 'Bob@Example.com'].map((email, i) =>
+        register(app(), { ...bob, email, password: `${bob.password} ${i}` }),
       ),
     )
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [201, 409, 409])

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply, FastifyRequest } from 'fastify'
 import { HttpProblem, problemFor, type User as TokenUser } from '@shopscope/kit'
 import { Credentials, Session, problemResponses } from '@shopscope/contracts'
 import { countLogin, tagSpanWithUser, type UserMetrics } from '../telemetry'
-import { clientAddress } from '../client-address'
-import { AttemptLimiter } from '../attempt-limiter'
+import { AttemptLimiter, limitPerAddress } from '../attempt-limiter'
+import { throughGate, type HashingGate } from '../hashing-gate'
 
 export const TOKEN_TTL_SECONDS = 2 * 60 * 60
 
@@ -15,13 +14,7 @@ interface Options {
   loginsPerMinute: number
   /** Per shopper address, whatever the email: guessing across accounts. */
   loginsPerAddressPerMinute: number
-  verifyServiceToken: (token: string) => string
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    clientAddress: string
-  }
+  hashing: HashingGate
 }
 
 /** Thrown into the kit error handler, which renders it as a problem with retry-after. */
@@ -32,22 +25,15 @@ const problems = problemResponses(400, 401, 429, 503)
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, signToken, loginsPerMinute, loginsPerAddressPerMinute, verifyServiceToken },
+  { metrics, signToken, loginsPerMinute, loginsPerAddressPerMinute, hashing },
 ) => {
   // Never a limit per email alone: anyone could then lock anyone out. Whoever exhausts a limit
   // keyed on their own address locks out only themselves (and their own network).
-  app.decorateRequest('clientAddress', '')
-  app.addHook('onRequest', async (request) => {
-    request.clientAddress = clientAddress(request, verifyServiceToken)
-  })
-  const addresses = new AttemptLimiter(loginsPerAddressPerMinute)
-  const perAddress = async (request: FastifyRequest, reply: FastifyReply) => {
-    const wait = addresses.hit(request.clientAddress)
-    if (wait === 0) return
-    countLogin(metrics, 'rate_limited')
-    reply.header('retry-after', String(wait))
-    throw tooManyAttempts(`${wait} seconds`)
-  }
+  const perAddress = limitPerAddress(
+    new AttemptLimiter(loginsPerAddressPerMinute),
+    (wait) => tooManyAttempts(`${wait} seconds`),
+    () => countLogin(metrics, 'rate_limited'),
+  )
 
   app.post(
     '/sessions',
@@ -67,8 +53,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
         },
       },
     },
-    async (request) => {
-      const user = await app.users.authenticate(request.body)
+    async (request, reply) => {
+      const user = await throughGate(hashing, request, reply, () =>
+        app.users.authenticate(request.body),
+      )
       if (!user) {
         countLogin(metrics, 'failure')
         // One message whether or not the account exists.

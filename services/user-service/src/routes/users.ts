@@ -1,35 +1,52 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HttpProblem, requireUser, type User as TokenUser } from '@shopscope/kit'
+import { HttpProblem, problemFor, requireUser, type User as TokenUser } from '@shopscope/kit'
 import { Registration, Session, User, problemResponses } from '@shopscope/contracts'
 import { countRegistration, tagSpanWithUser, type UserMetrics } from '../telemetry'
 import { TOKEN_TTL_SECONDS } from './sessions'
+import { AttemptLimiter, limitPerAddress } from '../attempt-limiter'
+import { throughGate, type HashingGate } from '../hashing-gate'
 
 interface Options {
   metrics: UserMetrics
   signToken: (user: TokenUser) => string
   verifyToken: (token: string) => TokenUser
+  /** Per shopper address: each sign-up is a password hash, the costliest thing done here. */
+  registrationsPerAddressPerMinute: number
+  hashing: HashingGate
 }
 
 export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, signToken, verifyToken },
+  { metrics, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
 ) => {
+  const perAddress = limitPerAddress(
+    new AttemptLimiter(registrationsPerAddressPerMinute),
+    (wait) => problemFor('too_many_attempts', `Too many sign-ups, retry in ${wait} seconds`),
+  )
+
   app.post(
     '/users',
     {
       schema: {
         tags: ['users'],
         body: Registration,
-        response: { 201: Session, ...problemResponses(400, 409, 503) },
+        // 200: the same email and password again, the account made before (a retry).
+        response: { 201: Session, 200: Session, ...problemResponses(400, 408, 409, 429, 503) },
       },
+      preHandler: perAddress,
     },
     // Signed in at once: a login right after would hash the same password a second time, the
     // costliest thing this service does.
     async (request, reply) => {
-      const user = await app.users.create(request.body)
-      countRegistration(metrics)
+      // A caller that timed out has closed its connection; it was told nothing was made.
+      const stillWanted = () => !request.socket.destroyed
+      const { user, created } = await throughGate(hashing, request, reply, () =>
+        app.users.register(request.body, stillWanted),
+      )
+      if (created) countRegistration(metrics)
       tagSpanWithUser(user.id)
-      return reply.code(201).send({ token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user })
+      const session = { token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user }
+      return reply.code(created ? 201 : 200).send(session)
     },
   )
 
