@@ -65,7 +65,10 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   const upstream = (name: string, baseUrl: string) =>
     new Upstream({ name, baseUrl, timeoutMs: config.UPSTREAM_TIMEOUT_MS })
   const users = new UserClient(
-    upstream('user-service', config.USER_SERVICE_URL),
+    {
+      registrations: upstream('user-service', config.USER_SERVICE_URL),
+      sessions: upstream('user-service', config.USER_SERVICE_URL),
+    },
     serviceTokenMinter(config.FRONTEND_SIGNING_KEY, 'frontend'),
     config.CREDENTIALS_TIMEOUT_MS,
   )
@@ -74,7 +77,12 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     upstream('order-service', config.ORDER_SERVICE_URL),
     config.CHECKOUT_TIMEOUT_MS,
   )
-  registerUpstreamMetrics(fastify.metrics, [users.upstream, products.upstream, orders.upstream])
+  registerUpstreamMetrics(fastify.metrics, [
+    users.upstreams.sessions,
+    users.upstreams.registrations,
+    products.upstream,
+    orders.upstream,
+  ])
   const sessions = new SessionCookies(config.COOKIE_SECURE)
 
   await fastify.register(helmet, {

@@ -13,6 +13,10 @@ import { csrfOf, frontendFixture, Visitor } from './helpers'
  */
 let upstream: Server
 let ordersDown = false
+/** user-service's sign-ups never answer (a burst it cannot keep up with). */
+let signUpsHang = false
+/** user-service's sign-ins are shed: its hashing gate is full. */
+let signInsBusy = false
 
 const PAGE: ProductPage = { items: [], page: 1, pageSize: 12, total: 0 }
 const CART: Cart = { items: [], itemCount: 0, total: 0 }
@@ -29,9 +33,15 @@ const PASSED_ON: PassedOnProblem = {
   dependency: 'product-service',
 }
 const BUG = { type: 'about:blank', title: 'Internal Server Error', status: 500 }
+const BUSY = {
+  type: 'https://shopscope.dev/problems/too-busy',
+  title: 'Too Many Requests',
+  status: 429,
+  reason: 'too_busy',
+}
 
 function answer(url: string): [number, unknown] {
-  if (url.startsWith('/api/v1/sessions')) return [200, GRANT]
+  if (url.startsWith('/api/v1/sessions')) return signInsBusy ? [429, BUSY] : [200, GRANT]
   if (url.startsWith('/api/v1/products')) return url.includes('q=boom') ? [500, BUG] : [200, PAGE]
   if (url.startsWith('/api/v1/cart')) return ordersDown ? [503, PASSED_ON] : [200, CART]
   return [404, { type: 'about:blank', title: 'Not Found', status: 404 }]
@@ -41,6 +51,7 @@ before(async () => {
   upstream = createServer((req, res) => {
     req.resume()
     req.on('end', () => {
+      if (signUpsHang && req.url === '/api/v1/users') return
       const [status, body] = answer(req.url ?? '')
       res.writeHead(status, { 'content-type': 'application/json' })
       res.end(JSON.stringify(body))
@@ -67,6 +78,7 @@ const shop = frontendFixture({
     get USER_SERVICE_URL() {
       return upstreamUrl()
     },
+    CREDENTIALS_TIMEOUT_MS: '300',
   },
 })
 
@@ -106,5 +118,41 @@ describe('circuit breakers and failures that are not the upstream being down', (
     assert.equal(await circuit('order-service'), 0)
     ordersDown = false
     assert.equal((await shopper.get('/cart')).statusCode, 200, 'back at once: no open circuit')
+  })
+})
+
+describe('sign-up floods and sign-ins', () => {
+  const signIn = async () => {
+    const shopper = new Visitor(shop().frontend.app)
+    return shopper.post('/login', {
+      _csrf: csrfOf((await shopper.get('/login')).body),
+      email: GRANT.user.email,
+      password: 'correct horse',
+    })
+  }
+
+  it('sign-ups timing out open only their own breaker: signing in still works', async () => {
+    signUpsHang = true
+    const visitor = new Visitor(shop().frontend.app)
+    const _csrf = csrfOf((await visitor.get('/register')).body)
+    for (let i = 0; i < 6; i++) {
+      const form = { _csrf, name: 'Flo', email: `flo${i}@example.com`, password: 'flo password' }
+      assert.equal((await visitor.post('/register', form)).statusCode, 503)
+    }
+    signUpsHang = false
+    assert.equal(await circuit('user-service'), 2, 'the sign-up breaker is open')
+    assert.equal((await signIn()).statusCode, 303)
+  })
+
+  it('user-service shedding sign-ins (429 too_busy) opens no breaker: a page saying so', async () => {
+    signInsBusy = true
+    for (let i = 0; i < 10; i++) {
+      const res = await signIn()
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.headers['retry-after'], '5')
+      assert.match(res.body, /Many people are signing in right now/)
+    }
+    signInsBusy = false
+    assert.equal((await signIn()).statusCode, 303, 'back at once: no open circuit')
   })
 })

@@ -54,7 +54,11 @@ export function frontendFixture(
 /** A cookie-keeping client over app.inject, enough to walk through forms like a browser. */
 export class Visitor {
   readonly cookies = new Map<string, string>()
-  constructor(private readonly app: FastifyInstance) {}
+  /** `headers`: sent with every request, e.g. the X-Forwarded-For of a proxy on loopback. */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   private keep(res: LightMyRequestResponse): LightMyRequestResponse {
     for (const c of res.cookies as { name: string; value: string; expires?: Date }[]) {
@@ -69,7 +73,9 @@ export class Visitor {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.keep(await this.app.inject({ url, headers: { cookie: this.cookieHeader } }))
+    return this.keep(
+      await this.app.inject({ url, headers: { ...this.headers, cookie: this.cookieHeader } }),
+    )
   }
 
   async post(url: string, form: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -77,7 +83,11 @@ export class Visitor {
       await this.app.inject({
         method: 'POST',
         url,
-        headers: { cookie: this.cookieHeader, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          ...this.headers,
+          cookie: this.cookieHeader,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         payload: new URLSearchParams(form).toString(),
       }),
     )

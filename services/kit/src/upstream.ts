@@ -7,7 +7,10 @@ import { Gauge, type Registry, type RegistryContentType } from 'prom-client'
 
 const STATE_VALUE: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 }
 
-/** `shopscope_upstream_circuit_state{upstream}`: 0 closed, 1 half-open, 2 open. */
+/**
+ * `shopscope_upstream_circuit_state{upstream}`: 0 closed, 1 half-open, 2 open; of an upstream
+ * called through several breakers (one per kind of call), the worst.
+ */
 export function registerUpstreamMetrics(
   registry: Registry<RegistryContentType>,
   upstreams: Upstream[],
@@ -18,7 +21,10 @@ export function registerUpstreamMetrics(
     labelNames: ['upstream'],
     registers: [registry],
     collect() {
-      for (const u of upstreams) this.set({ upstream: u.name }, STATE_VALUE[u.state])
+      const worst = new Map<string, number>()
+      for (const u of upstreams)
+        worst.set(u.name, Math.max(worst.get(u.name) ?? 0, STATE_VALUE[u.state]))
+      for (const [upstream, value] of worst) this.set({ upstream }, value)
     },
   })
 }

@@ -31,6 +31,9 @@ export const UserEnv = Type.Object({
   PASSWORD_HASHING_QUEUE: Type.Integer({ minimum: 0, default: 16 }),
   /** Longest wait for a slot: well under the frontend's CREDENTIALS_TIMEOUT_MS (5 s). */
   PASSWORD_HASHING_MAX_WAIT_MS: Type.Integer({ minimum: 1, default: 2000 }),
-  /** Requests of one kind one shopper address may have hashing or waiting at once. */
+  /**
+   * Requests of one kind one shopper address may have hashing or waiting at once (it runs one at
+   * a time, the others wait).
+   */
   PASSWORD_HASHING_PER_CLIENT: Type.Integer({ minimum: 1, default: 4 }),
 })

@@ -10,6 +10,7 @@ export class GateFull extends Error {
 }
 
 interface Waiter {
+  client: string
   admit: () => void
   timer: NodeJS.Timeout
 }
@@ -31,10 +32,11 @@ export interface GateLimits {
  * `maxWaitMs` in the queue, or beyond `perClient` for one address, the caller is refused before
  * anything was done, so it can retry later and nothing it asked for happened half-way. The wait
  * is bounded well under the frontend's timeout, so an accepted request is answered before its
- * caller gives up.
+ * caller gives up. One client address runs one hash at a time, its others wait: with two slots
+ * or more, a flood from one address always leaves a slot to everyone else.
  */
 export class HashingGate {
-  private running = 0
+  private readonly runningClients = new Set<string>()
   private readonly waiting: Waiter[] = []
   private readonly perClient = new Map<string, number>()
 
@@ -42,7 +44,7 @@ export class HashingGate {
 
   /** Hashes running, and callers waiting for a slot (for the metrics). */
   get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length }
+    return { running: this.runningClients.size, waiting: this.waiting.length }
   }
 
   async run<T>(client: string, work: () => Promise<T>): Promise<T> {
@@ -50,11 +52,12 @@ export class HashingGate {
     if (mine >= this.limits.perClient) throw new GateFull(this.retryAfterSeconds)
     this.perClient.set(client, mine + 1)
     try {
-      await this.enter()
+      await this.enter(client)
       try {
         return await work()
       } finally {
-        this.leave()
+        this.runningClients.delete(client)
+        this.admitWaiters()
       }
     } finally {
       const left = (this.perClient.get(client) ?? 1) - 1
@@ -67,16 +70,20 @@ export class HashingGate {
     return Math.max(1, Math.ceil(this.limits.maxWaitMs / 1000))
   }
 
-  private enter(): Promise<void> {
-    if (this.running < this.limits.concurrency) {
-      this.running++
+  private canRun(client: string): boolean {
+    return this.runningClients.size < this.limits.concurrency && !this.runningClients.has(client)
+  }
+
+  private enter(client: string): Promise<void> {
+    if (this.canRun(client)) {
+      this.runningClients.add(client)
       return Promise.resolve()
     }
     if (this.waiting.length >= this.limits.queue)
       return Promise.reject(new GateFull(this.retryAfterSeconds))
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        // The slot is handed over by leave(): `running` stays counted.
+        client,
         admit: () => {
           clearTimeout(waiter.timer)
           resolve()
@@ -90,10 +97,18 @@ export class HashingGate {
     })
   }
 
-  private leave(): void {
-    const next = this.waiting.shift()
-    if (next) next.admit()
-    else this.running--
+  /** Oldest first, skipping clients that already run one. */
+  private admitWaiters(): void {
+    for (let i = 0; i < this.waiting.length; ) {
+      const waiter = this.waiting[i] as Waiter
+      if (!this.canRun(waiter.client)) {
+        i++
+        continue
+      }
+      this.waiting.splice(i, 1)
+      this.runningClients.add(waiter.client)
+      waiter.admit()
+    }
   }
 }
 

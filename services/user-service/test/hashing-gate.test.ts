@@ -26,6 +26,7 @@ describe('HashingGate', () => {
     const ra = gate.run('x', a.work)
     const rb = gate.run('x', b.work)
     await assert.rejects(gate.run('x', c.work), GateFull)
+    await new Promise(setImmediate)
     assert.deepEqual(started, ['a'])
     a.release()
     assert.equal(await ra, 'a')
@@ -54,16 +55,24 @@ describe('HashingGate', () => {
     assert.deepEqual(started, ['a'])
   })
 
-  it('refuses a client over its own share while others are still admitted', async () => {
-    const gate = new HashingGate({ concurrency: 1, queue: 10, maxWaitMs: 10_000, perClient: 2 })
+  it('runs one hash per client: a flood from one address leaves the other slot free', async () => {
+    const gate = new HashingGate({ concurrency: 2, queue: 10, maxWaitMs: 10_000, perClient: 2 })
     const started: string[] = []
     const [a, b, c] = ['a', 'b', 'c'].map((name) => blocker(started, name))
     const ra = gate.run('flood', a!.work)
     const rb = gate.run('flood', b!.work)
+    // Over its share: refused; its second waits although a slot is free.
     await assert.rejects(gate.run('flood', blocker(started, 'x').work), GateFull)
     const rc = gate.run('shopper', c!.work)
-    for (const x of [a, b, c]) x!.release()
-    assert.deepEqual(await Promise.all([ra, rb, rc]), ['a', 'b', 'c'])
+    await new Promise(setImmediate)
+    assert.deepEqual(started, ['a', 'c'])
+    c!.release()
+    assert.equal(await rc, 'c')
+    a!.release()
+    assert.equal(await ra, 'a')
+    b!.release()
+    assert.equal(await rb, 'b')
+    assert.deepEqual(started, ['a', 'c', 'b'])
     // Its share is given back too.
     assert.equal(await gate.run('flood', async () => 'again'), 'again')
   })

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { isRefusal, type UserClient } from '../clients/users'
+import type { FastifyReply } from 'fastify'
+import { isRefusal, type Refusal, type UserClient } from '../clients/users'
 import { LoginForm, NextQuery, RegisterForm } from '../schemas'
 import { csrfToken, safeNext, type SessionCookies } from '../session'
 import { loginView, registerView } from '../views/account'
@@ -12,6 +13,12 @@ function registrationProblem(form: RegisterForm): string | undefined {
   if (!EMAIL.test(form.email.trim())) return 'Please enter a valid email address.'
   if (form.password.length < 8) return 'The password must have at least 8 characters.'
   return undefined
+}
+
+/** The refusal's status; a shopper told to come back later is told when (Retry-After). */
+function refuse(reply: FastifyReply, refusal: Refusal): void {
+  reply.code(refusal.status)
+  if (refusal.status === 429 || refusal.status === 503) reply.header('retry-after', '5')
 }
 
 export const accountRoutes: FastifyPluginAsyncTypebox<{
@@ -29,7 +36,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
     const next = safeNext(request.body.next)
     const grant = await users.login(email.trim(), password, request.ip)
     if (isRefusal(grant)) {
-      reply.code(grant.status)
+      refuse(reply, grant)
       const view = loginView({ email, next, error: grant.refused, csrfToken: csrfToken(reply) })
       return page(reply, 'Sign in', view)
     }
@@ -50,9 +57,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{
     const form = request.body
     const input = { name: form.name.trim(), email: form.email.trim(), password: form.password }
     const problem = registrationProblem(form)
-    const grant = problem ? { refused: problem, status: 400 } : await users.register(input)
+    const grant = problem
+      ? { refused: problem, status: 400 }
+      : await users.register(input, request.ip)
     if (isRefusal(grant)) {
-      reply.code(grant.status)
+      refuse(reply, grant)
       const view = registerView({ ...input, error: grant.refused, csrfToken: csrfToken(reply) })
       return page(reply, 'Create account', view)
     }
