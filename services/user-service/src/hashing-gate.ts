@@ -99,7 +99,7 @@ export class HashingGate {
 
   /** Oldest first, skipping clients that already run one. */
   private admitWaiters(): void {
-    for (let i = 0; i < this.waiting.length; ) {
+    for (let i = 0; i < this.waiting.length;) {
       const waiter = this.waiting[i] as Waiter
       if (!this.canRun(waiter.client)) {
         i++

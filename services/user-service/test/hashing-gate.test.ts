@@ -79,7 +79,10 @@ describe('HashingGate', () => {
 
   it('gives the slot back when the work fails', async () => {
     const gate = new HashingGate({ concurrency: 1, queue: 0, maxWaitMs: 50, perClient: 9 })
-    await assert.rejects(gate.run('x', async () => Promise.reject(new Error('boom'))), /boom/)
+    await assert.rejects(
+      gate.run('x', async () => Promise.reject(new Error('boom'))),
+      /boom/,
+    )
     assert.equal(await gate.run('x', async () => 'ok'), 'ok')
   })
 })

@@ -27,7 +27,8 @@ const accounts = async () => Number((await svc().app.db('users').count({ n: '*' 
 
 describe('registration limits', () => {
   it('limits a registration burst from one address: 429 problem+json with Retry-After', async () => {
-    for (let i = 0; i < 3; i++) assert.equal((await signUp('203.0.113.5', `burst${i}`)).statusCode, 201)
+    for (let i = 0; i < 3; i++)
+      assert.equal((await signUp('203.0.113.5', `burst${i}`)).statusCode, 201)
     const limited = await signUp('203.0.113.5', 'burst3')
     assert.equal(limited.statusCode, 429)
     assert.match(limited.headers['content-type'] as string, /application\/problem\+json/)

@@ -19,9 +19,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
   { metrics, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
 ) => {
-  const perAddress = limitPerAddress(
-    new AttemptLimiter(registrationsPerAddressPerMinute),
-    (wait) => problemFor('too_many_attempts', `Too many sign-ups, retry in ${wait} seconds`),
+  const perAddress = limitPerAddress(new AttemptLimiter(registrationsPerAddressPerMinute), (wait) =>
+    problemFor('too_many_attempts', `Too many sign-ups, retry in ${wait} seconds`),
   )
 
   app.post(
