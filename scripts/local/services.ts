@@ -37,6 +37,17 @@ export function devEnv(): Record<string, string> {
   )
 }
 
+/**
+ * Each service's own variables on this stack. Every shopper connects from 127.0.0.1 here, so the
+ * frontend believes X-Forwarded-For from loopback, as it believes the ingress in a cluster: the
+ * load generators name each simulated shopper in it, and one client's failed logins (or
+ * sign-ups) lock out that client only, never every shopper of the stack. A browser sends no
+ * such header: it is 127.0.0.1, one shopper.
+ */
+export const LOCAL_SERVICE_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  frontend: { TRUST_PROXY: 'loopback' },
+}
+
 export interface ServiceOptions {
   mysqlUrl: string
   otlpHttpEndpoint: string
@@ -92,6 +103,7 @@ export async function serviceSpecs(options: ServiceOptions) {
         PORT: String(ports[s.name]),
         ...(adminPorts ? { ADMIN_PORT: String(adminPorts[s.name]) } : {}),
         OTEL_SERVICE_NAME: s.name,
+        ...LOCAL_SERVICE_ENV[s.name],
         ...(s.database ? { DATABASE_URL: `${options.mysqlUrl}/${s.database}` } : {}),
       },
       readyUrl: `${url(s.name)}/readyz`,
