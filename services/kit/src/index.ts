@@ -33,6 +33,7 @@ export {
   USER_TOKEN_TTL_SECONDS,
   type User,
 } from './auth'
+export { userPseudonym } from './pseudonym'
 export {
   ServiceSigningKey,
   ServicePublicKey,

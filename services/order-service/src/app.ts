@@ -7,6 +7,7 @@ import {
   serviceTokenMinter,
   Sweeper,
   tokenVerifier,
+  userPseudonym,
   type ServiceConfig,
 } from '@shopscope/kit'
 import type { OrderEnv } from './config'
@@ -72,7 +73,12 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
   fastify.decorate('productClient', productClient)
   fastify.decorate(
     'checkout',
-    new Checkout(orders, productClient, checkoutMetrics(fastify.metrics)),
+    new Checkout(
+      orders,
+      productClient,
+      checkoutMetrics(fastify.metrics),
+      userPseudonym(config.JWT_SECRET),
+    ),
   )
 
   const reconciler = new PendingOrderReconciler(

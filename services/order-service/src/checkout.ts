@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api'
 import {
   exemplarLabels,
@@ -26,10 +25,6 @@ export interface CheckoutResult {
   /** True when this request confirmed the order (201); false for a replay (200). */
   confirmedNow: boolean
 }
-
-/** Traces must not carry the raw user id; a stable hash still groups one user's requests. */
-export const hashedUserId = (userId: number): string =>
-  createHash('sha256').update(String(userId)).digest('hex').slice(0, 16)
 
 /** Outside a sampled trace there is nothing to link: an empty exemplar would only add noise. */
 function traceExemplar(): Record<string, string> | undefined {
@@ -88,6 +83,8 @@ export class Checkout {
     private readonly orders: OrderRepository,
     private readonly products: ProductClient,
     private readonly metrics: CheckoutMetrics,
+    /** Traces carry a keyed pseudonym of the user id (kit), never the id. */
+    private readonly pseudonym: (userId: number) => string,
   ) {}
 
   /**
@@ -96,7 +93,7 @@ export class Checkout {
    */
   run(userId: number, idempotencyKey: string, deadline?: number): Promise<CheckoutResult> {
     return inSpan('checkout', async (span) => {
-      span.setAttribute('user.id', hashedUserId(userId))
+      span.setAttribute('user.id', this.pseudonym(userId))
       const order = await this.orders.begin(userId, idempotencyKey)
       if ('empty' in order) {
         this.fail('empty_cart')

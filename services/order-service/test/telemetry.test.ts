@@ -3,8 +3,9 @@ import assert from 'node:assert/strict'
 import { context, SpanStatusCode, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { userPseudonym } from '@shopscope/kit'
+import { TEST_ENV } from '@shopscope/tests/harness'
 import { asUser, shopFixture } from './helpers'
-import { hashedUserId } from '../src/checkout'
 
 // A real SDK recording in memory: what the Collector would receive from the running service.
 const exporter = new InMemorySpanExporter()
@@ -40,7 +41,8 @@ describe('business telemetry', () => {
         .join(','),
     )
     assert.deepEqual(checkout.attributes, {
-      'user.id': hashedUserId(USER),
+      // Keyed (kit, JWT_SECRET): a plain sha256 of a small id is reversed by hashing every id.
+      'user.id': userPseudonym(TEST_ENV.JWT_SECRET)(USER),
       'order.id': res.json().id,
       'cart.items': 2,
     })

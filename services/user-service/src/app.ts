@@ -4,6 +4,7 @@ import {
   serviceTokenVerifier,
   tokenSigner,
   tokenVerifier,
+  userPseudonym,
   type ServiceConfig,
 } from '@shopscope/kit'
 import type { UserEnv } from './config'
@@ -46,10 +47,12 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
   const gates = { registration: new HashingGate(limits), login: new HashingGate(limits) }
   registerHashingMetrics(fastify.metrics, gates)
 
+  const pseudonym = userPseudonym(config.JWT_SECRET)
   const signToken = tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS)
   await fastify.register(userRoutes, {
     prefix: '/api/v1',
     metrics,
+    pseudonym,
     signToken,
     verifyToken: tokenVerifier(config.JWT_SECRET),
     registrationsPerAddressPerMinute: config.REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
@@ -58,6 +61,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
   await fastify.register(sessionRoutes, {
     prefix: '/api/v1',
     metrics,
+    pseudonym,
     signToken,
     loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     loginsPerAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { trace } from '@opentelemetry/api'
 import type { FastifyInstance } from 'fastify'
 import { exemplarLabels, promClient } from '@shopscope/kit'
@@ -54,10 +53,9 @@ export function countRegistration(metrics: UserMetrics): void {
 }
 
 /**
- * Lets traces be grouped by user without putting personal data in the tracing backend:
- * a hash prefix of the id, never the email.
+ * Lets traces be grouped by user without putting personal data in the tracing backend: the
+ * user's pseudonym (kit's `userPseudonym`, keyed), never the id nor the email.
  */
-export function tagSpanWithUser(id: number): void {
-  const hashed = createHash('sha256').update(String(id)).digest('hex').slice(0, 16)
-  trace.getActiveSpan()?.setAttribute('user.id', hashed)
+export function tagSpanWithUser(pseudonym: string): void {
+  trace.getActiveSpan()?.setAttribute('user.id', pseudonym)
 }

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto'
 import { context, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
+import { userPseudonym } from '@shopscope/kit'
+import { TEST_ENV } from '@shopscope/tests/harness'
 import { login, register, userServiceFixture } from './helpers'
 
 // A real SDK in memory, standing in for the span the HTTP instrumentation opens per request.
@@ -27,12 +29,13 @@ const inSpan = <T>(name: string, work: () => Promise<T>) =>
   })
 
 const attributesOf = (name: string) => exporter.getFinishedSpans().find((s) => s.name === name)
-const hashed = (id: number) => createHash('sha256').update(String(id)).digest('hex').slice(0, 16)
+/** What anyone can compute: the plain hash of an id, reversed by hashing every id. */
+const unkeyed = (id: number) => createHash('sha256').update(String(id)).digest('hex').slice(0, 16)
 
 const grace = { email: 'Grace@Example.com', password: 'grace password', name: 'Grace' }
 
 describe('business telemetry', () => {
-  it('tags register and login spans with a hash of the user id, never the email', async () => {
+  it('tags register and login spans with a keyed pseudonym of the user id, never the email', async () => {
     const created = await inSpan('register', () => register(app(), grace))
     assert.equal(created.statusCode, 201)
     const session = await inSpan('login', () =>
@@ -43,7 +46,9 @@ describe('business telemetry', () => {
     for (const name of ['register', 'login']) {
       const span = attributesOf(name)
       assert.ok(span, `span ${name} exported`)
-      assert.equal(span.attributes['user.id'], hashed(id))
+      // The services' own pseudonym (kit, keyed by JWT_SECRET), not a hash anyone can invert.
+      assert.equal(span.attributes['user.id'], userPseudonym(TEST_ENV.JWT_SECRET)(id))
+      assert.notEqual(span.attributes['user.id'], unkeyed(id))
       assert.ok(!JSON.stringify(span.attributes).toLowerCase().includes('grace@'))
     }
   })

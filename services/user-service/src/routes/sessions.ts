@@ -9,6 +9,8 @@ export const TOKEN_TTL_SECONDS = 2 * 60 * 60
 
 interface Options {
   metrics: UserMetrics
+  /** What traces carry instead of a user id. */
+  pseudonym: (id: number) => string
   signToken: (user: TokenUser) => string
   /** Per shopper address and email: guessing one account's password. */
   loginsPerMinute: number
@@ -25,7 +27,7 @@ const problems = problemResponses(400, 401, 429, 503)
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, signToken, loginsPerMinute, loginsPerAddressPerMinute, hashing },
+  { metrics, pseudonym, signToken, loginsPerMinute, loginsPerAddressPerMinute, hashing },
 ) => {
   // Never a limit per email alone: anyone could then lock anyone out. Whoever exhausts a limit
   // keyed on their own address locks out only themselves (and their own network).
@@ -63,7 +65,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
         throw new HttpProblem(401, 'The email or password is incorrect')
       }
       countLogin(metrics, 'success')
-      tagSpanWithUser(user.id)
+      tagSpanWithUser(pseudonym(user.id))
       return { token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user }
     },
   )

@@ -8,6 +8,8 @@ import { throughGate, type HashingGate } from '../hashing-gate'
 
 interface Options {
   metrics: UserMetrics
+  /** What traces carry instead of a user id. */
+  pseudonym: (id: number) => string
   signToken: (user: TokenUser) => string
   verifyToken: (token: string) => TokenUser
   /** Per shopper address: each sign-up is a password hash, the costliest thing done here. */
@@ -17,7 +19,7 @@ interface Options {
 
 export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
+  { metrics, pseudonym, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
 ) => {
   const perAddress = limitPerAddress(new AttemptLimiter(registrationsPerAddressPerMinute), (wait) =>
     problemFor('too_many_attempts', `Too many sign-ups, retry in ${wait} seconds`),
@@ -43,7 +45,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
         app.users.register(request.body, stillWanted),
       )
       if (created) countRegistration(metrics)
-      tagSpanWithUser(user.id)
+      tagSpanWithUser(pseudonym(user.id))
       const session = { token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user }
       return reply.code(created ? 201 : 200).send(session)
     },
