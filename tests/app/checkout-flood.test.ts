@@ -49,8 +49,8 @@ describe('slow checkouts', () => {
     const [ann, bob] = [await shopper('ann'), await shopper('bob')]
     await bob.addToCart(3)
     await ann.addToCart(SLOW_PRODUCT)
-    // Six checkout pages of one cart, submitted at once (six tabs, six idempotency keys).
-    const pages = await Promise.all(Array.from({ length: 6 }, () => ann.get('/checkout')))
+    // Twelve checkout pages of one cart, submitted at once (twelve tabs, twelve keys).
+    const pages = await Promise.all(Array.from({ length: 12 }, () => ann.get('/checkout')))
     const lock = await slowCheckouts()
     let answers: Awaited<ReturnType<HttpVisitor['post']>>[]
     try {
