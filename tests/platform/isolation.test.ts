@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { NAMESPACES, POD_CIDR, UPSTREAM_PODS } from '../../cdk8s/src/names'
+import { KPS_RELEASE, NAMESPACES, POD_CIDR, UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { GENERATED_SECRET } from '../../cdk8s/src/security'
 import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from './lib/render'
 import { ROOT } from './lib/tools'
@@ -24,7 +24,7 @@ const render = (
 }
 const platform = synthPlatform()
 const kps = render(
-  'kps',
+  KPS_RELEASE,
   'kube-prometheus-stack',
   VERSIONS.KUBE_PROMETHEUS_STACK_CHART_VERSION!,
   NAMESPACES.observability,
@@ -67,7 +67,7 @@ describe('NetworkPolicies against the upstream charts', () => {
     const { ports } = workload(operator, UPSTREAM_PODS.otelOperator.labels)
     assert.ok(ports.includes(UPSTREAM_PODS.otelOperator.port))
     const promOperator = kps.find(
-      (o) => o.kind === 'Service' && o.metadata.name === `${'kps'}-operator`,
+      (o) => o.kind === 'Service' && o.metadata.name === `${KPS_RELEASE}-operator`,
     )
     assert.ok(promOperator, 'the prometheus-operator Service')
     assert.ok(
@@ -78,13 +78,18 @@ describe('NetworkPolicies against the upstream charts', () => {
     )
   })
 
-  it('Prometheus and Alertmanager Services lead to the ports the policies open', () => {
-    for (const [service, port] of [
-      ['kps-prometheus', UPSTREAM_PODS.prometheus.port],
-      ['kps-alertmanager', UPSTREAM_PODS.alertmanager.port],
+  it('Prometheus and Alertmanager pods (the operator makes them) carry the labels the policies select', () => {
+    for (const [service, { labels, port }] of [
+      [`${KPS_RELEASE}-prometheus`, UPSTREAM_PODS.prometheus],
+      [`${KPS_RELEASE}-alertmanager`, UPSTREAM_PODS.alertmanager],
     ] as const) {
       const found = kps.find((o) => o.kind === 'Service' && o.metadata.name === service)
       assert.ok(found, service)
+      // The chart's own Service finds the pods by these labels.
+      assert.ok(
+        matches(labels, found.spec.selector),
+        `${service}: ${JSON.stringify(found.spec.selector)}`,
+      )
       assert.ok(
         found.spec.ports.some((p: { port: number }) => p.port === port),
         `${service}: ${JSON.stringify(found.spec.ports)}`,
