@@ -1,6 +1,6 @@
 // Runs the pinned schemathesis against one service's OpenAPI document and reads its reports.
 import { spawn } from 'node:child_process'
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 
@@ -21,8 +21,10 @@ export const CHECKS = [
 ]
 
 export interface FuzzOptions {
-  /** Base URL of the service; its document is at /docs/json. */
+  /** Base URL of the service; its document is at /docs/json unless given as `document`. */
   url: string
+  /** The OpenAPI document, for a service that does not publish it (the frontend). */
+  document?: unknown
   headers?: Record<string, string>
   checks?: string[]
   /** Per operation and phase. Small: the suite runs in every `make test`. */
@@ -92,9 +94,11 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzRun> {
   const command = binary()
   // Its example database and replay store land in the working directory: keep them out of the repo.
   const dir = mkdtempSync(join(tmpdir(), 'shopscope-fuzz-'))
+  const document = join(dir, 'openapi.json')
+  if (options.document) writeFileSync(document, JSON.stringify(options.document))
   const args = [
     'run',
-    `${options.url}/docs/json`,
+    ...(options.document ? [document, `--url=${options.url}`] : [`${options.url}/docs/json`]),
     `--checks=${(options.checks ?? CHECKS).join(',')}`,
     `--max-examples=${options.maxExamples ?? 25}`,
     `--seed=${options.seed ?? 20261201}`,

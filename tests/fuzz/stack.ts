@@ -19,6 +19,8 @@ export interface FuzzTarget {
   headers: Record<string, string>
   /** Fewer checks than the default (schemathesis.ts CHECKS), for the HTML frontend. */
   checks?: string[]
+  /** Its OpenAPI document, when the service does not serve it (the frontend). */
+  document?: unknown
   /** For a target fuzzed signed in: whether its session (and CSRF token) still works. */
   signedIn?: () => Promise<boolean>
 }
@@ -152,6 +154,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           name: 'frontend',
           url: frontendUrl,
           headers: session,
+          document: frontend.app.swagger(),
           checks: ['not_a_server_error'],
           signedIn: () => stillSignedIn(frontendUrl, session),
         },
@@ -160,6 +163,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           name: 'frontend (signed out)',
           url: frontendUrl,
           headers: {},
+          document: frontend.app.swagger(),
           checks: ['not_a_server_error'],
         },
       ],

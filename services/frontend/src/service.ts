@@ -13,5 +13,7 @@ export const service: ServiceDefinition<typeof FrontendEnv.properties> = {
     contentType: 'text/html',
     body: rejectionPage(status, message),
   }),
+  // Nothing outside needs the pages' OpenAPI document; the fuzz suite takes it in process.
+  publicDocs: false,
   app,
 }

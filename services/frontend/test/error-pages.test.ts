@@ -83,6 +83,12 @@ describe('an HTML site answers pages, even for requests refused before routing',
     }
   })
 
+  it('publishes no OpenAPI document: nothing outside needs the forms described', async () => {
+    const res = await get('/docs/json')
+    assertPage(res, 404)
+    assert.ok(frontend.app.swagger().paths?.['/login'], 'the fuzz suite still has it in process')
+  })
+
   it('a header Node refuses (ERR_INVALID_CHAR) → the error page, not Fastify JSON', async () => {
     const res = await get('/test/bad-header')
     assertPage(res, 500)

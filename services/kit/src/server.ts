@@ -52,6 +52,11 @@ export interface ServiceDefinition<E extends TProperties> {
    * request Node cannot parse); a problem+json unless the service renders pages.
    */
   clientErrorBody?: (status: number, message: string) => { contentType: string; body: string }
+  /**
+   * Serve the OpenAPI document at /docs/json (the default). An HTML site turns it off: its
+   * document only describes its forms for fuzzing, which reads `app.swagger()` in process.
+   */
+  publicDocs?: boolean
   /** The service itself, as a Fastify plugin (the app.ts of each service). */
   app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
   /**
@@ -153,7 +158,9 @@ export async function buildService<E extends TProperties>(
       },
     },
   })
-  app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  if (def.publicDocs !== false) {
+    app.get('/docs/json', { schema: { hide: true } }, async () => app.swagger())
+  }
 
   let database: DatabaseState | undefined
   if (def.database) {
