@@ -182,9 +182,9 @@ export class Upstream {
       } catch (err) {
         if (err instanceof HttpProblem) throw err
         lastError = err instanceof CallFailed ? err.reason : 'unreachable'
-        // A call cut short by the caller's deadline got less time than a healthy upstream
-        // needs: its timeout says nothing against the upstream, and must not open the circuit.
-        if (lastError === 'timeout' && timeoutMs < ownTimeout) this.probing = false
+        // A call the caller's deadline left less than half its usual time says nothing against
+        // the upstream when it times out (the caller's budget was spent elsewhere): no failure.
+        if (lastError === 'timeout' && timeoutMs < ownTimeout / 2) this.probing = false
         else this.recordFailure()
       }
     }
