@@ -138,14 +138,14 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
 
   // The one place where a failure becomes a page: 404, 403, 503 and 500 alike.
   fastify.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    // A header Node refuses to write (ERR_INVALID_CHAR) would fail this answer too, and Fastify
+    // would then send its own JSON: the answer goes without it.
+    dropInvalidHeaders(reply)
     if (error instanceof SessionExpired) {
       sessions.end(reply)
       const next = request.method === 'GET' ? request.url : '/cart'
       return reply.redirect(`/login?next=${encodeURIComponent(next)}`, 303)
     }
-    // A header Node refuses to write (ERR_INVALID_CHAR) would fail this page too, and Fastify
-    // would then answer its own JSON: the page goes without it.
-    dropInvalidHeaders(reply)
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500
     if (error instanceof UpstreamUnavailable) {
       request.log.warn({ upstream: error.upstream, reason: error.message }, 'upstream unavailable')
