@@ -9,6 +9,7 @@ export const service: ServiceDefinition<typeof FrontendEnv.properties> = {
   defaultPort: 8080,
   env: FrontendEnv,
   // An HTML site: its early rejections are pages too, not problem+json.
+  formBodies: true,
   clientErrorBody: (status, message) => ({
     contentType: 'text/html',
     body: rejectionPage(status, message),

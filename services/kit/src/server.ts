@@ -25,6 +25,7 @@ import { createDb, DatabaseState, migrate, type Migration } from './db'
 import { errorHandler, notFoundHandler, Problem, problem, PROBLEM_CONTENT_TYPE } from './problem'
 import { Gauge } from 'prom-client'
 import { createRegistry } from './metrics'
+import { validatorFactory } from './validation'
 import { healthRoutes, OPERATIONAL_PATHS } from './health'
 import {
   faultConfigProblems,
@@ -57,6 +58,8 @@ export interface ServiceDefinition<E extends TProperties> {
    * document only describes its forms for fuzzing, which reads `app.swagger()` in process.
    */
   publicDocs?: boolean
+  /** Its bodies are HTML forms (text): converted to the schema's types, unlike JSON bodies. */
+  formBodies?: boolean
   /** The service itself, as a Fastify plugin (the app.ts of each service). */
   app: FastifyPluginAsync<{ config: ServiceConfig<E> }>
   /**
@@ -122,6 +125,9 @@ export async function buildService<E extends TProperties>(
     trustProxy: trustProxy(config.TRUST_PROXY),
     requestIdHeader: 'x-request-id',
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    schemaController: {
+      compilersFactory: { buildValidator: validatorFactory(def.formBodies ?? false) },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('winston', logger)
@@ -240,6 +246,7 @@ async function buildAdmin<E extends TProperties>(
     bodyLimit: 16 * 1024,
     ...serverTimeouts(config),
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
+    schemaController: { compilersFactory: { buildValidator: validatorFactory(false) } },
   })
   admin.addSchema(Problem)
   admin.setErrorHandler(errorHandler)

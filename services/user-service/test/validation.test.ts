@@ -32,6 +32,19 @@ describe('request validation', () => {
     }
   })
 
+  it('takes a JSON body as typed: no value of another type is coerced into a string', async () => {
+    for (const name of [false, 0, 12, null, ['Dave']]) {
+      const res = await register(app(), {
+        ...valid,
+        email: `typed${String(name)}@example.com`,
+        name,
+      })
+      assertProblem(res, 400)
+      assert.deepEqual(fieldsOf(res.body), ['body.name'], JSON.stringify(name))
+    }
+    assertProblem(await login(app(), { email: valid.email, password: 12345678 }), 400)
+  })
+
   it('names every missing field', async () => {
     const res = await register(app(), {})
     assertProblem(res, 400)
