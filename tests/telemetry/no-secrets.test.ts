@@ -18,7 +18,10 @@ describe('no secret or personal data in logs or spans', () => {
   const tag = randomBytes(6).toString('hex')
   const alice = { email: `alice-${tag}@shopscope.test`, password: `pw-${tag}-alice`, name: 'Al' }
   const bob = { email: `bob-${tag}@shopscope.test`, password: `pw-${tag}-bob`, name: 'Bob' }
+  // Alice's email with another password: the same one again would sign in (a retried sign-up).
+  const eve = { ...alice, name: 'Eve', password: `pw-${tag}-eve` }
   const secrets: Record<string, string> = {
+    'password (eve)': eve.password,
     'email (alice)': alice.email,
     'password (alice)': alice.password,
     'email (bob)': bob.email,
@@ -59,7 +62,7 @@ describe('no secret or personal data in logs or spans', () => {
       })
 
     await post('registration', '/users', alice)
-    await post('duplicate registration', '/users', { ...alice, name: 'Eve' })
+    await post('duplicate registration', '/users', eve)
     await post('wrong password', '/sessions', { email: alice.email, password: 'not-the-password' })
     const session = await post('login', '/sessions', {
       email: alice.email,
@@ -82,7 +85,7 @@ describe('no secret or personal data in logs or spans', () => {
       .post('/login', { email: alice.email, password: 'not-the-password' })
       .catch(() => '')
     await browser.get('/register')
-    await browser.post('/register', { ...alice, name: 'Eve' }).catch(() => '')
+    await browser.post('/register', eve).catch(() => '')
 
     // A failed insert: the database refuses the row (a constraint the test adds), a 500.
     const sql = await createConnection(`${db.url}/`)
