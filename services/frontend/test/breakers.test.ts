@@ -137,7 +137,12 @@ describe('sign-up floods and sign-ins', () => {
     const _csrf = csrfOf((await visitor.get('/register')).body)
     for (let i = 0; i < 6; i++) {
       const form = { _csrf, name: 'Flo', email: `flo${i}@example.com`, password: 'flo password' }
-      assert.equal((await visitor.post('/register', form)).statusCode, 503)
+      const res = await visitor.post('/register', form)
+      assert.equal(res.statusCode, 503)
+      assert.equal(res.headers['retry-after'], '5')
+      // The form again, saying what happened: user-service makes nothing for a caller that left.
+      assert.match(res.body, /so none was created/)
+      assert.match(res.body, new RegExp(`value="flo${i}@example.com"`))
     }
     signUpsHang = false
     assert.equal(await circuit('user-service'), 2, 'the sign-up breaker is open')

@@ -2,6 +2,7 @@ import {
   CLIENT_IP_HEADER,
   serviceAuthorization,
   unexpectedAnswer,
+  UpstreamUnavailable,
   type Upstream,
 } from '@shopscope/kit'
 import { detailOf } from '../errors'
@@ -13,6 +14,13 @@ export type Refusal = { refused: string; status: number }
 /** user-service's answer when its password hashing is full: nothing was done, retry shortly. */
 const BUSY: Refusal = {
   refused: 'Many people are signing in right now. Please try again in a few seconds.',
+  status: 503,
+}
+
+/** The sign-up could not be made now; the form is shown again, nothing was created. */
+const NOT_CREATED: Refusal = {
+  refused:
+    'We could not create your account just now, so none was created. Please try again in a moment.',
   status: 503,
 }
 
@@ -51,11 +59,19 @@ export class UserClient {
     shopperIp: string,
   ): Promise<Session | Refusal> {
     const upstream = this.upstreams.registrations
-    const res = await upstream.request<Session>('POST', '/api/v1/users', {
-      body: input,
-      timeoutMs: this.credentialsTimeoutMs,
-      headers: this.shopperHeaders(upstream, shopperIp),
-    })
+    const res = await upstream
+      .request<Session>('POST', '/api/v1/users', {
+        body: input,
+        timeoutMs: this.credentialsTimeoutMs,
+        headers: this.shopperHeaders(upstream, shopperIp),
+      })
+      .catch((err: unknown) => {
+        // Never sent, refused, or given up on: user-service makes no account for a caller that
+        // left (and sending the form again signs in to one made at that very moment).
+        if (err instanceof UpstreamUnavailable) return NOT_CREATED
+        throw err
+      })
+    if (isRefusal(res)) return res
     if (res.status === 201 || res.status === 200) return res.body
     if (res.status === 409)
       return { refused: 'An account with this email already exists.', status: 409 }
