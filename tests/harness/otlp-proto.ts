@@ -77,8 +77,11 @@ export interface OtlpSpan {
   durationMs: number
   attributes: Record<string, Value>
   events: string[]
+  /** The same events with their attributes (exception.message, exception.stacktrace...). */
+  eventDetails: { name: string; attributes: Record<string, Value> }[]
   /** 0 unset, 1 ok, 2 error */
   statusCode: number
+  statusMessage: string
   scope: string
   resource: Record<string, Value>
 }
@@ -128,7 +131,9 @@ export const decodeSpans = (body: Buffer): OtlpSpan[] =>
       durationMs: Number(fixed64(s, 8) - fixed64(s, 7)) / 1e6,
       attributes: attributes(s, 9),
       events: messages(s, 11).map((e) => str(e, 2)),
+      eventDetails: messages(s, 11).map((e) => ({ name: str(e, 2), attributes: attributes(e, 3) })),
       statusCode: num(messages(s, 15)[0] ?? new Map(), 3),
+      statusMessage: str(messages(s, 15)[0] ?? new Map(), 2),
       scope,
       resource,
     },

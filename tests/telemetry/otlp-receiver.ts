@@ -19,6 +19,12 @@ export interface OtlpReceiver {
   spans: OtlpSpan[]
   logs: OtlpLogRecord[]
   metrics: OtlpDataPoint[]
+  /**
+   * Every export request as received (gunzipped protobuf): all a backend is given, whatever the
+   * decoders above leave out. Protobuf keeps strings as their UTF-8 bytes, so a search of these
+   * finds a value in any attribute, event, status message, name or resource.
+   */
+  payloads: Buffer[]
   /** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
   waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>
   close(): Promise<void>
@@ -32,10 +38,11 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const received: Pick<OtlpReceiver, 'spans' | 'logs' | 'metrics'> = {
+  const received: Pick<OtlpReceiver, 'spans' | 'logs' | 'metrics' | 'payloads'> = {
     spans: [],
     logs: [],
     metrics: [],
+    payloads: [],
   }
   const server: Server = createServer((request, response) => {
     void readBody(request).then((body) => {
@@ -44,6 +51,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         response.writeHead(415).end()
         return
       }
+      received.payloads.push(body)
       if (request.url === '/v1/traces') received.spans.push(...decodeSpans(body))
       else if (request.url === '/v1/logs') received.logs.push(...decodeLogs(body))
       else if (request.url === '/v1/metrics') received.metrics.push(...decodeMetrics(body))

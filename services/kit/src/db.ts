@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex'
 import type winston from 'winston'
 import { serializeError } from './logger'
+import { scrubDatabaseError } from './db-errors'
 
 /** A migration compiled into the service, so no migration directory has to ship or be found. */
 export interface Migration {
@@ -78,9 +79,12 @@ function connectionParts(url: string) {
 }
 
 export function createDb(url: string, poolMax: number, logger?: winston.Logger): Knex {
-  return knex({
+  const db = knex({
     log: knexLog(logger),
     client: 'mysql2',
+    // knex would put the statement with its values formatted in (an email, a password hash)
+    // in front of the driver's message.
+    compileSqlOnError: false,
     connection: {
       uri: url,
       ...connectionParts(url),
@@ -94,6 +98,11 @@ export function createDb(url: string, poolMax: number, logger?: winston.Logger):
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 5_000,
   } as Knex.Config)
+  // knex emits this before the query's promise rejects, so before its span records the error
+  // and before any caller, log or error handler sees it: from here on it names the failure by
+  // code only (the server's own text can quote a value: "Duplicate entry 'a@b.test'").
+  db.on('query-error', (err: unknown) => scrubDatabaseError(err))
+  return db
 }
 
 /**

@@ -132,14 +132,21 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   // In place: Fastify's onError hooks and the request span see this same object afterwards.
   scrubDatabaseError(error)
   const body = problemOf(error, request.url)
+  const span = trace.getActiveSpan()
+  const safe = safeError(error)
   if (body.dependency === 'database') {
     request.log.warn({ err: error, dependency: 'database' }, 'database unavailable')
   } else if (body.status >= 500) {
-    const span = trace.getActiveSpan()
-    span?.recordException(safeError(error))
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: safeError(error).message })
+    span?.recordException(safe)
     request.log.error({ err: error }, 'request failed')
   }
+  // @fastify/otel's onError hook ran before this handler and set the error's raw message as the
+  // status, which can quote the request (a 4xx detail names a reservation id; a JSON parse error
+  // quotes the body). Replaced: 5xx by the scrubbed message, 4xx by the problem's reason.
+  span?.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: body.status >= 500 ? safe.message : body.reason,
+  })
   if (body.status === 429 || body.status === 503)
     reply.header('retry-after', reply.getHeader('retry-after') ?? String(RETRY_AFTER_SECONDS))
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)

@@ -3,6 +3,7 @@ import {
   exemplarLabels,
   problemFor,
   promClient,
+  safeError,
   UpstreamUnavailable,
   type HttpProblem,
 } from '@shopscope/kit'
@@ -59,8 +60,10 @@ async function inSpan<T>(name: string, work: (span: Span) => Promise<T>): Promis
     try {
       return await work(span)
     } catch (err) {
-      span.recordException(err as Error)
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
+      // Scrubbed: a database error's message can quote the statement's values.
+      const safe = safeError(err)
+      span.recordException(safe)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: safe.message })
       throw err
     } finally {
       span.end()

@@ -9,6 +9,7 @@ import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
 import { isUnsampledCall } from './unsampled-calls'
+import { redactUrlAttributes } from './url-redaction'
 
 /** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
@@ -69,6 +70,7 @@ export function shopInstrumentations(
         // Without the first, every export would be measured as http.client.request.duration;
         // calls under an unsampled trace take the fast path of ./unsampled-calls.
         ignoreOutgoingRequestHook: () => isTelemetryExport() || isUnsampledCall(),
+        requestHook: redactUrlAttributes,
       }),
     fastify: () =>
       new FastifyOtelInstrumentation({
@@ -80,9 +82,12 @@ export function shopInstrumentations(
         instrumentHandler: false,
         ignorePaths: (route) => UNTRACED_PATHS.includes(pathOf(route.url)),
         requestHook: describeServerSpan,
-        recordExceptions: true,
+        // Fastify runs onError hooks, where this would record, before the error handler that
+        // scrubs the error (kit/src/problem.ts); that handler records the scrubbed one and sets
+        // a safe status message in place of the raw one this still sets.
+        recordExceptions: false,
       }),
-    undici: () => new UndiciInstrumentation(),
+    undici: () => new UndiciInstrumentation({ requestHook: redactUrlAttributes }),
     // The query builder's view (operation, table), with the driver's statement span inside.
     knex: () => new KnexInstrumentation({ requireParentSpan: true }),
     // Values never reach span attributes: statements are masked, not formatted.

@@ -13,7 +13,9 @@ import { applyLogExportPolicy, logExportFrom } from './log-export-policy'
 import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
+import { redactDatabaseSpanErrors } from './database-span-errors'
 import { measureUnsampledCalls } from './unsampled-calls'
+import { samplerFrom, TRUST_TRACEPARENT_ENV } from './untrusted-parent-sampler'
 
 type Flushable = { forceFlush?: () => Promise<void> }
 
@@ -28,9 +30,10 @@ async function forceFlushAll(): Promise<void> {
 }
 
 /**
- * NodeSDK from the standard OTEL_* environment only (exporters, protocol, endpoint, sampler,
- * propagators, resource, batch limits): the operator and a plain `node --require` configure it
- * the same way.
+ * NodeSDK from the standard OTEL_* environment (exporters, protocol, endpoint, sampler,
+ * propagators, resource, batch limits), plus SHOPSCOPE_TRUST_TRACEPARENT=false for a service
+ * that faces the internet (./untrusted-parent-sampler): the operator and a plain
+ * `node --require` configure it the same way.
  */
 export function startTelemetry(bootstrap: string): void {
   // Stable HTTP semantic conventions for the http instrumentation's client spans and metric.
@@ -38,8 +41,13 @@ export function startTelemetry(bootstrap: string): void {
   // OTEL_LOG_LEVEL asks for the SDK's own verbose console logger, for debugging.
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const selected = selectedInstrumentations(process.env)
-  const sdk = new NodeSDK({ instrumentations: shopInstrumentations(selected) })
+  const sampler = samplerFrom(process.env)
+  const sdk = new NodeSDK({
+    instrumentations: shopInstrumentations(selected),
+    ...(sampler ? { sampler } : {}),
+  })
   sdk.start()
+  redactDatabaseSpanErrors()
   if (selected.includes('fastify')) measureFastifyServers(UNTRACED_PATHS)
   if (selected.includes('http')) measureUnsampledCalls(isTelemetryExport)
   countEndedSpans()
@@ -54,6 +62,8 @@ export function startTelemetry(bootstrap: string): void {
     traces_exporter: process.env.OTEL_TRACES_EXPORTER ?? 'otlp',
     metrics_exporter: process.env.OTEL_METRICS_EXPORTER ?? 'otlp',
     logs_exporter: process.env.OTEL_LOGS_EXPORTER ?? 'otlp',
+    sampler: sampler?.toString() ?? process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
+    trust_traceparent: process.env[TRUST_TRACEPARENT_ENV] ?? 'true',
     log_export: logExport,
   })
 }
