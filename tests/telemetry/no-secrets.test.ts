@@ -1,12 +1,13 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes, randomUUID } from 'node:crypto'
-import { createConnection, type Connection } from 'mysql2/promise'
+import { createConnection } from 'mysql2/promise'
 import { startMariaDb, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { startInstrumented, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 import { findLeaks } from './leaks'
+import { holdUserRow, threadRunning } from './row-locks'
 
 /**
  * Every failure path that handles a password, a hash, an email, a token or a reservation id,
@@ -14,20 +15,6 @@ import { findLeaks } from './leaks'
  * every byte of the log records and spans they exported (attributes, event attributes, status
  * messages, names: what a backend stores).
  */
-/** Kills the connection whose statement in `schema` starts with `statement` once it waits. */
-async function killWhenWaiting(sql: Connection, schema: string, statement: string) {
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const [rows] = (await sql.query(
-      'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND INFO LIKE ?',
-      [schema, `${statement}%`],
-    )) as unknown as [{ id: number }[]]
-    if (rows[0]) return sql.query('KILL CONNECTION ?', [rows[0].id])
-    if (Date.now() > deadline) throw new Error(`no waiting '${statement}' in ${schema}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-
 describe('no secret or personal data in logs or spans', () => {
   let db: MariaDb
   let otlp: OtlpReceiver
@@ -36,6 +23,7 @@ describe('no secret or personal data in logs or spans', () => {
   const alice = { email: `alice-${tag}@shopscope.test`, password: `pw-${tag}-alice`, name: 'Al' }
   const bob = { email: `bob-${tag}@shopscope.test`, password: `pw-${tag}-bob`, name: `Bob-${tag}` }
   const carol = { email: `carol-${tag}@shopscope.test`, password: `pw-${tag}-carol`, name: 'C' }
+  const dave = { email: `dave-${tag}@shopscope.test`, password: `pw-${tag}-dave`, name: 'D' }
   const secrets: Record<string, string> = {
     'email (alice)': alice.email,
     'password (alice)': alice.password,
@@ -43,6 +31,8 @@ describe('no secret or personal data in logs or spans', () => {
     'password (bob)': bob.password,
     'email (carol)': carol.email,
     'password (carol)': carol.password,
+    'email (dave)': dave.email,
+    'password (dave)': dave.password,
     // A value of the insert that fails; a name is personal data too.
     'name (bob)': bob.name,
     'admin password': TEST_ENV.ADMIN_PASSWORD,
@@ -71,7 +61,10 @@ describe('no secret or personal data in logs or spans', () => {
     // A server of its own: the test stops it to take the path "database down".
     db = await startMariaDb()
     otlp = await startOtlpReceiver()
-    const [users, products] = await Promise.all([start('user-service'), start('product-service')])
+    const [users, products] = await Promise.all([
+      start('user-service', { REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100' }),
+      start('product-service'),
+    ])
     const orders = await start('order-service', { PRODUCT_SERVICE_URL: products.url })
     const frontend = await start('frontend', {
       USER_SERVICE_URL: users.url,
@@ -86,7 +79,7 @@ describe('no secret or personal data in logs or spans', () => {
       })
 
     await post('registration', '/users', alice)
-    await post('duplicate registration', '/users', { ...alice, name: 'Eve' })
+    await post('duplicate registration', '/users', { ...alice, password: bob.password })
     await post('wrong password', '/sessions', { email: alice.email, password: 'not-the-password' })
     const session = await post('login', '/sessions', {
       email: alice.email,
@@ -143,21 +136,21 @@ describe('no secret or personal data in logs or spans', () => {
     )
     await post('failed insert', '/users', bob)
 
-    // The connection lost in the middle of a statement: carol's registration INSERT waits on the
-    // lock of the same email inserted by an open transaction here, and is killed while waiting.
-    const holder = await createConnection(`${db.url}/${schema}`)
-    await holder.beginTransaction()
-    await holder.query('INSERT INTO users (email, name, role, password_hash) VALUES (?, ?, ?, ?)', [
-      carol.email,
-      'x',
-      'customer',
-      'x',
-    ])
+    // The same email registered by someone else at the same moment: the database refuses the
+    // service's INSERT, and the server's message quotes the email (ER_DUP_ENTRY).
+    const schemaUrl = `${db.url}/${schema}`
+    const someoneElse = await holdUserRow(schemaUrl, dave.email, hashes[0]?.hash ?? '')
+    const racing = post('duplicate email, same moment', '/users', dave)
+    await threadRunning(sql, schema, 'insert into `users`')
+    await someoneElse.commit()
+    await racing
+
+    // The connection lost in the middle of a statement: carol's INSERT is killed while it waits.
+    const holder = await holdUserRow(schemaUrl, carol.email, hashes[0]?.hash ?? '')
     const registering = post('registration, connection lost', '/users', carol)
-    await killWhenWaiting(sql, schema, 'insert into `users`')
+    await sql.query('KILL CONNECTION ?', [await threadRunning(sql, schema, 'insert into `users`')])
     await registering
     await holder.rollback()
-    await holder.end()
     await sql.end()
 
     // The database goes away: every query fails with its values in the driver's message.
@@ -188,6 +181,7 @@ describe('no secret or personal data in logs or spans', () => {
       cart: 200,
       checkout: 201,
       'failed insert': 500,
+      'duplicate email, same moment': 409,
       'registration, connection lost': 503,
       'login, database down': 503,
       'registration, database down': 503,
