@@ -24,6 +24,8 @@ describe('no secret or personal data in logs or spans', () => {
   const bob = { email: `bob-${tag}@shopscope.test`, password: `pw-${tag}-bob`, name: `Bob-${tag}` }
   const carol = { email: `carol-${tag}@shopscope.test`, password: `pw-${tag}-carol`, name: 'C' }
   const dave = { email: `dave-${tag}@shopscope.test`, password: `pw-${tag}-dave`, name: 'D' }
+  // Alice's email with another password: the same one again would sign in (a retried sign-up).
+  const eve = { ...alice, name: 'Eve', password: `pw-${tag}-eve` }
   const secrets: Record<string, string> = {
     'email (alice)': alice.email,
     'password (alice)': alice.password,
@@ -33,6 +35,7 @@ describe('no secret or personal data in logs or spans', () => {
     'password (carol)': carol.password,
     'email (dave)': dave.email,
     'password (dave)': dave.password,
+    'password (eve)': eve.password,
     // A value of the insert that fails; a name is personal data too.
     'name (bob)': bob.name,
     'admin password': TEST_ENV.ADMIN_PASSWORD,
@@ -79,7 +82,7 @@ describe('no secret or personal data in logs or spans', () => {
       })
 
     await post('registration', '/users', alice)
-    await post('duplicate registration', '/users', { ...alice, password: bob.password })
+    await post('duplicate registration', '/users', eve)
     await post('wrong password', '/sessions', { email: alice.email, password: 'not-the-password' })
     const session = await post('login', '/sessions', {
       email: alice.email,
@@ -110,7 +113,7 @@ describe('no secret or personal data in logs or spans', () => {
       .post('/login', { email: alice.email, password: 'not-the-password' })
       .catch(() => '')
     await browser.get('/register')
-    await browser.post('/register', { ...alice, name: 'Eve' }).catch(() => '')
+    await browser.post('/register', eve).catch(() => '')
 
     // A failed insert: the database refuses the row (a constraint the test adds), a 500.
     const sql = await createConnection(`${db.url}/`)
