@@ -5,8 +5,9 @@
 # Opt-in, not part of make test or make cluster-up (make kind-addons, make kind-addons-check):
 #   addons.sh up      images onto the nodes (podman: the stand-in archives; Docker: the nodes pull),
 #                     apply, wait until every node is Ready
-#   addons.sh check   prove them: a pod on one worker reaches a pod on the other by pod IP, a
-#                     NetworkPolicy denying ingress stops it, a PVC of the default StorageClass binds
+#   addons.sh check   prove them: a pod on the other worker (routed by flannel) and a pod on the same
+#                     one (cni0 bridge) reach a pod by its IP, a NetworkPolicy denying ingress stops
+#                     both, a PVC of the default StorageClass binds
 #   addons.sh down    delete what `up` applied (not kind's storage when kind installed it)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -124,13 +125,16 @@ check() {
   trap 'kc delete namespace "$CHECK_NS" --ignore-not-found --wait=false >/dev/null' EXIT
   pod_on server "${workers[0]}" 'mkdir -p /www && hostname >/www/index.html && httpd -f -p 80 -h /www'
   pod_on client "${workers[1]}" 'sleep 3600'
-  kc -n "$CHECK_NS" wait --for=condition=Ready pod/server pod/client --timeout=120s
+  pod_on neighbour "${workers[0]}" 'sleep 3600'
+  kc -n "$CHECK_NS" wait --for=condition=Ready pod/server pod/client pod/neighbour --timeout=120s
   kc -n "$CHECK_NS" get pods -o wide
   server_ip=$(kc -n "$CHECK_NS" get pod server -o jsonpath='{.status.podIP}')
 
   reaches client "$server_ip" || die "client on ${workers[1]} does not reach server $server_ip on ${workers[0]}"
   say "pod network: client on ${workers[1]} reached server $server_ip on ${workers[0]}:" \
     "$(kc -n "$CHECK_NS" exec client -- wget -q -T 5 -O - "http://$server_ip/")"
+  reaches neighbour "$server_ip" || die "neighbour on ${workers[0]} does not reach server $server_ip on the same node"
+  say "pod network: neighbour on ${workers[0]} reached server $server_ip on the same node"
 
   kc -n "$CHECK_NS" apply -f - <<EOF
 {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "deny-server"},
@@ -138,7 +142,8 @@ check() {
 EOF
   sleep 2 # kube-network-policies syncs its nftables rules on the policy's event
   if reaches client "$server_ip"; then die "NetworkPolicy deny-server applied, the client still reaches the server"; fi
-  say "NetworkPolicy deny-server (no ingress rule): the client no longer reaches the server"
+  if reaches neighbour "$server_ip"; then die "NetworkPolicy deny-server applied, the neighbour still reaches the server"; fi
+  say "NetworkPolicy deny-server (no ingress rule): neither the client nor the neighbour reaches the server"
   kc -n "$CHECK_NS" delete networkpolicy deny-server >/dev/null
   sleep 2
   reaches client "$server_ip" || die "NetworkPolicy deleted, the client does not reach the server again"
