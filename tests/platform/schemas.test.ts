@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { stringify } from 'yaml'
+import { KIND_ADDONS_DIR } from '../../cdk8s/src/synth'
 import { kubeconform } from './lib/kubeconform'
 import {
   type K8sObject,
@@ -36,7 +37,11 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
     const kind = ciValuesFiles().find((f) => f.endsWith('kind-values.yaml')) as string
     writeFileSync(bootstrap, helmTemplate([kind], ['telemetry.mode=bootstrap']))
     const operatorConfig = join(ROOT, 'operator-config', 'instrumentation.yaml')
-    files = [...renders, bootstrap, ...synthPlatform().files, operatorConfig]
+    const synth = synthPlatform()
+    // The kind cluster's add-ons (make kind-addons), synthesized beside the platform.
+    const addonsDir = join(synth.dir, KIND_ADDONS_DIR)
+    const addons = readdirSync(addonsDir).map((file) => join(addonsDir, file))
+    files = [...renders, bootstrap, ...synth.files, ...addons, operatorConfig]
   })
 
   it('accepts every rendered chart, synthesized cdk8s object and operator-config CR', () => {

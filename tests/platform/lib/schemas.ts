@@ -69,6 +69,8 @@ export const KINDS: KindType[] = [
   k8s('admissionregistration.k8s.io', 'v1', 'ValidatingWebhookConfiguration'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'Prometheus'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'Alertmanager'),
+  // The kind cluster's add-ons (cdk8s/dist/kind-addons): local-path storage.
+  k8s('storage.k8s.io', 'v1', 'StorageClass'),
 ]
 
 /** kubeconform's file name of a kind's schema: `{{ .ResourceKind }}{{ .KindSuffix }}.json`. */
