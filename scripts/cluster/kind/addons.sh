@@ -26,7 +26,8 @@ fi
 export PATH="$root/.tools/bin:${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/kubernetes-v${KUBERNETES_VERSION#v}/bin:$PATH"
 CLUSTER=$(sed -n 's/^name: *//p' "$root/kind-config.yaml")
 DIST="$root/cdk8s/dist/kind-addons"
-# The stand-ins' archives (build.sh's cache; KIND_ADDONS_ARCHIVES: another directory of them)
+# The stand-ins' archives: build.sh's cache, or KIND_ADDONS_ARCHIVES, a directory of archives
+# already built (then build.sh is not run)
 STANDINS="${KIND_ADDONS_ARCHIVES:-${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/standins}"
 CHECK_NS=kind-addons-check
 # The images of the add-ons, as build.sh names them (stand-in name, image).
@@ -46,13 +47,12 @@ archive_of() { # <stand-in> <image>: its OCI archive (build.sh keeps one per nam
 
 load_images() {
   local entry name image archive
+  # build.sh names each archive after its inputs (a changed patch or left-out list is a rebuild)
+  # and removes those of earlier inputs: the archive found next is the current one.
+  [ -n "${KIND_ADDONS_ARCHIVES:-}" ] || "$root/scripts/images/standins/build.sh" addons busybox
   for entry in "${IMAGES[@]}"; do
     read -r name image <<<"$entry"
     archive=$(archive_of "$name" "$image")
-    if [ -z "$archive" ]; then
-      "$root/scripts/images/standins/build.sh" "$name"
-      archive=$(archive_of "$name" "$image")
-    fi
     [ -n "$archive" ] || die "no archive of $image in $STANDINS"
     say "kind load image-archive $archive"
     kind load image-archive --name "$CLUSTER" "$archive"
