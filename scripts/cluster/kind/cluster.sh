@@ -45,7 +45,11 @@ up() {
     ! grep -cE '^\s+disableDefaultCNI: true' "$CONFIG" >/dev/null; then
     mkdir -p "$RUN"
     config="$RUN/kind-config.yaml"
-    { cat "$CONFIG"; printf 'networking:\n  disableDefaultCNI: true\n'; } >"$config"
+    if grep -cx 'networking:' "$CONFIG" >/dev/null; then
+      sed 's/^networking:$/&\n  disableDefaultCNI: true/' "$CONFIG" >"$config"
+    else
+      { cat "$CONFIG"; printf 'networking:\n  disableDefaultCNI: true\n'; } >"$config"
+    fi
     say "$IMAGE has no default CNI manifest: networking.disableDefaultCNI (nodes stay NotReady without a CNI)"
   fi
   kind create cluster --config "$config" --image "$IMAGE" --retain

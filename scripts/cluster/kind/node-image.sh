@@ -263,7 +263,8 @@ build_node() {
   done
   podman exec "$builder" ctr --namespace=k8s.io images list -q | grep -v '^sha256:' | sort >"$work/imported"
   for c in "${WANTED[@]}"; do grep -cx "$c" "$work/imported" >/dev/null || die "$c was not imported"; done
-  podman exec "$builder" sh -c 'pkill containerd; while pgrep -x containerd >/dev/null; do sleep 0.2; done'
+  # Stopped, its database closed: exited, a zombie of the container's `sleep`, which reaps nothing.
+  podman exec "$builder" sh -c 'pkill -x containerd; while ps -C containerd -o stat= | grep -qv Z; do sleep 0.2; done'
   podman commit --quiet --change "LABEL io.shopscope.kind-node.cni=$CNI_NAME" --change 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' --change 'CMD []' \
     --change 'ENV container=docker' --change 'STOPSIGNAL SIGRTMIN+3' "$builder" "$1" >/dev/null
   podman rm -f "$builder" >/dev/null
