@@ -7,8 +7,12 @@ KIND_SCRIPTS := scripts/cluster/kind
 kind-host: ## Podman for kind on this host: Debian packages, the project's containers.conf/storage.conf, /lib/modules (root)
 	@$(KIND_SCRIPTS)/host.sh
 
-kind-node-image: kind-host cluster-source-images ## The kind node image of KUBERNETES_VERSION assembled offline (cached in ~/.cache/shopscope)
-	@$(KIND_SCRIPTS)/node-image.sh
+# kind's default storage baked in, as kind's own images carry it (/kind/manifests/default-storage.yaml,
+# applied by kind create): the add-ons' 30-storage (make synth), its images preloaded.
+KIND_NODE_STORAGE := cdk8s/dist/kind-addons/30-storage.k8s.yaml
+kind-node-image: kind-host cluster-source-images synth ## The kind node image of KUBERNETES_VERSION assembled offline (cached in ~/.cache/shopscope)
+	@scripts/images/standins/build.sh local-path-provisioner
+	@KIND_STORAGE_MANIFEST=$(KIND_NODE_STORAGE) $(KIND_SCRIPTS)/node-image.sh
 
 kind-up: kind-node-image tool-kind ## kind create cluster --config kind-config.yaml on podman with that node image (3 nodes)
 	@$(KIND_SCRIPTS)/cluster.sh up

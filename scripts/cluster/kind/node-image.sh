@@ -36,14 +36,13 @@ NODE_PACKAGES=(systemd conntrack iptables nftables iproute2 ethtool util-linux m
 # modes, conntrack).
 PROXY_PACKAGES=(iptables nftables conntrack ipset kmod)
 
-# The pod network and the storage kind applies at create, baked in when given (optional; files):
-# KIND_CNI_MANIFEST becomes /kind/manifests/default-cni.yaml, KIND_STORAGE_MANIFEST
-# /kind/manifests/default-storage.yaml, KIND_ADDON_ARCHIVES (space-separated OCI archives) are
-# preloaded with the rest. Without a CNI manifest the image is labelled cni=none and cluster.sh
-# sets networking.disableDefaultCNI.
+# The pod network and the storage kind applies at create, baked in when given (optional; files),
+# as kind's build writes its own: KIND_CNI_MANIFEST becomes /kind/manifests/default-cni.yaml,
+# KIND_STORAGE_MANIFEST /kind/manifests/default-storage.yaml, and the images they name are
+# preloaded from the stand-ins' archives. Without a CNI manifest the image is labelled cni=none and
+# cluster.sh sets networking.disableDefaultCNI.
 CNI_MANIFEST=${KIND_CNI_MANIFEST:-}
 STORAGE_MANIFEST=${KIND_STORAGE_MANIFEST:-}
-read -r -a ADDON_ARCHIVES <<<"${KIND_ADDON_ARCHIVES:-}"
 CNI_NAME=none
 [ -z "$CNI_MANIFEST" ] || CNI_NAME=$(basename "$CNI_MANIFEST" .yaml)
 
@@ -175,16 +174,21 @@ for f in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-sch
   [ -x "$K8S_BIN/$f" ] || die "$K8S_BIN/$f is missing"
 done
 # The stand-ins' archives (make cluster-source-images, a dependency of make kind-node-image;
-# KIND_STANDINS_DIR: another directory of them).
+# KIND_STANDINS_DIR: other directories of them, colon-separated).
+IFS=: read -r -a STANDIN_DIRS <<<"${KIND_STANDINS_DIR:-$KIND_CACHE/standins}"
 standin_archive() { # <image>: the stand-in archive holding it
-  local a
-  for a in "${KIND_STANDINS_DIR:-$KIND_CACHE/standins}"/*.tar; do
+  local a d
+  for a in $(for d in "${STANDIN_DIRS[@]}"; do ls "$d"/*.tar 2>/dev/null; done); do
     if tar -xOf "$a" index.json 2>/dev/null | grep -cF "\"$1\"" >/dev/null; then echo "$a"; return; fi
   done
   die "no stand-in archive holds $1 (make cluster-source-images)"
 }
 PAUSE_ARCHIVE=$(standin_archive "$PAUSE_IMAGE")
 COREDNS_ARCHIVE=$(standin_archive "$COREDNS_IMAGE")
+mapfile -t ADDON_IMAGES < <(cat ${CNI_MANIFEST:+"$CNI_MANIFEST"} ${STORAGE_MANIFEST:+"$STORAGE_MANIFEST"} /dev/null |
+  sed -n 's/^ *image: *"\{0,1\}\([^" ]*\)"\{0,1\} *$/\1/p' | sort -u)
+ADDON_ARCHIVES=()
+for addon_image in "${ADDON_IMAGES[@]}"; do ADDON_ARCHIVES+=("$(standin_archive "$addon_image")"); done
 
 # The images kubeadm pulls for this version (and containerd's sandbox image: the same pause).
 mapfile -t WANTED < <("$K8S_BIN/kubeadm" config images list --kubernetes-version "$VERSION" 2>/dev/null)
