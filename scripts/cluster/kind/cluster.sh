@@ -79,7 +79,8 @@ leftovers() {
   echo "veths: $(ip -br link show type veth | wc -l)"
   echo "iptables chains (NETAVARK*): $(iptables-save | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p' | tr '\n' ' ')"
   echo "iptables rules (netavark/podman): $(iptables-save | grep -ciE 'netavark|podman' || true)"
-  echo "nftables tables: $(nft list tables 2>/dev/null | tr '\n' ' ')"
+  # iptables here is iptables-nft: these chains are nftables chains too (no nft CLI on the host).
+  ! command -v nft >/dev/null || echo "nftables tables: $(nft list tables | tr '\n' ' ')"
   echo "mounts (podman storage, netns): $(grep -cE 'kind-podman|shopscope-podman|/run/netns' /proc/self/mounts || true)"
   echo "netns: $(ip netns list 2>/dev/null | tr '\n' ' ')"
   echo "cgroups (libpod): $(find /sys/fs/cgroup -maxdepth 3 -type d -name 'libpod*' 2>/dev/null | tr '\n' ' ')"
@@ -89,6 +90,11 @@ leftovers() {
 down() {
   local started=$SECONDS
   kind delete cluster --name "$CLUSTER"
+  # kind keeps its podman network for the next cluster; with no node on it, it goes too (the
+  # bridge is gone already: netavark removes it with the last container).
+  if podman network exists kind && [ -z "$(podman ps -a -q --filter network=kind)" ]; then
+    podman network rm kind >/dev/null
+  fi
   say "deleted in $((SECONDS - started)) s; left on the host:"
   leftovers
 }
