@@ -228,6 +228,7 @@ retag_archive() {
   buildah tag "$2" "$3"
   buildah push --quiet "$3" "oci-archive:$work/archives/${3//[\/:]/_}.tar:$3" >/dev/null
   buildah rmi "$3" >/dev/null
+  [ "$2" = "$3" ] || buildah rmi "$2" >/dev/null
 }
 
 build_node() {
