@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { Id, ProductId } from './products'
+import { Id, IdParams, ProductId } from './products'
 
 export const OrderId = Id
 
@@ -49,4 +49,4 @@ export type OrderSummary = Static<typeof OrderSummary>
 export const OrderList = Type.Object({ items: Type.Array(OrderSummary) })
 export type OrderList = Static<typeof OrderList>
 
-export const OrderParams = Type.Object({ id: OrderId })
+export const OrderParams = IdParams

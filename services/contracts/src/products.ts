@@ -18,7 +18,9 @@ export const Product = Type.Object(
 )
 export type Product = Static<typeof Product>
 
-export const ProductParams = Type.Object({ id: ProductId })
+/** The path parameter of every `/…/:id` route (kit takes its digits as written, nothing else). */
+export const IdParams = Type.Object({ id: Id })
+export const ProductParams = IdParams
 
 export const ProductQuery = Type.Object(
   {

@@ -5,6 +5,7 @@ import csrf from '@fastify/csrf-protection'
 import formbody from '@fastify/formbody'
 import helmet from '@fastify/helmet'
 import {
+  allowedMethods,
   HttpProblem,
   registerUpstreamMetrics,
   serviceTokenMinter,
@@ -163,9 +164,13 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   await fastify.register(cartRoutes, { orders, sessions })
   await fastify.register(orderRoutes, { orders })
   // kit's not-found handler answers problem+json for the API services; pages get HTML, whatever
-  // the method (a form posted to an address that does not exist included).
-  fastify.all('/*', async () => {
-    throw new HttpProblem(404, 'We could not find that page.')
+  // the method (a form posted to an address that does not exist included): 405 with Allow for a
+  // page that has other methods, 404 for an address with no page.
+  fastify.all('/*', async (request, reply) => {
+    const allowed = allowedMethods(request, { catchAll: true })
+    if (allowed.length === 0) throw new HttpProblem(404, 'We could not find that page.')
+    reply.header('allow', allowed.join(', '))
+    throw new HttpProblem(405, `This page cannot be requested with ${request.method}.`)
   })
 }
 

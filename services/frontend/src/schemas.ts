@@ -1,4 +1,4 @@
-import { Id, IdempotencyKey, MAX_QUANTITY, ProductId } from '@shopscope/contracts'
+import { IdempotencyKey, MAX_QUANTITY, ProductId } from '@shopscope/contracts'
 import { Type, type Static } from '@shopscope/kit'
 
 // Page inputs. Extra fields (the form's _csrf, tracking parameters) are allowed on purpose; what
@@ -9,10 +9,6 @@ export const CatalogQuery = Type.Object({
   q: Type.String({ maxLength: 100, default: '' }),
 })
 export type CatalogQuery = Static<typeof CatalogQuery>
-
-export const IdParams = Type.Object({ id: Id })
-
-export const ProductIdParams = Type.Object({ productId: ProductId })
 
 export const NextQuery = Type.Object({ next: Type.String({ maxLength: 500, default: '/' }) })
 

@@ -70,16 +70,41 @@ describe('an HTML site answers pages, even for requests refused before routing',
   it('any method on an address with no page → the 404 page, not problem+json', async () => {
     for (const [method, url] of [
       ['POST', '/nope'],
-      ['PUT', '/cart'],
-      ['DELETE', '/'],
-      ['PATCH', '/login'],
-      ['OPTIONS', '/'],
+      ['TRACE', '/nope'],
+      ['DELETE', '/nothing/here'],
+      ['OPTIONS', '/static/none'],
       ['POST', '/docs/json'],
     ] as const) {
       const res = await frontend.app.inject({ method, url })
       assert.equal(res.statusCode, 404, `${method} ${url}`)
       assert.match(String(res.headers['content-type']), /^text\/html/, `${method} ${url}`)
       assert.match(res.body, /Page not found/)
+    }
+  })
+
+  it('a method a page lacks (TRACE, PUT, DELETE) → the 405 page with Allow', async () => {
+    for (const [method, url, allow] of [
+      ['TRACE', '/products/1', 'GET, HEAD'],
+      ['PUT', '/cart', 'GET, HEAD'],
+      ['DELETE', '/', 'GET, HEAD'],
+      ['PATCH', '/login', 'GET, HEAD, POST'],
+      ['TRACE', '/cart/items/1?x=1', 'POST'],
+    ] as const) {
+      const res = await frontend.app.inject({ method, url })
+      assert.equal(res.statusCode, 405, `${method} ${url}`)
+      assert.equal(res.headers.allow, allow, `${method} ${url}`)
+      assert.match(String(res.headers['content-type']), /^text\/html/, `${method} ${url}`)
+      assert.match(res.body, /<p class="error-code">405<\/p>/)
+    }
+  })
+
+  it('an id in the address written other than in digits → 400 page, never the product', async () => {
+    for (const id of ['1%0A', '%201', '1%20', '01', '1.0', '+1', '1e0', '0x1']) {
+      for (const url of [`/products/${id}`, `/orders/${id}`]) {
+        const res = await frontend.app.inject(url)
+        assert.equal(res.statusCode, 400, `${url}: ${res.statusCode}`)
+        assert.match(String(res.headers['content-type']), /^text\/html/, url)
+      }
     }
   })
 

@@ -19,6 +19,7 @@ export {
   problem,
   problemOf,
   problemType,
+  allowedMethods,
   DependencyUnavailable,
   DEPENDENCY_UNAVAILABLE,
   RETRY_AFTER_SECONDS,

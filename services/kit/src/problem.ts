@@ -154,12 +154,25 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
 
+/**
+ * The other methods the request's path has routes for: a 405's `Allow`, none for a path that
+ * does not exist. `catchAll`: matches of a `/*` route that answers every address (the frontend's
+ * 404 page) do not count.
+ */
+export function allowedMethods(request: FastifyRequest, { catchAll = false } = {}): string[] {
+  const url = request.url.split('?')[0] ?? ''
+  return METHODS.filter((method) => {
+    if (method === request.method) return false
+    const found = request.server.findRoute({ method, url })
+    // Typed as always found, null at run time for an address no route of `method` matches.
+    return Boolean(found) && !(catchAll && '*' in found.params)
+  })
+}
+
 /** 405 with `Allow` when the path has routes for other methods (TRACE among them), else 404. */
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply) {
   const path = request.url.split('?')[0] ?? ''
-  const allowed = METHODS.filter(
-    (method) => method !== request.method && request.server.findRoute({ method, url: path }),
-  )
+  const allowed = allowedMethods(request)
   if (allowed.length > 0) {
     return reply
       .code(405)

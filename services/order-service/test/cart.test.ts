@@ -125,6 +125,28 @@ describe('cart', () => {
     assert.equal((await as(7)({ url: '/api/v1/cart' })).json().itemCount, 0)
   })
 
+  it('takes ids in the address only as digits ("1\\n", " 1", "01", "1.0", "+1" are 400s)', async () => {
+    assert.equal((await add(9, 1, 2)).statusCode, 200)
+    for (const id of ['1%0A', '%201', '1%20', '01', '1.0', '+1']) {
+      for (const [method, url] of [
+        ['PUT', `/api/v1/cart/items/${id}`],
+        ['DELETE', `/api/v1/cart/items/${id}`],
+        ['GET', `/api/v1/orders/${id}`],
+      ] as const) {
+        const payload = method === 'PUT' ? { quantity: 5 } : undefined
+        const res = await as(9)({ method, url, ...(payload ? { payload } : {}) })
+        assert.equal(res.statusCode, 400, `${method} ${url}: ${res.body}`)
+        assert.match(String(res.headers['content-type']), /^application\/problem\+json/)
+      }
+    }
+    assert.deepEqual(
+      (await as(9)({ url: '/api/v1/cart' }))
+        .json()
+        .items.map((i: { quantity: number }) => i.quantity),
+      [2],
+    )
+  })
+
   it('requires a valid bearer token', async () => {
     const app = shop().orders.app
     const anonymous = await app.inject({

@@ -65,6 +65,15 @@ describe('GET /api/v1/products/:id', () => {
     const bad = await svc().app.inject('/api/v1/products/1%20OR%201=1')
     assert.equal(bad.statusCode, 400)
   })
+
+  it('answers 400 problem+json for an id not written in digits, never the product', async () => {
+    for (const id of ['1%0A', '%201', '1%20', '01', '1.0', '+1', '1e0', '0x1', '0', '2147483648']) {
+      const res = await svc().app.inject(`/api/v1/products/${id}`)
+      assert.equal(res.statusCode, 400, `${id}: ${res.body}`)
+      assert.match(String(res.headers['content-type']), /^application\/problem\+json/)
+      assert.equal(res.json().errors[0].field, 'params.id', res.body)
+    }
+  })
 })
 
 describe('operations', () => {

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
+import { CartItemParams } from '@shopscope/contracts'
 import { UpstreamUnavailable } from '@shopscope/kit'
 import { isRejected, type OrderClient } from '../clients/orders'
-import { AddToCartForm, CheckoutForm, ProductIdParams, QuantityForm } from '../schemas'
+import { AddToCartForm, CheckoutForm, QuantityForm } from '../schemas'
 import { csrfToken, requireLogin, type SessionCookies, shopperOf } from '../session'
 import { cartView, checkoutView, processingView } from '../views/cart'
 import { page } from '../views/layout'
@@ -32,7 +33,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
 
   app.post(
     '/cart/items/:productId',
-    { schema: { params: ProductIdParams, body: QuantityForm } },
+    { schema: { params: CartItemParams, body: QuantityForm } },
     async (request, reply) => {
       const { productId } = request.params
       const { quantity } = request.body
@@ -47,7 +48,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<{
 
   app.post(
     '/cart/items/:productId/remove',
-    { schema: { params: ProductIdParams } },
+    { schema: { params: CartItemParams } },
     async (request, reply) => {
       await orders.removeItem(shopperOf(request).token, request.params.productId)
       sessions.flash(reply, 'success', 'The item was removed from your cart.')

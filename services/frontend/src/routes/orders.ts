@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { IdParams } from '@shopscope/contracts'
 import { HttpProblem } from '@shopscope/kit'
 import type { OrderClient } from '../clients/orders'
-import { IdParams } from '../schemas'
 import { requireLogin, shopperOf } from '../session'
 import { page } from '../views/layout'
 import { orderView, ordersView } from '../views/orders'
