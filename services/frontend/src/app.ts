@@ -9,6 +9,7 @@ import {
   HttpProblem,
   registerUpstreamMetrics,
   serviceTokenMinter,
+  setSafeSpanStatus,
   Upstream,
   UpstreamUnavailable,
   type ServiceConfig,
@@ -142,6 +143,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     // A header Node refuses to write (ERR_INVALID_CHAR) would fail this answer too, and Fastify
     // would then send its own JSON: the answer goes without it.
     dropInvalidHeaders(reply)
+    setSafeSpanStatus(error)
     if (error instanceof SessionExpired) {
       sessions.end(reply)
       const next = request.method === 'GET' ? request.url : '/cart'

@@ -18,6 +18,7 @@ export {
   conflict,
   problem,
   problemOf,
+  setSafeSpanStatus,
   problemType,
   allowedMethods,
   DependencyUnavailable,

@@ -125,6 +125,19 @@ export function problemOf(error: FastifyError, instance?: string): Problem {
 }
 
 /**
+ * The request span's status for a failed request. @fastify/otel's onError hook ran before any
+ * error handler and set the error's raw message, which can quote the request (a 4xx detail names
+ * a reservation id; a JSON parse error may quote the body): replaced, a 5xx by the scrubbed
+ * message, a 4xx by the problem's reason. Every error handler calls it, the frontend's too.
+ */
+export function setSafeSpanStatus(error: FastifyError, body: Problem = problemOf(error)): void {
+  trace.getActiveSpan()?.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: body.status >= 500 ? safeError(error).message : body.reason,
+  })
+}
+
+/**
  * Client mistakes keep their 4xx and message; a failed dependency is a 503 naming it; anything
  * else is a 500 with no internals. Logs and spans get the error without SQL or values.
  */
@@ -140,13 +153,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     span?.recordException(safe)
     request.log.error({ err: error }, 'request failed')
   }
-  // @fastify/otel's onError hook ran before this handler and set the error's raw message as the
-  // status, which can quote the request (a 4xx detail names a reservation id; a JSON parse error
-  // quotes the body). Replaced: 5xx by the scrubbed message, 4xx by the problem's reason.
-  span?.setStatus({
-    code: SpanStatusCode.ERROR,
-    message: body.status >= 500 ? safe.message : body.reason,
-  })
+  setSafeSpanStatus(error, body)
   if (body.status === 429 || body.status === 503)
     reply.header('retry-after', reply.getHeader('retry-after') ?? String(RETRY_AFTER_SECONDS))
   return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(body)
