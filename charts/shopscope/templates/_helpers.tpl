@@ -56,6 +56,28 @@ app.kubernetes.io/component: {{ .name }}
 app.kubernetes.io/component: {{ .name }}
 {{- end }}
 
+{{/*
+The pod's topologySpreadConstraints: the release's topologySpread, each key of which the
+service's own topologySpread overrides (key by key, so `enabled: false` wins over `true`, which a
+merge would drop). Counted over the service's immutable selector labels.
+*/}}
+{{- define "shopscope.service.topologySpreadConstraints" -}}
+{{- $spread := deepCopy .root.Values.topologySpread }}
+{{- range $key, $value := .svc.topologySpread | default dict }}
+{{- $_ := set $spread $key $value }}
+{{- end }}
+{{- if $spread.enabled }}
+- maxSkew: {{ $spread.maxSkew }}
+  topologyKey: {{ $spread.topologyKey }}
+  whenUnsatisfiable: {{ $spread.whenUnsatisfiable }}
+  nodeTaintsPolicy: Honor
+  labelSelector:
+    matchLabels:
+      {{- include "shopscope.service.selectorLabels" . | nindent 6 }}
+  matchLabelKeys: [pod-template-hash]
+{{- end }}
+{{- end }}
+
 {{/* Image reference of one service: <registry>/<repository prefix>/<service>:<tag>. */}}
 {{- define "shopscope.service.image" -}}
 {{- $image := .root.Values.image }}
