@@ -4,7 +4,12 @@ import { randomBytes } from 'node:crypto'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { isExposed, promClientNamesFor } from './metric-table'
-import { SERVICES_WITH_DB, startInstrumented, type ServiceProcess } from './service-process'
+import {
+  SERVICES_WITH_DB,
+  startInstrumented,
+  startTogether,
+  type ServiceProcess,
+} from './service-process'
 import { Browser } from './browser'
 import type { OtlpSpan } from '@shopscope/tests/harness'
 
@@ -29,7 +34,7 @@ describe('one checkout across the four services', () => {
   before(async () => {
     db = await useMariaDb()
     otlp = await startOtlpReceiver()
-    const [users, products] = await Promise.all([start('user-service'), start('product-service')])
+    const [users, products] = await startTogether([start('user-service'), start('product-service')])
     const orders = await start('order-service', { PRODUCT_SERVICE_URL: products.url })
     const frontend = await start('frontend', {
       USER_SERVICE_URL: users.url,

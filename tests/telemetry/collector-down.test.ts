@@ -2,7 +2,12 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, type Server, type Socket } from 'node:net'
 import { freePort, useMariaDb, type MariaDb } from '@shopscope/tests/harness'
-import { stagedBootstrap, startServiceProcess, type ServiceProcess } from './service-process'
+import {
+  stagedBootstrap,
+  startServiceProcess,
+  startTogether,
+  type ServiceProcess,
+} from './service-process'
 
 const REQUESTS = 40
 
@@ -57,7 +62,7 @@ describe('collector unreachable', () => {
         requires: [stagedBootstrap()],
         env: { ...common, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
       })
-    ;[baseline, down.refused, down.blackholed] = await Promise.all([
+    ;[baseline, down.refused, down.blackholed] = await startTogether([
       startServiceProcess('product-service', { db, env: { ...common, OTEL_SDK_DISABLED: 'true' } }),
       // Nothing listens there: every export is refused at once.
       withTelemetryTo(`http://127.0.0.1:${await freePort()}`),

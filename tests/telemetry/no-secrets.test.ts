@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { startMariaDb, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
-import { startInstrumented, type ServiceProcess } from './service-process'
+import { startInstrumented, startTogether, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 import { findLeaks } from './leaks'
 import { holdUserRow, threadRunning } from './row-locks'
@@ -64,7 +64,7 @@ describe('no secret or personal data in logs or spans', () => {
     // A server of its own: the test stops it to take the path "database down".
     db = await startMariaDb()
     otlp = await startOtlpReceiver()
-    const [users, products] = await Promise.all([
+    const [users, products] = await startTogether([
       start('user-service', { REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100' }),
       start('product-service'),
     ])

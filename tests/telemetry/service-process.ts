@@ -45,8 +45,11 @@ export const FAST_EXPORT_ENV = {
   OTEL_METRIC_EXPORT_INTERVAL: '1000',
 }
 
+const READY_TIMEOUT_S = 90
+
 async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 30_000
+  // Generous: CI starts several instrumented processes at once beside background Go builds.
+  const deadline = Date.now() + READY_TIMEOUT_S * 1000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output()}`)
     const status = await fetch(`${url}/readyz`).then(
@@ -54,7 +57,7 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
       () => 0,
     )
     if (status === 200) return
-    if (Date.now() > deadline) throw new Error(`not ready after 30 s:\n${output()}`)
+    if (Date.now() > deadline) throw new Error(`not ready after ${READY_TIMEOUT_S} s:\n${output()}`)
     await new Promise((r) => setTimeout(r, 100))
   }
 }
@@ -157,4 +160,19 @@ export function startInstrumented(
       ...options.env,
     },
   })
+}
+
+/**
+ * Starts several processes at once; if one fails, the others are stopped before the error is
+ * thrown (a started sibling left running keeps the test file alive until the runner's timeout).
+ */
+export async function startTogether<T extends readonly Promise<ServiceProcess>[]>(
+  starts: [...T],
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(starts)
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+  if (!failed)
+    return settled.map((s) => (s as PromiseFulfilledResult<ServiceProcess>).value) as never
+  for (const s of settled) if (s.status === 'fulfilled') await s.value.stop()
+  throw failed.reason
 }
