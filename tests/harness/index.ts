@@ -11,3 +11,4 @@ export {
 export { metricValue } from './metrics'
 export { assertDependencyUnavailable, deadDatabaseUrl } from './dependency'
 export * from './otlp-proto'
+export { getOverSocket, type SocketAnswer } from './socket'

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
-import { startTestService, type TestService } from '@shopscope/tests/harness'
+import { getOverSocket, startTestService, type TestService } from '@shopscope/tests/harness'
 import { service } from '../src/service'
 import { deadUrl } from './helpers'
 
@@ -31,21 +30,8 @@ before(async () => {
 })
 after(() => frontend?.close())
 
-/** Over a real socket: inject does not go through Node's HTTP parser and its header limit. */
-function get(path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
-      )
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (path: string, headers: Record<string, string> = {}) =>
+  getOverSocket(port, path, headers)
 
 function assertPage(res: { status: number; type: string; body: string }, status: number) {
   assert.equal(res.status, status, res.body)

@@ -55,6 +55,7 @@ export {
   unexpectedAnswer,
   registerUpstreamMetrics,
   type UpstreamOptions,
+  type UpstreamRequestInit,
   type CircuitState,
 } from './upstream'
 export { BUDGET_HEADER, deadlineFromBudget } from './deadline'

@@ -47,6 +47,18 @@ export interface UpstreamResponse<T> {
   body: T
 }
 
+/** What one call adds to the method and path. */
+export interface UpstreamRequestInit {
+  body?: unknown
+  headers?: Record<string, string>
+  /** Repeating the call cannot change its outcome; a POST with an Idempotency-Key is. */
+  idempotent?: boolean
+  /** For a call known to be slower than the rest (password hashing, a checkout). */
+  timeoutMs?: number
+  /** Epoch ms after which nobody waits for the answer (the caller's own deadline). */
+  deadline?: number
+}
+
 export type CircuitState = 'closed' | 'open' | 'half-open'
 
 /**
@@ -133,16 +145,7 @@ export class Upstream {
   async request<T>(
     method: string,
     path: string,
-    init: {
-      body?: unknown
-      headers?: Record<string, string>
-      /** Repeating the call cannot change its outcome; a POST with an Idempotency-Key is. */
-      idempotent?: boolean
-      /** For a call known to be slower than the rest (password hashing, a checkout). */
-      timeoutMs?: number
-      /** Epoch ms after which nobody waits for the answer (the caller's own deadline). */
-      deadline?: number
-    } = {},
+    init: UpstreamRequestInit = {},
   ): Promise<UpstreamResponse<T>> {
     const idempotent =
       init.idempotent ??

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { request } from 'node:http'
 import type { FastifyInstance } from 'fastify'
+import { getOverSocket } from '@shopscope/tests/harness'
 import { buildService } from '../src'
 import { demoService } from './fixtures/demo-service'
 
@@ -14,21 +14,8 @@ before(async () => {
 })
 after(() => app.close())
 
-/** Over a real socket: inject does not go through Node's HTTP parser and its header limit. */
-function get(path: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
-      let body = ''
-      res.setEncoding('utf8')
-      res.on('data', (chunk: string) => (body += chunk))
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }),
-      )
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
+const get = (path: string, headers: Record<string, string> = {}) =>
+  getOverSocket(port, path, headers)
 
 function assertProblem(res: { status: number; type: string; body: string }, status: number) {
   assert.equal(res.status, status, res.body)

@@ -1,4 +1,4 @@
-import { unexpectedAnswer, type Upstream } from '@shopscope/kit'
+import { unexpectedAnswer, type Upstream, type UpstreamRequestInit } from '@shopscope/kit'
 import { detailOf, SessionExpired } from '../errors'
 import type { Cart, Order, OrderList } from '@shopscope/contracts'
 
@@ -18,13 +18,7 @@ export class OrderClient {
     token: string,
     method: string,
     path: string,
-    init: {
-      body?: unknown
-      headers?: Record<string, string>
-      idempotent?: boolean
-      timeoutMs?: number
-      deadline?: number
-    } = {},
+    init: UpstreamRequestInit = {},
   ) {
     const res = await this.upstream.request<T>(method, `/api/v1${path}`, {
       ...init,
