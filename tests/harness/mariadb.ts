@@ -18,7 +18,26 @@ export interface MariaDb {
 
 const BINARIES = ['/usr/sbin/mariadbd', '/usr/bin/mariadb-install-db']
 
-export function freePort(): Promise<number> {
+/**
+ * Ports this process has handed out. Between a port's probe and its user's bind, the kernel may
+ * offer the same port to the next probe: the local stack once gave its collector and a service
+ * one port, and the collector failed with EADDRINUSE.
+ */
+const handedOut = new Set<number>()
+
+/** A port of 127.0.0.1 free now and never handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await probePort()
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
+  throw new Error('no free port not handed out before in 100 probes')
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.unref()
