@@ -9,11 +9,10 @@ import { parse } from 'yaml'
 import {
   ciValuesFiles,
   helmTemplate,
-  KUBERNETES_VERSION,
+  helmTemplateResult,
   parseObjects,
   type K8sObject,
 } from './lib/render'
-import { CHART_DIR, run, tool } from './lib/tools'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 
@@ -128,16 +127,7 @@ describe('fault injection in the chart', () => {
     ],
   ] as const) {
     it(`refuses to render fault injection ${name}`, () => {
-      const result = run(tool('helm'), [
-        'template',
-        'x',
-        CHART_DIR,
-        '--kube-version',
-        KUBERNETES_VERSION,
-        '--values',
-        kind,
-        ...set.flatMap((s) => ['--set', s]),
-      ])
+      const result = helmTemplateResult([kind], [...set])
       assert.notEqual(result.status, 0)
       assert.match(result.stderr, message)
     })

@@ -6,6 +6,7 @@ import {
   KUBERNETES_VERSION,
   ciValuesFiles,
   helmTemplate,
+  helmTemplateResult,
   parseObjects,
 } from './lib/render'
 import { CHART_DIR, run, tool } from './lib/tools'
@@ -50,29 +51,13 @@ describe('charts/shopscope', () => {
   }
 
   it('refuses to render without credentials', () => {
-    const result = run(tool('helm'), [
-      'template',
-      'x',
-      CHART_DIR,
-      '--kube-version',
-      KUBERNETES_VERSION,
-    ])
+    const result = helmTemplateResult([])
     assert.notEqual(result.status, 0)
     assert.match(result.stderr, /secrets\.values\.\w+ is required/)
   })
 
   it('rejects values the schema does not know (a typo)', () => {
-    const result = run(tool('helm'), [
-      'template',
-      'x',
-      CHART_DIR,
-      '--kube-version',
-      KUBERNETES_VERSION,
-      '--values',
-      kind,
-      '--set',
-      'services.frontend.replicas=3',
-    ])
+    const result = helmTemplateResult([kind], ['services.frontend.replicas=3'])
     assert.notEqual(result.status, 0)
     assert.match(result.stderr, /additional properties 'replicas' not allowed/)
   })

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict'
 import { basename } from 'node:path'
 import { describe, it } from 'node:test'
-import { type K8sObject, ciValuesFiles, helmTemplate, parseObjects } from './lib/render'
-import { CHART_DIR, run, tool } from './lib/tools'
+import {
+  type K8sObject,
+  ciValuesFiles,
+  helmTemplate,
+  helmTemplateResult,
+  parseObjects,
+} from './lib/render'
 
 const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
@@ -67,15 +72,7 @@ describe('charts/shopscope topology spread', () => {
   })
 
   it('rejects a policy Kubernetes does not know', () => {
-    const result = run(tool('helm'), [
-      'template',
-      'x',
-      CHART_DIR,
-      '--values',
-      kind,
-      '--set',
-      'topologySpread.whenUnsatisfiable=Sometimes',
-    ])
+    const result = helmTemplateResult([kind], ['topologySpread.whenUnsatisfiable=Sometimes'])
     assert.notEqual(result.status, 0)
     assert.match(result.stderr, /whenUnsatisfiable/)
   })
@@ -105,15 +102,7 @@ describe('charts/shopscope PodDisruptionBudgets', () => {
   }
 
   it('refuses a PodDisruptionBudget that would block every drain', () => {
-    const result = run(tool('helm'), [
-      'template',
-      'x',
-      CHART_DIR,
-      '--values',
-      kind,
-      '--set',
-      'services.order-service.pdb.enabled=true',
-    ])
+    const result = helmTemplateResult([kind], ['services.order-service.pdb.enabled=true'])
     assert.notEqual(result.status, 0)
     assert.match(result.stderr, /services\.order-service\.pdb\.minAvailable 1 .*replicas 1/)
   })

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml'
 import { readInputs } from '../../../cdk8s/src/inputs'
 import { synth } from '../../../cdk8s/src/synth'
 import { readVersions } from '../../../cdk8s/src/versions'
-import { CHART_DIR, ROOT, runOk, tool } from './tools'
+import { CHART_DIR, ROOT, run, runOk, tool, type RunResult } from './tools'
 
 export const VERSIONS = readVersions(join(ROOT, 'versions.env'))
 export const KUBERNETES_VERSION = VERSIONS.KUBERNETES_VERSION as string
@@ -23,11 +23,20 @@ export function ciValuesFiles(): string[] {
 
 /** `helm template` of the app chart with the given values files and --set flags. */
 export function helmTemplate(valuesFiles: string[], set: string[] = []): string {
+  return runOk(tool('helm'), templateArgs(valuesFiles, set))
+}
+
+/** The same render for a test that expects the chart to refuse: its status and stderr. */
+export function helmTemplateResult(valuesFiles: string[], set: string[] = []): RunResult {
+  return run(tool('helm'), templateArgs(valuesFiles, set))
+}
+
+function templateArgs(valuesFiles: string[], set: string[]): string[] {
   const args = ['template', RELEASE, CHART_DIR, '--namespace', APP_NAMESPACE]
   args.push('--kube-version', KUBERNETES_VERSION)
   for (const file of valuesFiles) args.push('--values', file)
   for (const flag of set) args.push('--set', flag)
-  return runOk(tool('helm'), args)
+  return args
 }
 
 export type K8sObject = {
