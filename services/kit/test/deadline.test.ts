@@ -39,7 +39,9 @@ describe('deadlines passed from hop to hop', () => {
       UpstreamUnavailable,
     )
     assert.equal(budgets[0], '300')
-    assert.ok(Number(budgets[1]) <= 100 && Number(budgets[1]) > 50, budgets[1])
+    // What is left of the deadline, not the 300 ms timeout (no lower bound: a loaded CI machine
+    // may take a while to send).
+    assert.ok(Number(budgets[1]) <= 100 && Number(budgets[1]) > 0, budgets[1])
     assert.equal(dep.state, 'closed', 'a call cut short by the deadline is not held against it')
   })
 
@@ -54,7 +56,9 @@ describe('deadlines passed from hop to hop', () => {
   it('retries a POST only with an Idempotency-Key, after a backoff, within the deadline', async () => {
     mode = 'outage'
     budgets = []
-    const big = () => new Upstream({ name: 'dep', baseUrl, timeoutMs: 300, retries: 2 })
+    // Attempts of 1 s: without the deadline a hanging upstream holds the call 3 s and more, so the
+    // bound below keeps a wide margin for a loaded machine and still tells the two apart.
+    const big = () => new Upstream({ name: 'dep', baseUrl, timeoutMs: 1000, retries: 2 })
     await assert.rejects(big().request('POST', '/'), UpstreamUnavailable)
     assert.equal(budgets.length, 1, 'no key: sent once')
     budgets = []
@@ -67,7 +71,7 @@ describe('deadlines passed from hop to hop', () => {
     const started = Date.now()
     const deadline = started + 350
     await assert.rejects(big().request('POST', '/', { headers: key, deadline }))
-    assert.ok(Date.now() - started < 450, `gave up after ${Date.now() - started} ms`)
+    assert.ok(Date.now() - started < 1500, `gave up after ${Date.now() - started} ms`)
     assert.ok(budgets.length <= 2, `${budgets.length} attempts`)
   })
 
