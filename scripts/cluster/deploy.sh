@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# The whole system onto an existing cluster: the one copy of the deploy steps, run by both
-# providers (up.sh: kind; up-source.sh: the source-built cluster) after their images are in the
-# node. Idempotent: every step converges (`helm upgrade --install`, `kubectl apply`).
-#   CONTEXT      the kube context (lib.sh: kind-$KIND_CLUSTER unless set)
-#   KUBECONFIG   where that context is (the provider exports it; default ~/.kube/config)
-#   IN_BOX=1     the in-box overlay (in-box-values.yaml): no Grafana, no Loki (AGPL, not built here)
+# The whole system onto the kind cluster: the one copy of the deploy steps, run by up.sh once the
+# images are on the nodes. Idempotent: every step converges (`helm upgrade --install`,
+# `kubectl apply`).
+#   IN_BOX=1     the in-box overlay (in-box-values.yaml): no Grafana, no Loki (AGPL, not built
+#                here); lib.sh sets it where kind runs on podman
 . "$(dirname "$0")/lib.sh"
 
 KPS_VALUES=(--values cdk8s/dist/kube-prometheus-stack-values.yaml)

@@ -8,10 +8,22 @@ set -a
 # shellcheck source=/dev/null
 . "$ROOT/versions.env"
 set +a
-export PATH="$ROOT/.tools/bin:$PATH"
+# kubectl of the pinned release where this machine built one (the kind node image's build)
+export PATH="$ROOT/.tools/bin:${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/kubernetes-v${KUBERNETES_VERSION#v}/bin:$PATH"
 
-CLUSTER="${KIND_CLUSTER:-shopscope}"
-CONTEXT="${CONTEXT:-kind-$CLUSTER}" # the source provider sets its own (and KUBECONFIG)
+CLUSTER="$(sed -n 's/^name: *//p' "$ROOT/kind-config.yaml")"
+CONTEXT="kind-$CLUSTER"
+# kind's container engine: Docker where its daemon answers (a laptop), else podman with this
+# project's configuration (the build machines: no daemon, no registry; root). On podman the
+# upstream images are the stand-ins, and Grafana and Loki are left out (IN_BOX, below).
+if docker info >/dev/null 2>&1; then
+  KIND_ENGINE=docker
+else
+  KIND_ENGINE=podman
+  # shellcheck source=scripts/cluster/kind/env.sh
+  . "$ROOT/scripts/cluster/kind/env.sh"
+fi
+IN_BOX="${IN_BOX:-$([ "$KIND_ENGINE" = podman ] && echo 1 || echo 0)}"
 APP_NAMESPACE=shop
 OBS_NAMESPACE=observability
 OPERATOR_NAMESPACE=opentelemetry-operator-system
@@ -90,30 +102,15 @@ fill_generated_secrets() { # <namespace>
   done
 }
 
-# kind maps the NodePorts to localhost ports (kind-config.yaml); the source-built node is this
-# host, at CLUSTER_NODE_IP, and has no Grafana (in-box-values.yaml).
+# kind maps the browser-facing NodePorts to localhost ports (kind-config.yaml); in-box there is
+# no Grafana (in-box-values.yaml).
 print_urls() {
-  if [ "${IN_BOX:-0}" = 1 ]; then
-    local node="${CLUSTER_NODE_IP:?the node address, from mk/platform.mk}"
-    cat <<TABLE
-
-  what          URL                          credentials
-  ------------  ---------------------------  ---------------------------------------------
-  shop          http://$node:30080    admin@shopscope.local / dev-admin-password
-  Jaeger UI     http://$node:30686    -
-  Prometheus    http://$node:30090    -
-  Alertmanager  http://$node:30093    -   (delivered alerts: kubectl -n $OBS_NAMESPACE logs deploy/alert-receiver)
-TABLE
-    return
-  fi
-  cat <<TABLE
-
-  what          URL                      credentials
-  ------------  -----------------------  ---------------------------------------------
-  shop          http://localhost:8080    admin@shopscope.local / dev-admin-password
-  Grafana       http://localhost:3000    admin / $GRAFANA_ADMIN_PASSWORD
-  Jaeger UI     http://localhost:16686   -
-  Prometheus    http://localhost:9090    -
-  Alertmanager  http://localhost:9093    -   (delivered alerts: kubectl -n $OBS_NAMESPACE logs deploy/alert-receiver)
-TABLE
+  echo
+  echo "  what          URL                      credentials"
+  echo "  ------------  -----------------------  ---------------------------------------------"
+  echo "  shop          http://localhost:8080    admin@shopscope.local / dev-admin-password"
+  [ "$IN_BOX" = 1 ] || echo "  Grafana       http://localhost:3000    admin / $GRAFANA_ADMIN_PASSWORD"
+  echo "  Jaeger UI     http://localhost:16686   -"
+  echo "  Prometheus    http://localhost:9090    -"
+  echo "  Alertmanager  http://localhost:9093    -   (delivered alerts: kubectl -n $OBS_NAMESPACE logs deploy/alert-receiver)"
 }

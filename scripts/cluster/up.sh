@@ -1,38 +1,83 @@
 #!/usr/bin/env bash
-# `make cluster-up` on kind (the provider where Docker runs): the cluster and the images, then
-# deploy.sh, the deploy steps both providers share. Idempotent: every step converges (create if
-# missing, `helm upgrade --install`, `kubectl apply`), so a re-run repairs or updates.
+# `make cluster-up`: `kind create cluster --config kind-config.yaml` (one control plane, two
+# workers), the images onto its nodes the way kind does it (`kind load`), then deploy.sh, the one
+# copy of the deploy steps. Two container engines (lib.sh decides):
+#   docker   kind's own node image KIND_NODE_IMAGE and default CNI; the nodes pull upstream images.
+#   podman   (root; no Docker daemon, no registry) the node image of the same Kubernetes assembled
+#            here (make kind-node-image), the add-ons of cdk8s/dist/kind-addons (flannel,
+#            kube-network-policies; local-path storage is in the image), the stand-ins of the
+#            upstream images (make standins) loaded as archives, the in-box overlay (no Grafana/Loki).
+# Idempotent: an existing cluster is reused, an archive already loaded into it is not loaded again.
 . "$(dirname "$0")/lib.sh"
+RUN_DIR="$ROOT/.run/cluster"
+KIND="$ROOT/scripts/cluster/kind"
+t0=$SECONDS
+mkdir -p "$RUN_DIR"
 
-step "Checking prerequisites"
+step "Checking prerequisites ($KIND_ENGINE)"
+if [ "$KIND_ENGINE" = podman ]; then
+  [ "$(id -u)" = 0 ] || die "kind on podman runs as root here (no Docker daemon answers)"
+  make --no-print-directory kind-node-image tool-kind
+fi
 missing=()
-for tool in docker kind kubectl helm node npx; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (helm: make tools; kind $KIND_VERSION: go install sigs.k8s.io/kind@$KIND_VERSION)"
-docker info >/dev/null 2>&1 || die "docker is installed but its daemon does not answer"
-echo "docker, kind, kubectl, helm, node: ok"
+for tool in kind kubectl helm node npx; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (helm, kind: make tools tool-kind; kubectl $KUBERNETES_VERSION)"
+echo "$KIND_ENGINE, kind, kubectl, helm, node: ok"
 # KIND_NODE_IMAGE is an image built for KIND_VERSION: another kind may not boot it.
 installed_kind="$(kind version | awk '{ print $2 }')"
 [ "$installed_kind" = "$KIND_VERSION" ] \
   || echo "warning: kind $installed_kind, not $KIND_VERSION, the release KIND_NODE_IMAGE is built for" >&2
 
-step "Kind cluster $CLUSTER (1 control plane, 2 workers, $KIND_NODE_IMAGE)"
-if cluster_exists; then
+step "Kind cluster $CLUSTER (1 control plane, 2 workers)"
+if [ "$KIND_ENGINE" = podman ]; then
+  "$KIND/cluster.sh" up
+  step "Pod network, NetworkPolicies, storage (cdk8s/dist/kind-addons)"
+  "$KIND/addons.sh" up
+elif cluster_exists; then
   echo "exists: reusing it"
 else
-  kind create cluster --name "$CLUSTER" --config kind-config.yaml --image "$KIND_NODE_IMAGE" --wait 120s
+  kind create cluster --config kind-config.yaml --image "$KIND_NODE_IMAGE" --wait 120s
 fi
 
-step "Building the service images and the auto-instrumentation image"
-for service in "${SERVICES[@]}"; do
-  docker build -q -f "services/$service/Dockerfile" --build-arg SERVICE="$service" \
-    --build-arg NODE_IMAGE="$NODE_IMAGE" -t "shopscope/$service:dev" .
-done
 AUTOINSTRUMENTATION_IMAGE="$(awk '/^  nodejs:/ { n = 1 } n && /image:/ { print $2; exit }' operator-config/instrumentation.yaml)"
-docker build -q -f services/Dockerfile --target autoinstrumentation --build-arg NODE_IMAGE="$NODE_IMAGE" \
-  --build-arg BUSYBOX_IMAGE="$BUSYBOX_IMAGE" -t "$AUTOINSTRUMENTATION_IMAGE" .
+if [ "$KIND_ENGINE" = podman ]; then
+  step "Stand-ins of the upstream images (make standins, cached) onto the nodes"
+  make --no-print-directory standins
+  "$KIND/cluster.sh" load "${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"/standins/*.tar
 
-step "Loading the images into the nodes"
-for service in "${SERVICES[@]}"; do kind load docker-image --name "$CLUSTER" "shopscope/$service:dev"; done
-kind load docker-image --name "$CLUSTER" "$AUTOINSTRUMENTATION_IMAGE"
+  step "The service images and the auto-instrumentation image (make images) onto the nodes"
+  make --no-print-directory images
+  # An archive named after the image's ID, so that an unchanged image is not loaded again. Short
+  # names are docker.io's, as the kubelet resolves them (kind-values.yaml: pullPolicy Never).
+  archives=()
+  archive() { # <buildah image> <name in the cluster>
+    local id file
+    id="$(buildah inspect --format '{{.FromImageID}}' "$1" | cut -c1-12)"
+    file="$RUN_DIR/images/$(basename "${2%%:*}")-$id.tar"
+    if [ ! -s "$file" ]; then
+      mkdir -p "$RUN_DIR/images"
+      rm -f "$RUN_DIR/images/$(basename "${2%%:*}")"-*.tar
+      buildah push --quiet "$1" "oci-archive:$file:docker.io/$2" >/dev/null
+    fi
+    archives+=("$file")
+  }
+  for service in "${SERVICES[@]}"; do archive "localhost/shopscope/$service:local" "shopscope/$service:dev"; done
+  archive localhost/shopscope/autoinstrumentation-nodejs:local "$AUTOINSTRUMENTATION_IMAGE"
+  "$KIND/cluster.sh" load "${archives[@]}"
+else
+  step "Building the service images and the auto-instrumentation image"
+  for service in "${SERVICES[@]}"; do
+    docker build -q -f "services/$service/Dockerfile" --build-arg SERVICE="$service" \
+      --build-arg NODE_IMAGE="$NODE_IMAGE" -t "shopscope/$service:dev" .
+  done
+  docker build -q -f services/Dockerfile --target autoinstrumentation --build-arg NODE_IMAGE="$NODE_IMAGE" \
+    --build-arg BUSYBOX_IMAGE="$BUSYBOX_IMAGE" -t "$AUTOINSTRUMENTATION_IMAGE" .
 
-exec "$ROOT/scripts/cluster/deploy.sh"
+  step "Loading the images into the nodes"
+  for service in "${SERVICES[@]}"; do kind load docker-image --name "$CLUSTER" "shopscope/$service:dev"; done
+  kind load docker-image --name "$CLUSTER" "$AUTOINSTRUMENTATION_IMAGE"
+fi
+
+"$ROOT/scripts/cluster/deploy.sh"
+echo "$((SECONDS - t0))" >"$RUN_DIR/bring-up-seconds"
+echo "bring-up: $((SECONDS - t0)) s (cluster, images, deploy)"

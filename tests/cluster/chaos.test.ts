@@ -19,11 +19,10 @@ describe('make chaos', { concurrency: false }, () => {
     async () => {
       const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
       writeFileSync(CHAOS_STARTED_AT, since)
-      const chaos = await run(
-        'make',
-        ['--no-print-directory', 'chaos', 'CLUSTER_PROVIDER=source'],
-        { ...process.env, CHAOS_AWAIT_RESOLUTION_DELIVERY: '0' },
-      )
+      const chaos = await run('make', ['--no-print-directory', 'chaos'], {
+        ...process.env,
+        CHAOS_AWAIT_RESOLUTION_DELIVERY: '0',
+      })
       const summary = chaos.stdout.slice(chaos.stdout.lastIndexOf('summary'))
       console.log(`# make chaos ${summary.replace(/^\S+ /gm, '').replace(/^/gm, '#   ')}`)
       assert.equal(chaos.code, 0, `${chaos.stdout.slice(-3000)}\n${chaos.stderr.slice(-3000)}`)

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import {
-  CACHE,
+  CLUSTER,
   HELM,
   NAMESPACES,
   ROOT,
@@ -15,6 +15,9 @@ import {
   SERVICES,
   currentContext,
   env,
+  kubectl,
+  kubectlJson,
+  nodeEngine,
   pods,
   ready,
   useCluster,
@@ -25,7 +28,7 @@ function mib(bytes: number) {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`
 }
 
-describe('the whole system on the source-built cluster', { concurrency: false }, () => {
+describe('the whole system on the kind cluster', { concurrency: false }, () => {
   before(useCluster)
 
   it('has every pod Ready in shop, observability and opentelemetry-operator-system', async () => {
@@ -44,6 +47,37 @@ describe('the whole system on the source-built cluster', { concurrency: false },
     } while (Date.now() < deadline)
     assert.deepEqual(notReady, [])
     for (const ns of NAMESPACES) console.log(`# ${ns}: ${(await pods(ns)).length} pods Ready`)
+  })
+
+  it('runs on three Ready nodes, the replicas of each service spread over both workers', async () => {
+    console.log(
+      `# kubectl get nodes -o wide\n${(await kubectl('get', 'nodes', '-o', 'wide')).replace(/^/gm, '#   ')}`,
+    )
+    type Node = {
+      metadata: { name: string; labels: Record<string, string> }
+      status: { conditions: { type: string; status: string }[] }
+    }
+    const nodes = (await kubectlJson<{ items: Node[] }>('get', 'nodes')).items
+    assert.equal(nodes.length, 3, 'kind-config.yaml: one control plane, two workers')
+    for (const n of nodes)
+      assert.ok(
+        n.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+        `${n.metadata.name} Ready`,
+      )
+    const workers = nodes
+      .filter((n) => !('node-role.kubernetes.io/control-plane' in n.metadata.labels))
+      .map((n) => n.metadata.name)
+      .sort()
+    assert.equal(workers.length, 2)
+    const shop = await pods('shop')
+    for (const service of SERVICES) {
+      const placed = shop
+        .filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === service && ready(p))
+        .map((p) => p.spec.nodeName ?? '?')
+      console.log(`# ${service}: ${placed.length} replicas on ${placed.join(', ')}`)
+      if (placed.length >= 2)
+        assert.deepEqual([...new Set(placed)].sort(), workers, `${service} on both workers`)
+    }
   })
 
   it('passes helm test', async () => {
@@ -104,39 +138,40 @@ describe('the whole system on the source-built cluster', { concurrency: false },
     }
   })
 
-  it('prints the memory of the cluster and its bring-up time', async () => {
-    // RSS of the cluster's own processes (control plane, containerd, node) and of every
-    // container's processes: per-pod memory from the kubelet's cgroups (no metrics-server).
-    const ps = await run('ps', ['-eo', 'rss=,args='], env)
-    let processes = 0
-    for (const line of ps.stdout.split('\n')) {
-      const m = /^\s*(\d+)\s+(.*)$/.exec(line)
-      if (!m) continue
-      // Node.js of the cache runs tests and tools, not the cluster.
-      const args = m[2]!
-      if (/\/node-[\d.]+\/bin\/node/.test(args)) continue
-      if (args.includes(CACHE) || args.includes(RUN_DIR)) processes += Number(m[1]) * 1024
-    }
-    const podsRoot = '/sys/fs/cgroup/memory/shopscope/kubepods'
+  it('prints the memory of the nodes and the pods, and the bring-up time', async () => {
+    // Each node is a container of kind's engine: its memory as the engine reports it. Each pod's
+    // from its cgroup inside the nodes' (no metrics-server): memory.usage_in_bytes (cgroup v1, the
+    // build machines) or memory.current (v2), page cache included.
+    const stats = await nodeEngine(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}'])
+    assert.equal(stats.code, 0, stats.stderr)
+    const nodes = stats.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith(`${CLUSTER}-`))
+    for (const line of nodes) console.log(`# node ${line}`)
+    assert.equal(nodes.length, 3, `three nodes: ${stats.stdout}`)
     const perPod: { name: string; bytes: number }[] = []
     const byUid = new Map<string, string>()
     for (const ns of [...NAMESPACES, 'kube-system'])
       for (const p of await pods(ns)) byUid.set(p.metadata.uid, `${ns}/${p.metadata.name}`)
-    const walk = (dir: string) => {
+    const walk = (dir: string, depth: number) => {
+      if (depth > 10) return
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue
-        const uid = /^pod(.+)$/.exec(entry.name)?.[1]?.replace(/_/g, '-')
+        const uid = /^pod(.+?)(\.slice)?$/.exec(entry.name)?.[1]?.replace(/_/g, '-')
         if (uid && byUid.has(uid)) {
-          const usage = readFileSync(join(dir, entry.name, 'memory.usage_in_bytes'), 'utf8')
-          perPod.push({ name: byUid.get(uid)!, bytes: Number(usage) })
-        } else if (!uid) walk(join(dir, entry.name))
+          const file = ['memory.usage_in_bytes', 'memory.current']
+            .map((f) => join(dir, entry.name, f))
+            .find(existsSync)
+          if (file)
+            perPod.push({ name: byUid.get(uid)!, bytes: Number(readFileSync(file, 'utf8')) })
+        } else if (!uid) walk(join(dir, entry.name), depth + 1)
       }
     }
-    if (existsSync(podsRoot)) walk(podsRoot)
+    walk(existsSync('/sys/fs/cgroup/memory') ? '/sys/fs/cgroup/memory' : '/sys/fs/cgroup', 0)
     perPod.sort((a, b) => b.bytes - a.bytes)
     const podTotal = perPod.reduce((s, p) => s + p.bytes, 0)
-    console.log(`# cluster processes (control plane, containerd, node): RSS ${mib(processes)}`)
-    console.log(`# pods (cgroup memory.usage_in_bytes, page cache included): ${mib(podTotal)}`)
+    console.log(`# pods (cgroup memory, page cache included): ${mib(podTotal)}`)
     for (const p of perPod) console.log(`#   ${mib(p.bytes).padStart(8)}  ${p.name}`)
     const bringUp = join(RUN_DIR, 'bring-up-seconds')
     if (existsSync(bringUp))

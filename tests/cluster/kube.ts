@@ -1,11 +1,11 @@
-// What the whole-system cluster tests share: the cluster of `make cluster-up` (source provider:
-// kubeconfig in .run/cluster, brought up when it does not answer), kubectl of the pinned release,
-// helm of .tools, where its NodePorts answer, and the objects the repo deployed (cdk8s/dist).
+// What the whole-system cluster tests share: the kind cluster of `make cluster-up` (brought up
+// when it does not answer), kubectl of the pinned release, helm of .tools, where its NodePorts
+// answer (kind's port mappings on 127.0.0.1), and the objects the repo deployed (cdk8s/dist).
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
-import { parseAllDocuments } from 'yaml'
+import { parseAllDocuments, parseDocument } from 'yaml'
 import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { run } from './run'
 
@@ -13,13 +13,23 @@ export const ROOT = join(__dirname, '..', '..')
 export const VERSIONS = readVersions(join(ROOT, 'versions.env'))
 const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
 export const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
-export const KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
+const BUILT_KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
+/** kubectl of the pinned release where this machine built one (the kind node image's build). */
+export const KUBECTL = existsSync(BUILT_KUBECTL) ? BUILT_KUBECTL : 'kubectl'
+const KIND_CONFIG = parseDocument(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')).toJS() as {
+  name: string
+  nodes: {
+    extraPortMappings?: { containerPort: number; hostPort: number; listenAddress?: string }[]
+  }[]
+}
+/** The cluster of kind-config.yaml: its name (its nodes are `<name>-…`) and kind's context. */
+export const CLUSTER = KIND_CONFIG.name
+export const CONTEXT = `kind-${CLUSTER}`
 export const HELM = join(ROOT, '.tools', 'bin', 'helm')
 export const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
-export const KUBECONFIG = join(RUN_DIR, 'admin.kubeconfig')
 export const NAMESPACES = ['shop', 'observability', 'opentelemetry-operator-system']
 export const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
-export const env = { ...process.env, KUBECONFIG }
+export const env = { ...process.env }
 
 export type Container = {
   name: string
@@ -30,7 +40,7 @@ export type Container = {
 }
 export type Pod = {
   metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> }
-  spec: { initContainers?: Container[]; containers: Container[] }
+  spec: { nodeName?: string; initContainers?: Container[]; containers: Container[] }
   status: {
     phase: string
     conditions?: { type: string; status: string }[]
@@ -39,7 +49,7 @@ export type Pod = {
 }
 
 export async function kubectl(...args: string[]): Promise<string> {
-  const r = await run(KUBECTL, args, env)
+  const r = await run(KUBECTL, ['--context', CONTEXT, ...args], env)
   assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
   return r.stdout
 }
@@ -58,8 +68,7 @@ export const ready = (p: Pod) =>
   (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
 
 async function clusterAnswers() {
-  if (!existsSync(KUBECONFIG)) return false
-  return (await run(KUBECTL, ['get', '--raw', '/readyz'], env)).code === 0
+  return (await run(KUBECTL, ['--context', CONTEXT, 'get', '--raw', '/readyz'], env)).code === 0
 }
 
 /** The `before` of every file: root, and the cluster of `make cluster-up`, brought up if absent. */
@@ -67,25 +76,34 @@ export async function useCluster(): Promise<void> {
   assert.equal(process.getuid?.(), 0, 'root only (the cluster runs as root)')
   if (await clusterAnswers()) return
   const started = Date.now()
-  const up = await run('make', ['--no-print-directory', 'cluster-up', 'CLUSTER_PROVIDER=source'], {
-    ...process.env,
-  })
+  const up = await run('make', ['--no-print-directory', 'cluster-up'], { ...process.env })
   assert.equal(up.code, 0, `make cluster-up: ${up.stdout.slice(-3000)}${up.stderr.slice(-3000)}`)
   console.log(`# brought up by this test in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
 
-export async function currentContext(): Promise<string> {
-  return (await kubectl('config', 'current-context')).trim()
+/**
+ * The container engine the kind nodes run on (docker, or podman with the project's configuration:
+ * scripts/cluster/lib.sh decides, as for make cluster-up), given `args`.
+ */
+export function nodeEngine(args: string[]) {
+  const script = `. "${join(ROOT, 'scripts', 'cluster', 'lib.sh')}" >/dev/null && exec "$KIND_ENGINE" "$@"`
+  return run('bash', ['-c', script, 'engine', ...args], env)
 }
 
-/** http://<node InternalIP>:<port>: a NodePort as the host (the source-built node) reaches it. */
+export async function currentContext(): Promise<string> {
+  return CONTEXT
+}
+
+/**
+ * http://127.0.0.1:<host port>: a NodePort as this machine reaches it, through the port mapping
+ * kind-config.yaml gives it (the traffic rule: load and faults reach the cluster on loopback).
+ */
 export async function nodeUrl(nodePort: number): Promise<string> {
-  const nodes = await kubectlJson<{
-    items: { status: { addresses: { type: string; address: string }[] } }[]
-  }>('get', 'nodes')
-  const ip = nodes.items[0]?.status.addresses.find((a) => a.type === 'InternalIP')?.address
-  assert.ok(ip, 'the node has an InternalIP')
-  return `http://${ip}:${nodePort}`
+  const mapping = KIND_CONFIG.nodes
+    .flatMap((n) => n.extraPortMappings ?? [])
+    .find((m) => m.containerPort === nodePort)
+  assert.ok(mapping, `kind-config.yaml maps node port ${nodePort} to a port of this machine`)
+  return `http://${mapping.listenAddress ?? '127.0.0.1'}:${mapping.hostPort}`
 }
 
 /** The Service of a shop service (by the chart's component label): `<name>.shop:<port>`. */

@@ -14,12 +14,7 @@ describe('the load scenario as the in-cluster Job', { concurrency: false }, () =
     const started = Date.now()
     const load = await run(
       'make',
-      [
-        '--no-print-directory',
-        'load-cluster',
-        'CLUSTER_PROVIDER=source',
-        `LOAD_SCALE=${LOAD_SCALE}`,
-      ],
+      ['--no-print-directory', 'load-cluster', `LOAD_SCALE=${LOAD_SCALE}`],
       process.env,
     )
     const seconds = ((Date.now() - started) / 1000).toFixed(0)

@@ -15,7 +15,17 @@ import {
   UPSTREAM_PODS,
 } from '../../cdk8s/src/names'
 import { pinned } from '../../cdk8s/src/versions'
-import { KUBECTL, VERSIONS, env, kubectl, pods, ready, shopService, useCluster } from './kube'
+import {
+  CONTEXT,
+  KUBECTL,
+  VERSIONS,
+  env,
+  kubectl,
+  pods,
+  ready,
+  shopService,
+  useCluster,
+} from './kube'
 import { run } from './run'
 
 const PROBE_NAMESPACE = 'shopscope-netpol-probe'
@@ -49,7 +59,12 @@ async function probe(name: string, script: string): Promise<string> {
     },
   }
   await kubectl('-n', PROBE_NAMESPACE, 'delete', 'pod', name, '--ignore-not-found', '--wait=true')
-  const created = await run(KUBECTL, ['apply', '-f', '-'], env, JSON.stringify(pod))
+  const created = await run(
+    KUBECTL,
+    ['--context', CONTEXT, 'apply', '-f', '-'],
+    env,
+    JSON.stringify(pod),
+  )
   assert.equal(created.code, 0, created.stderr)
   await kubectl(
     '-n',
@@ -104,7 +119,7 @@ describe('isolation of the shop', { concurrency: false }, () => {
     await useCluster()
     const ns = await run(
       KUBECTL,
-      ['apply', '-f', '-'],
+      ['--context', CONTEXT, 'apply', '-f', '-'],
       env,
       JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: PROBE_NAMESPACE } }),
     )
@@ -113,7 +128,15 @@ describe('isolation of the shop', { concurrency: false }, () => {
   after(async () => {
     await run(
       KUBECTL,
-      ['delete', 'namespace', PROBE_NAMESPACE, '--ignore-not-found', '--wait=false'],
+      [
+        '--context',
+        CONTEXT,
+        'delete',
+        'namespace',
+        PROBE_NAMESPACE,
+        '--ignore-not-found',
+        '--wait=false',
+      ],
       env,
     )
   })
@@ -133,7 +156,12 @@ describe('isolation of the shop', { concurrency: false }, () => {
         ],
       },
     }
-    const r = await run(KUBECTL, ['apply', '--dry-run=server', '-f', '-'], env, JSON.stringify(pod))
+    const r = await run(
+      KUBECTL,
+      ['--context', CONTEXT, 'apply', '--dry-run=server', '-f', '-'],
+      env,
+      JSON.stringify(pod),
+    )
     assert.notEqual(r.code, 0, 'a privileged pod was admitted')
     assert.match(r.stderr, /violates PodSecurity "restricted/)
     console.log(`# refused: ${r.stderr.trim().slice(0, 200)}`)
@@ -179,7 +207,20 @@ describe('isolation of the shop', { concurrency: false }, () => {
     const script = `fetch('http://${orders.host}:${orders.port}/healthz', { signal: AbortSignal.timeout(5000) }).then((r) => { console.log('order-service:', r.status); process.exit(r.ok ? 0 : 1) }, (e) => { console.log('order-service:', e.cause?.code ?? e.name); process.exit(1) })`
     const r = await run(
       KUBECTL,
-      ['-n', 'shop', 'exec', frontend.metadata.name, '-c', 'frontend', '--', 'node', '-e', script],
+      [
+        '--context',
+        CONTEXT,
+        '-n',
+        'shop',
+        'exec',
+        frontend.metadata.name,
+        '-c',
+        'frontend',
+        '--',
+        'node',
+        '-e',
+        script,
+      ],
       env,
     )
     console.log(`# from ${frontend.metadata.name}: ${r.stdout.trim()} ${r.stderr.trim()}`)

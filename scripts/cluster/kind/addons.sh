@@ -54,8 +54,7 @@ load_images() {
     read -r name image <<<"$entry"
     archive=$(archive_of "$name" "$image")
     [ -n "$archive" ] || die "no archive of $image in $STANDINS"
-    say "kind load image-archive $archive"
-    kind load image-archive --name "$CLUSTER" "$archive"
+    "$here/cluster.sh" load "$archive"
   done
 }
 
