@@ -24,6 +24,19 @@ import {
 } from './kube'
 import { run } from './run'
 
+/** A cgroup's memory less its inactive page cache (v1: usage_in_bytes; v2: memory.current). */
+function workingSet(dir: string): number {
+  const read = (f: string) => readFileSync(join(dir, f), 'utf8')
+  const v1 = existsSync(join(dir, 'memory.usage_in_bytes'))
+  const usage = Number(read(v1 ? 'memory.usage_in_bytes' : 'memory.current'))
+  const stat = read('memory.stat')
+  const inactive = Number(
+    new RegExp(`^${v1 ? 'total_inactive_file' : 'inactive_file'} (\\d+)$`, 'm').exec(stat)?.[1] ??
+      0,
+  )
+  return Math.max(0, usage - inactive)
+}
+
 function mib(bytes: number) {
   return `${(bytes / 2 ** 20).toFixed(0)} MiB`
 }
@@ -139,43 +152,54 @@ describe('the whole system on the kind cluster', { concurrency: false }, () => {
   })
 
   it('prints the memory of the nodes and the pods, and the bring-up time', async () => {
-    // Each node is a container of kind's engine: its memory as the engine reports it. Each pod's
-    // from its cgroup inside the nodes' (no metrics-server): memory.usage_in_bytes (cgroup v1, the
-    // build machines) or memory.current (v2), page cache included.
-    const stats = await nodeEngine(['stats', '--no-stream', '--format', '{{.Name}} {{.MemUsage}}'])
-    assert.equal(stats.code, 0, stats.stderr)
-    const nodes = stats.stdout
-      .trim()
-      .split('\n')
-      .filter((l) => l.startsWith(`${CLUSTER}-`))
-    for (const line of nodes) console.log(`# node ${line}`)
-    assert.equal(nodes.length, 3, `three nodes: ${stats.stdout}`)
-    const perPod: { name: string; bytes: number }[] = []
+    // The working set (usage less inactive page cache, as the kubelet counts it) of each node's
+    // container and of each pod, read from their cgroups (no metrics-server): cgroup v1 on the
+    // build machines, v2 on current distros.
+    const names = (
+      await kubectlJson<{ items: { metadata: { name: string } }[] }>('get', 'nodes')
+    ).items.map((n) => n.metadata.name)
+    const ids = await nodeEngine(['inspect', '--format', '{{.Name}} {{.Id}}', ...names])
+    assert.equal(ids.code, 0, ids.stderr)
+    const nodeOfId = new Map(
+      ids.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.replace(/^\//, '').split(' ').reverse() as [string, string]),
+    )
     const byUid = new Map<string, string>()
-    for (const ns of [...NAMESPACES, 'kube-system'])
+    for (const ns of [...NAMESPACES, 'kube-system', 'kube-flannel', 'local-path-storage'])
       for (const p of await pods(ns)) byUid.set(p.metadata.uid, `${ns}/${p.metadata.name}`)
+    const perNode: { name: string; bytes: number }[] = []
+    const perPod: { name: string; bytes: number }[] = []
     const walk = (dir: string, depth: number) => {
-      if (depth > 10) return
+      if (depth > 12) return
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (!entry.isDirectory()) continue
-        const uid = /^pod(.+?)(\.slice)?$/.exec(entry.name)?.[1]?.replace(/_/g, '-')
-        if (uid && byUid.has(uid)) {
-          const file = ['memory.usage_in_bytes', 'memory.current']
-            .map((f) => join(dir, entry.name, f))
-            .find(existsSync)
-          if (file)
-            perPod.push({ name: byUid.get(uid)!, bytes: Number(readFileSync(file, 'utf8')) })
-        } else if (!uid) walk(join(dir, entry.name), depth + 1)
+        const path = join(dir, entry.name)
+        const node = [...nodeOfId].find(([id]) => entry.name.includes(id))?.[1]
+        if (node) perNode.push({ name: node, bytes: workingSet(path) })
+        const uid = /(?:^|-)pod([0-9a-f_-]{32,})(?:\.slice)?$/
+          .exec(entry.name)?.[1]
+          ?.replace(/_/g, '-')
+        if (uid && byUid.has(uid)) perPod.push({ name: byUid.get(uid)!, bytes: workingSet(path) })
+        else walk(path, depth + 1)
       }
     }
     walk(existsSync('/sys/fs/cgroup/memory') ? '/sys/fs/cgroup/memory' : '/sys/fs/cgroup', 0)
+    perNode.sort((a, b) => a.name.localeCompare(b.name))
     perPod.sort((a, b) => b.bytes - a.bytes)
-    const podTotal = perPod.reduce((s, p) => s + p.bytes, 0)
-    console.log(`# pods (cgroup memory, page cache included): ${mib(podTotal)}`)
+    const total = (list: { bytes: number }[]) => list.reduce((s, p) => s + p.bytes, 0)
+    console.log(`# nodes (working set): ${mib(total(perNode))}`)
+    for (const n of perNode) console.log(`#   ${mib(n.bytes).padStart(8)}  ${n.name}`)
+    console.log(`# pods (working set): ${mib(total(perPod))}`)
     for (const p of perPod) console.log(`#   ${mib(p.bytes).padStart(8)}  ${p.name}`)
+    assert.deepEqual(perNode.map((n) => n.name).sort(), names.sort(), "each node's memory read")
     const bringUp = join(RUN_DIR, 'bring-up-seconds')
     if (existsSync(bringUp))
       console.log(`# last make cluster-up: ${readFileSync(bringUp, 'utf8').trim()} s`)
-    assert.ok(perPod.length > 0, 'per-pod memory read')
+    assert.ok(
+      perPod.length >= byUid.size / 2,
+      `${perPod.length} of ${byUid.size} pods' memory read`,
+    )
   })
 })
