@@ -10,8 +10,7 @@ kind-host: ## Podman for kind on this host: Debian packages, the project's conta
 # kind's default storage baked in, as kind's own images carry it (/kind/manifests/default-storage.yaml,
 # applied by kind create): the add-ons' 30-storage (make synth), its images preloaded.
 KIND_NODE_STORAGE := cdk8s/dist/kind-addons/30-storage.k8s.yaml
-kind-node-image: kind-host cluster-source-images synth ## The kind node image of KUBERNETES_VERSION assembled offline (cached in ~/.cache/shopscope)
-	@scripts/images/standins/build.sh local-path-provisioner
+kind-node-image: kind-host kind-node-standins synth ## The kind node image of KUBERNETES_VERSION assembled offline (cached in ~/.cache/shopscope)
 	@KIND_STORAGE_MANIFEST=$(KIND_NODE_STORAGE) $(KIND_SCRIPTS)/node-image.sh
 
 kind-up: kind-node-image tool-kind ## kind create cluster --config kind-config.yaml on podman with that node image (3 nodes)

@@ -22,3 +22,10 @@ standins-debian: shipped-node ## Build (or load from the cache) the MySQL and Lo
 test-standins: standins tool-jaeger ## Each stand-in: the name the charts reference, the pinned release, upstream's user; Jaeger's config by its binary
 	$(STANDINS_TEST) tests/cluster/standins.test.ts tests/cluster/standins-mysql.test.ts \
 		tests/cluster/jaeger-config.test.ts
+
+# The stand-ins the kind node image preloads (scripts/cluster/kind/node-image.sh), not every one of
+# `make standins`: pause (containerd's sandbox), CoreDNS (kubeadm's DNS add-on), and kind's
+# default storage: local-path-provisioner with BusyBox as its helper.
+.PHONY: kind-node-standins
+kind-node-standins: ## The stand-ins the kind node image preloads: pause, CoreDNS, local-path-provisioner, BusyBox (cached in ~/.cache/shopscope/standins)
+	@scripts/images/standins/build.sh pause coredns local-path-provisioner busybox

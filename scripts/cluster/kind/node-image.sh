@@ -7,9 +7,9 @@
 #   containerd, runc and the CNI plugins from Debian (kind compiles its own), crictl CRICTL_VERSION;
 # - kind's base files (its module, images/base/files) and its Dockerfile's set-up steps;
 # - kubeadm, kubelet, kubectl and the control-plane images from the Kubernetes build
-#   (scripts/cluster/source/build-kubernetes.sh): kube-apiserver, -controller-manager and
+#   (build/kubernetes.sh, beside this script): kube-apiserver, -controller-manager and
 #   -scheduler FROM scratch, kube-proxy on a Debian root with iptables (legacy and nft) and
-#   conntrack; etcd (build-etcd.sh), CoreDNS and pause (the stand-ins), tagged as
+#   conntrack; etcd (build/etcd.sh), CoreDNS and pause (the stand-ins), tagged as
 #   `kubeadm config images list` names them, preloaded into the node's containerd as kind does.
 # Two cached stages, each rebuilt only when its inputs change (their hash is the image tag or the
 # stamp): the Debian roots (kind-base, kube-proxy-base: ~10 min cold) and the node (~2 min).
@@ -163,17 +163,18 @@ node_base=$(cached_image localhost/shopscope/kind-base "$(base_inputs)" build_no
 proxy_base=$(cached_image localhost/shopscope/kube-proxy-base "$(proxy_inputs)" build_proxy_base)
 [ "${1:-}" != bases ] || exit 0 # `node-image.sh bases`: the Debian roots only (no Kubernetes needed)
 
-# The binaries: Kubernetes with kubeadm (one go build, cached), etcd, crictl.
-"$root/scripts/cluster/source/build-kubernetes.sh" kubeadm >&2
-"$root/scripts/cluster/source/build-etcd.sh" >&2
-"$root/scripts/cluster/source/build-crictl.sh" >&2
+# The binaries (make kind-node-build, which make cluster-prebuild runs early): Kubernetes with
+# kubeadm (one go build, cached), etcd, crictl.
+"$here/build/kubernetes.sh" >&2
+"$here/build/etcd.sh" >&2
+"$here/build/crictl.sh" >&2
 K8S_BIN="$KIND_CACHE/kubernetes-$VERSION/bin"
 ETCD_BIN="$KIND_CACHE/etcd-$ETCD_VERSION/bin/etcd"
 CRICTL_BIN="$KIND_CACHE/crictl-$CRICTL_VERSION/bin/crictl"
 for f in kubeadm kubelet kubectl kube-apiserver kube-controller-manager kube-scheduler kube-proxy; do
   [ -x "$K8S_BIN/$f" ] || die "$K8S_BIN/$f is missing"
 done
-# The stand-ins' archives (make cluster-source-images, a dependency of make kind-node-image;
+# The stand-ins' archives (make kind-node-standins, a dependency of make kind-node-image;
 # KIND_STANDINS_DIR: other directories of them, colon-separated).
 IFS=: read -r -a STANDIN_DIRS <<<"${KIND_STANDINS_DIR:-$KIND_CACHE/standins}"
 standin_archive() { # <image>: the stand-in archive holding it
@@ -181,7 +182,7 @@ standin_archive() { # <image>: the stand-in archive holding it
   for a in $(for d in "${STANDIN_DIRS[@]}"; do ls "$d"/*.tar 2>/dev/null; done); do
     if tar -xOf "$a" index.json 2>/dev/null | grep -cF "\"$1\"" >/dev/null; then echo "$a"; return; fi
   done
-  die "no stand-in archive holds $1 (make cluster-source-images)"
+  die "no stand-in archive holds $1 (make kind-node-standins)"
 }
 PAUSE_ARCHIVE=$(standin_archive "$PAUSE_IMAGE")
 COREDNS_ARCHIVE=$(standin_archive "$COREDNS_IMAGE")

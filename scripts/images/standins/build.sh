@@ -457,21 +457,26 @@ build_flannel() {
   bud "$1" "$ctx"
 }
 
-# kube-network-policies (KUBE_NETWORK_POLICIES_IMAGE): the binary of scripts/cluster/source/
-# build-kube-network-policies.sh (the source cluster's, with its patch: the kind nodes share this
-# kernel, which has no nft queue expression), packaged as upstream's Dockerfile does
-# (/bin/netpol on distroless static). Named after the patch: another patch is another build.
+# kube-network-policies (KUBE_NETWORK_POLICIES_IMAGE): the binary of kube-network-policies/build.sh
+# (with its patch: kind's nodes share this kernel, which has no nft queue expression), packaged as
+# upstream's Dockerfile does (/bin/netpol on distroless static). Named after the patch: another
+# patch is another build.
+KUBE_NETWORK_POLICIES_DIR=$here/kube-network-policies
 kube_network_policies_patch() {
-  echo "patch-$(sha256sum "$root/scripts/cluster/source/kube-network-policies.patch" | cut -c1-12)"
+  echo "patch-$(sha256sum "$KUBE_NETWORK_POLICIES_DIR/kube-network-policies.patch" | cut -c1-12)"
 }
-build_kube_network_policies() {
-  local ctx bin="$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin/kube-network-policies"
+bins_kube_network_policies() {
   [ "${KUBE_NETWORK_POLICIES_IMAGE##*:}" = "$KUBE_NETWORK_POLICIES_VERSION" ] ||
     die "KUBE_NETWORK_POLICIES_IMAGE ($KUBE_NETWORK_POLICIES_IMAGE) is not KUBE_NETWORK_POLICIES_VERSION"
-  nice -n 19 "$root/scripts/cluster/source/build-kube-network-policies.sh" >&2
+  nice -n 19 "$KUBE_NETWORK_POLICIES_DIR/build.sh" >&2
+  echo "$CACHE/kube-network-policies-$KUBE_NETWORK_POLICIES_VERSION/bin"
+}
+build_kube_network_policies() {
+  local ctx bins
+  bins=$(bins_kube_network_policies)
   ctx=$(context kube-network-policies)
   static_rootfs "$ctx/rootfs"
-  install -D -m 0755 "$bin" "$ctx/rootfs/bin/netpol"
+  install -D -m 0755 "$bins/kube-network-policies" "$ctx/rootfs/bin/netpol"
   containerfile "$ctx" 'CMD ["/bin/netpol"]'
   bud "$1" "$ctx"
 }
@@ -505,6 +510,7 @@ fi
 if [ "${targets[0]}" = binaries ]; then
   names=("${targets[@]:1}")
   [ ${#names[@]} -gt 0 ] || names=("${ALL[@]}")
+  [ "${names[0]}" != addons ] || names=("${ADDONS[@]}")
   for name in "${names[@]}"; do
     fn="bins_${name//-/_}"
     if declare -F "$fn" >/dev/null; then echo "$name $("$fn")"; fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds crictl CRICTL_VERSION (versions.env), the CRI client the scripts use to look at the node's
-# pods and containers, from the Go module proxy into ~/.cache/shopscope/crictl-<version>/bin/crictl
+# The crictl of the kind node image (scripts/cluster/kind/node-image.sh; kind's base image has one,
+# for `crictl images|ps` inside a node): CRICTL_VERSION (versions.env), the CRI client, built from
+# the Go module proxy into ~/.cache/shopscope/crictl-<version>/bin/crictl
 set -euo pipefail
 : "${CRICTL_VERSION:?from versions.env}"
 command -v go >/dev/null || { echo "crictl: Go is missing, needed to build it" >&2; exit 1; }

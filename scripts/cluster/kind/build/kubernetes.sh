@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds the Kubernetes components of KUBERNETES_VERSION (versions.env) from the Go module proxy, in
-# ONE `go build` (they share most packages, so one build compiles each package once), into
-#   ~/.cache/shopscope/kubernetes-v<version>/bin/{kube-apiserver,kube-controller-manager,
-#   kube-scheduler,kubelet,kube-proxy,kubectl}
-# and any other command of k8s.io/kubernetes/cmd named as an argument (kind's node image adds
-# kubeadm: scripts/cluster/kind/node-image.sh). Only the missing ones are built; the Go build cache
-# makes one more binary cheap once the others are compiled.
+# The Kubernetes of the kind node image (scripts/cluster/kind/node-image.sh): the components of
+# KUBERNETES_VERSION (versions.env) built from the Go module proxy in ONE `go build` (they share
+# most packages, so one build compiles each package once), into
+#   ~/.cache/shopscope/kubernetes-v<version>/bin/{kubeadm,kubelet,kubectl,kube-apiserver,
+#   kube-controller-manager,kube-scheduler,kube-proxy}
+# and any other command of k8s.io/kubernetes/cmd named as an argument. Only the missing ones are
+# built; the Go build cache makes one more binary cheap once the others are compiled.
 # k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces the 33 staging modules with local
 # paths. A wrapper module requires it and points each staging module at its published release
 # (v0.<minor>.<patch>), read from that release's own go.mod, so the list never goes stale.
@@ -17,7 +17,7 @@ staging="v0.${version#v1.}"
 cache="${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"
 out="$cache/kubernetes-$version/bin"
 components=()
-for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl "$@"; do
+for c in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl kubeadm "$@"; do
   [ -x "$out/$c" ] || components+=("$c")
 done
 if [ ${#components[@]} -eq 0 ]; then echo "kubernetes: $version already built in $out"; exit 0; fi

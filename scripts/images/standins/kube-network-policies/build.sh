@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds sigs.k8s.io/kube-network-policies KUBE_NETWORK_POLICIES_VERSION (versions.env), the
-# NetworkPolicy enforcer node.sh runs on the host, from the Go module proxy into
+# The binary of the kube-network-policies stand-in (KUBE_NETWORK_POLICIES_IMAGE, kind's
+# NetworkPolicy enforcer add-on: scripts/images/standins/build.sh packs it as upstream's image):
+# sigs.k8s.io/kube-network-policies KUBE_NETWORK_POLICIES_VERSION (versions.env) built from the
+# Go module proxy into
 #   ~/.cache/shopscope/kube-network-policies-<version>/bin/kube-network-policies
 # with kube-network-policies.patch (this directory) applied to a copy of the module's source:
 #   - the rules send packets to user space with xtables' NFQUEUE target (through nft_compat): the
-#     build machines' kernel has no CONFIG_NFT_QUEUE, so the release's native `queue` expression
-#     makes every rule sync fail with ENOENT and nothing is enforced
-#   - --kubeconfig (the release only knows the in-cluster config of a DaemonSet pod)
+#     build machines' kernel, which kind's nodes share, has no CONFIG_NFT_QUEUE, so the release's
+#     native `queue` expression makes every rule sync fail with ENOENT and nothing is enforced
+#   - --kubeconfig (empty, as in the DaemonSet: the in-cluster config, as the release does)
 #   - SIGTERM ends it like SIGINT (the release then skips removing its nftables table), and
 #     --cleanup deletes that table and exits (for a process that was killed)
+# The stand-in's archive and this build are named after the patch: another patch, another build.
 set -euo pipefail
 : "${KUBE_NETWORK_POLICIES_VERSION:?from versions.env}"
 command -v go >/dev/null || { echo "kube-network-policies: Go is missing, needed to build it" >&2; exit 1; }

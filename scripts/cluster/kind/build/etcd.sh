@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds etcd ETCD_VERSION (versions.env) from the Go module proxy into
+# The etcd of the kind node image (scripts/cluster/kind/node-image.sh packs it as the image
+# kubeadm names): ETCD_VERSION (versions.env) built from the Go module proxy into
 #   ~/.cache/shopscope/etcd-<version>/bin/etcd
 # `go install go.etcd.io/etcd/server/v3@...` is refused (its go.mod replaces the sibling modules with
 # local paths), so a wrapper module requires the server module and builds its main package: the
