@@ -120,7 +120,7 @@ const STANDINS: Record<string, StandIn> = {
     ],
     user: '65532:65532',
   },
-  // Built with the plugins of the source-built cluster's Corefile (build.sh) and the ones those
+  // Built with the plugins of kubeadm's default Corefile (build.sh) and the ones those
   // import (metadata, transfer, ...); the cloud and tracing plugins left out.
   coredns: {
     args: ['-version'],

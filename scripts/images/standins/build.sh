@@ -240,32 +240,49 @@ build_opentelemetry_operator() {
   bud "$1" "$ctx"
 }
 
-# CoreDNS with the plugins of the source-built cluster's Corefile only (scripts/cluster/source/
-# coredns.yaml), the way CoreDNS documents a custom build: plugin.cfg cut down, then its `go
-# generate`. The cloud and tracing plugins (route53, azure, clouddns, trace, ...) are a third of
-# the full build's Go source. kind runs its own CoreDNS image, not this one.
+# CoreDNS with the plugins of kubeadm's default Corefile only: the CoreDNS kind's nodes run
+# (scripts/cluster/kind/node-image.sh preloads this stand-in under the tag kubeadm names, and
+# kubeadm deploys it with that Corefile), built the way CoreDNS documents a custom build:
+# plugin.cfg cut down, then its `go generate`. The cloud and tracing plugins (route53, azure,
+# clouddns, trace, ...) are a third of the full build's Go source.
+KUBEADM_DNS_MANIFESTS=cmd/kubeadm/app/phases/addons/dns/manifests.go
 corefile_plugins() {
-  # The directives of the server block: the lines indented 8 spaces in the ConfigMap's Corefile.
-  awk '/Corefile: \|/ { in_corefile = 1; next } in_corefile && /^[^ ]/ { exit }
-    in_corefile && /^        [a-z]/ { print $1 }' "$root/scripts/cluster/source/coredns.yaml" | sort -u
+  # kubeadm's Corefile of KUBERNETES_VERSION (the k8s.io/kubernetes module, which the node
+  # image's build downloads too): the directives of its server block, the lines indented 8
+  # spaces in the CoreDNSConfigMap template (sub-directives are indented further, template
+  # actions start with `{{`).
+  local dir
+  dir=$(go mod download -json "k8s.io/kubernetes@v${KUBERNETES_VERSION#v}" | jq -r .Dir) ||
+    die "cannot download k8s.io/kubernetes@v${KUBERNETES_VERSION#v}"
+  [ -f "$dir/$KUBEADM_DNS_MANIFESTS" ] || die "no $KUBEADM_DNS_MANIFESTS in k8s.io/kubernetes@v${KUBERNETES_VERSION#v}"
+  awk '/^\tCoreDNSConfigMap = `/ { in_map = 1; next } in_map && /^`/ { exit }
+    in_map && /Corefile: \|/ { in_corefile = 1; next }
+    in_corefile && /^        [a-z]/ { print $1 }' "$dir/$KUBEADM_DNS_MANIFESTS" | sort -u
 }
 ld_coredns() {
   local plugins
   plugins=$(corefile_plugins)
-  [ -n "$plugins" ] || die "no plugin found in the Corefile of scripts/cluster/source/coredns.yaml"
+  [ -n "$plugins" ] || die "no plugin found in kubeadm's Corefile ($KUBEADM_DNS_MANIFESTS)"
   awk -F: 'NR == FNR { keep[$1] = 1; next } /^#/ || !NF || ($1 in keep)' <(echo "$plugins") \
     "$1/plugin.cfg" >"$1/plugin.cfg.cut"
   mv "$1/plugin.cfg.cut" "$1/plugin.cfg"
   [ "$(grep -c '^[a-z]' "$1/plugin.cfg")" = "$(wc -l <<<"$plugins")" ] ||
     die "CoreDNS $COREDNS_IMAGE lacks a plugin of the Corefile's: $(tr '\n' ' ' <<<"$plugins")"
-  (cd "$1" && nice -n 19 go generate coredns.go) >&2
+  (cd "$1" && nice -n 19 go generate coredns.go) >&2 || die "CoreDNS: go generate failed"
   printf -- '-s -w -X github.com/coredns/coredns/coremain.GitCommit=%s' "${ORIGIN_HASH:0:7}"
 }
-# Binaries and image are named after the plugin set: a changed Corefile is a new build.
-coredns_variant() { echo "corefile-$(corefile_plugins | sha256sum | cut -c1-8)"; }
+# Binaries and image are named after the plugin set: a Corefile with other plugins is a new build.
+# Callers check its status: a command substitution would hide the failure (no errexit there).
+coredns_variant() {
+  local plugins
+  plugins=$(corefile_plugins) || exit 1
+  [ -n "$plugins" ] || die "no plugin found in kubeadm's Corefile ($KUBEADM_DNS_MANIFESTS)"
+  echo "corefile-$(sha256sum <<<"$plugins" | cut -c1-8)"
+}
 bins_coredns() {
-  BINS_VARIANT="-$(coredns_variant)" \
-    go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .
+  local variant
+  variant=$(coredns_variant) || exit 1
+  BINS_VARIANT="-$variant" go_bins github.com/coredns/coredns "${COREDNS_IMAGE##*:}" ld_coredns "" .
 }
 build_coredns() {
   local ctx bins
@@ -528,7 +545,10 @@ for name in "${targets[@]}"; do
     mysql) stem+="-src-$(cat "$here"/mysql/* | sha256sum | cut -c1-12)" ;;
     opentelemetry-collector) stem+="-$(basename "$(dirname "$(dirname "$(collector_bin)")")")" ;;
     prometheus) stem+="-$(basename "$(prometheus_bin)")" ;;
-    coredns) stem+="-$(coredns_variant)" ;;
+    coredns)
+      variant=$(coredns_variant) || exit 1
+      stem+="-$variant"
+      ;;
     jaeger) stem+="-$(jaeger_variant)" ;;
     kube-webhook-certgen) stem+="-src-$(certgen_hash)" ;;
     flannel) stem+="-$(flannel_variant)" ;;

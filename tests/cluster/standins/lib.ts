@@ -111,13 +111,27 @@ export const flag = (workload: K8sObject, name: string): string =>
     .args?.find((a) => a.startsWith(`--${name}=`))
     ?.split('=')[1] ?? `no --${name}`
 
-/** The plugins the source-built cluster's Corefile uses: its server block's directives, sorted. */
+/**
+ * The plugins of kubeadm's default Corefile, which kind's nodes run: the directives of its server
+ * block in the CoreDNSConfigMap template of KUBERNETES_VERSION's
+ * cmd/kubeadm/app/phases/addons/dns/manifests.go (the k8s.io/kubernetes module, downloaded by the
+ * node image's build), sorted.
+ */
 export function corefileDirectives(): string[] {
-  const file = join(ROOT, 'scripts', 'cluster', 'source', 'coredns.yaml')
-  const configMap = parseObjects(readFileSync(file, 'utf8')).find((o) => o.kind === 'ConfigMap')
-  const corefile = String(configMap?.data?.Corefile ?? '')
-  const directives = [...corefile.matchAll(/^ {4}([a-z][a-z0-9_]*)\b/gm)].map((m) => m[1]!)
-  assert.ok(directives.length > 0, `no Corefile in ${file}`)
+  const module = `k8s.io/kubernetes@v${bare(pin('KUBERNETES_VERSION'))}`
+  const download = spawnSync('go', ['mod', 'download', '-json', module], { encoding: 'utf8' })
+  assert.equal(
+    download.status,
+    0,
+    `go mod download ${module}: ${download.stderr}${download.stdout}`,
+  )
+  const dir = (JSON.parse(download.stdout) as { Dir: string }).Dir
+  const file = join(dir, 'cmd', 'kubeadm', 'app', 'phases', 'addons', 'dns', 'manifests.go')
+  const configMap = /^\tCoreDNSConfigMap = `([^`]*)`/m.exec(readFileSync(file, 'utf8'))?.[1] ?? ''
+  const corefile = configMap.slice(Math.max(0, configMap.indexOf('Corefile: |')))
+  // Directives 8 spaces in (4 of the ConfigMap, 4 of the block); sub-directives are further in.
+  const directives = [...corefile.matchAll(/^ {8}([a-z][a-z0-9_]*)\b/gm)].map((m) => m[1]!)
+  assert.ok(directives.length > 0, `no Corefile in the CoreDNSConfigMap of ${file}`)
   return [...new Set(directives)].sort()
 }
 
