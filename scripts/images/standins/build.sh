@@ -78,9 +78,11 @@ go_bins() { # <module> <version> <ldflags function> <tags> <package>...
   local src="$work/src-${module//\//_}" started=$SECONDS
   rm -rf "$src" "$out"
   go_source "$module" "$version" "$src"
-  [ "$ldflags_fn" = none ] || "$ldflags_fn" "$src" >"$work/ldflags"
+  [ "$ldflags_fn" = none ] || "$ldflags_fn" "$src" >"$work/ldflags" || die "$ldflags_fn failed"
   say "go build $module@$version $* (niced)"
-  go_build "$out" "$src" "$(cat "$work/ldflags" 2>/dev/null)" "$tags" "$@" >&2
+  # || die: go_bins runs in command substitutions, where errexit is off, and a failed build must
+  # not be marked done.
+  go_build "$out" "$src" "$(cat "$work/ldflags" 2>/dev/null)" "$tags" "$@" >&2 || die "go build $module@$version failed"
   touch "$out/.done"
   rm -f "$work/ldflags"
   say "$module@$version built in $((SECONDS - started)) s"
@@ -530,7 +532,10 @@ if [ "${targets[0]}" = binaries ]; then
   [ "${names[0]}" != addons ] || names=("${ADDONS[@]}")
   for name in "${names[@]}"; do
     fn="bins_${name//-/_}"
-    if declare -F "$fn" >/dev/null; then echo "$name $("$fn")"; fi
+    if declare -F "$fn" >/dev/null; then
+      bins=$("$fn") || die "$name: its binaries were not built"
+      echo "$name $bins"
+    fi
   done
   exit 0
 fi
