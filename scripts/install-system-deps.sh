@@ -5,10 +5,15 @@
 set -euo pipefail
 want=()
 if [ "${1:-}" = kind ]; then
-  # podman with netavark (its network backend) and aardvark-dns (names of kind's nodes)
+  # podman with netavark (its network backend) and aardvark-dns (names of kind's nodes); runc,
+  # the runtime host.sh configures (podman's package is content with crun, which refuses this
+  # host's hybrid cgroups); iptables, which netavark runs for its chains (and cluster.sh
+  # leftovers reads)
   command -v podman >/dev/null || want+=(podman)
   [ -x /usr/lib/podman/netavark ] || want+=(netavark)
   [ -x /usr/lib/podman/aardvark-dns ] || want+=(aardvark-dns)
+  command -v runc >/dev/null || want+=(runc)
+  command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || want+=(iptables)
 else
   command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || want+=(mariadb-server)
   command -v chromium >/dev/null || want+=(chromium)
@@ -17,12 +22,8 @@ else
   command -v buildah >/dev/null || want+=(buildah)
   command -v shellcheck >/dev/null || want+=(shellcheck)
   command -v debootstrap >/dev/null || [ -x /usr/sbin/debootstrap ] || want+=(debootstrap)
-  # The from-source cluster (scripts/cluster/source): container runtime, CNI plugins, kube-proxy's needs
-  command -v containerd >/dev/null || want+=(containerd)
-  command -v runc >/dev/null || want+=(runc)
-  [ -x /usr/lib/cni/bridge ] || want+=(containernetworking-plugins)
-  command -v conntrack >/dev/null || want+=(conntrack)
-  command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || want+=(iptables)
+  # The certificate of the fake API server the certgen stand-in's test talks to
+  # (tests/cluster/standins/certgen.ts)
   command -v openssl >/dev/null || want+=(openssl)
 fi
 if [ ${#want[@]} -eq 0 ]; then exit 0; fi
