@@ -76,9 +76,9 @@ export const UPSTREAM_PODS = {
 } as const
 
 /**
- * The pod network of both dev clusters: kind's default podSubnet (kind-config.yaml states it) and
- * the source-built cluster's --cluster-cidr (scripts/cluster/source). NetworkPolicies let what
- * comes from outside it (a browser through a node port) reach the UIs, and no pod.
+ * The pod network of the kind cluster: kind's default podSubnet (kind-config.yaml states it; the
+ * flannel add-on of kind-addons-chart.ts leases from it). NetworkPolicies let what comes from
+ * outside it (a browser through a node port) reach the UIs, and no pod.
  */
 export const POD_CIDR = '10.244.0.0/16'
 

@@ -21,8 +21,9 @@ command -v jq >/dev/null || die "jq is missing"
 ALL=(pause busybox jaeger opentelemetry-operator prometheus-operator prometheus-config-reloader
   kube-state-metrics alertmanager coredns node-exporter kube-webhook-certgen opentelemetry-collector
   prometheus mysql locust)
-# The kind cluster's add-ons (cdk8s/src/charts/kind-addons-chart.ts): built only when named or with
-# `build.sh addons` (make kind-addons-images), not by default: make test's clusters do not run them.
+# The kind cluster's add-ons where it runs without kindnetd (cdk8s/src/charts/kind-addons-chart.ts):
+# built only when named or with `build.sh addons` (make kind-addons-images), not by default; their
+# binaries with `build.sh binaries addons` (make cluster-prebuild).
 ADDONS=(flannel kube-network-policies local-path-provisioner)
 
 image_of() {
