@@ -1,6 +1,6 @@
 // The shop's isolation on the cluster of `make cluster-up`: its namespace enforces the restricted
 // Pod Security Standard, and its NetworkPolicies (charts/shopscope/templates/networkpolicy.yaml,
-// cdk8s/src/isolation.ts; enforced by kube-network-policies on the source-built node) let the
+// cdk8s/src/isolation.ts; enforced by kind's CNI or, on podman, kube-network-policies) let the
 // frontend reach order-service while a pod outside the shop cannot, though it reaches the
 // frontend; nor can it reach the databases, the Collector or the observability UIs.
 import assert from 'node:assert/strict'
