@@ -102,7 +102,7 @@ describe('charts/shopscope PodDisruptionBudgets', () => {
   }
 
   it('refuses a PodDisruptionBudget that would block every drain', () => {
-    const result = helmTemplateResult([kind], ['services.order-service.pdb.enabled=true'])
+    const result = helmTemplateResult([kind], ['services.order-service.replicaCount=1'])
     assert.notEqual(result.status, 0)
     assert.match(result.stderr, /services\.order-service\.pdb\.minAvailable 1 .*replicas 1/)
   })
