@@ -28,7 +28,10 @@ test('the metric table is read, with histogram suffixes and cluster-only metrics
   assert.ok(allowed.has('shopscope_orders_failed_total'))
   assert.ok(!allowed.has('shopscope_orders_failed_total_bucket'))
   const clusterOnly = documented.filter((m) => m.clusterOnly).map((m) => m.name)
-  assert.deepEqual(clusterOnly, ['kube_pod_container_status_restarts_total'])
+  assert.deepEqual(clusterOnly, [
+    'kube_pod_container_status_restarts_total',
+    'kube_node_status_condition',
+  ])
 })
 
 test('metricNamesIn finds names, not functions, labels, strings, keywords or variables', () => {
@@ -53,12 +56,15 @@ test('an undocumented name in a fixture is reported (the check can fail)', () =>
     [
       { where: 'fixture', query: 'sum(rate(shopscope_orders_cancelled_total{reason="x"}[5m]))' },
       { where: 'fixture', query: 'rate(http_server_requests_total[5m]) / on (job) up' },
+      // A node alert on a name kube-state-metrics does not export (it has kube_node_status_condition).
+      { where: 'fixture', query: 'kube_node_status_ready{condition="true"} == 0' },
     ],
     allowed,
   )
   assert.deepEqual(unknown, [
     'shopscope_orders_cancelled_total (in fixture)',
     'http_server_requests_total (in fixture)',
+    'kube_node_status_ready (in fixture)',
   ])
 })
 
