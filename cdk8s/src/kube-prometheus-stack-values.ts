@@ -1,4 +1,5 @@
 import { JAEGER, KPS_RELEASE, LOKI, MONITORING_SELECTOR, NAMESPACES, NODE_PORTS } from './names'
+import { besidePrometheus } from './monitoring-placement'
 import { pinned } from './versions'
 
 /** In-cluster URLs of kube-prometheus-stack's Services (fullnameOverride = KPS_RELEASE). */
@@ -57,6 +58,9 @@ export function kubePrometheusStackValues(
     'kube-state-metrics': {
       image: { tag: pinned(versions, 'KUBE_STATE_METRICS_VERSION') },
       resources: small('10m', '48Mi', '128Mi'),
+      // It reports the nodes' Ready condition: on Prometheus' node, so that a lost node is
+      // never the one that reported it (monitoring-placement.ts).
+      affinity: besidePrometheus(),
     },
     // Docker Desktop / kind cannot propagate the host root mount.
     'prometheus-node-exporter': {
@@ -97,6 +101,8 @@ export function kubePrometheusStackValues(
         alertmanagerConfigNamespaceSelector: {},
         // Our rules aggregate by service_name: alerts carry no namespace label to match on.
         alertmanagerConfigMatcherStrategy: { type: 'None' },
+        // One failure domain with Prometheus (monitoring-placement.ts).
+        affinity: besidePrometheus(),
       },
     },
     grafana: {

@@ -153,6 +153,21 @@ describe('cdk8s platform', () => {
     assert.equal(JSON.parse(dashboard.data!['shop-overview.json']!).title, 'Shop overview')
   })
 
+  it('runs the alert receiver on the node of Prometheus (one failure domain for alerting)', () => {
+    const receiver = find('Deployment', 'alert-receiver')
+    assert.deepEqual(receiver.spec.template.spec.affinity, {
+      podAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: [
+          {
+            labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            namespaces: [NAMESPACES.observability],
+            topologyKey: 'kubernetes.io/hostname',
+          },
+        ],
+      },
+    })
+  })
+
   it('routes alerts to the in-cluster receiver with the matchers of alertmanager.yaml', () => {
     const config = find('AlertmanagerConfig', 'shopscope')
     assert.deepEqual(config.spec.route.routes[0].matchers, [

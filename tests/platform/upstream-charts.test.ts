@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
-import { NAMESPACES, NODE_PORTS } from '../../cdk8s/src/names'
+import { NAMESPACES, NODE_PORTS, UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from './lib/render'
 import { kubeconform } from './lib/kubeconform'
 import { ROOT, runOk } from './lib/tools'
@@ -268,6 +268,26 @@ describe('kube-prometheus-stack chart with the synthesized values', () => {
     assert.equal(nodePort(/-grafana$/), NODE_PORTS.grafana)
     assert.equal(nodePort(/-prometheus$/), NODE_PORTS.prometheus)
     assert.equal(nodePort(/-alertmanager$/), NODE_PORTS.alertmanager)
+  })
+
+  // Single replicas: on one node together, one failure domain (monitoring-placement.ts). That
+  // label is on the Prometheus pods: tests/platform/isolation.test.ts renders them.
+  it('runs Alertmanager and kube-state-metrics on the node of the Prometheus pod', () => {
+    // The chart adds its soft anti-affinity between Alertmanager replicas: moot with one.
+    const onPrometheusNode = {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchLabels: UPSTREAM_PODS.prometheus.labels },
+          namespaces: [NAMESPACES.observability],
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ],
+    }
+    assert.deepEqual(one(objects, 'Alertmanager').spec.affinity.podAffinity, onPrometheusNode)
+    assert.deepEqual(
+      one(objects, 'Deployment', /kube-state-metrics$/).spec.template.spec.affinity.podAffinity,
+      onPrometheusNode,
+    )
   })
 
   it('installs the CRDs of the kinds our manifests use', () => {

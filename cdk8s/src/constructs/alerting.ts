@@ -1,6 +1,7 @@
 import { Construct } from 'constructs'
 import { parse } from 'yaml'
 import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
+import { besidePrometheus } from '../monitoring-placement'
 import { restrictedContainer, restrictedPod } from '../security'
 import { type AlertmanagerFile, toAlertmanagerConfigSpec } from './alertmanager-format'
 
@@ -80,6 +81,9 @@ export class Alerting extends Construct {
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPod(10001),
+            // Alertmanager delivers here: one failure domain with it and Prometheus
+            // (monitoring-placement.ts), so a lost node's alert is delivered.
+            affinity: besidePrometheus(),
             containers: [
               {
                 name: 'httpd',

@@ -1,0 +1,28 @@
+import { NAMESPACES, UPSTREAM_PODS } from './names'
+
+/**
+ * Required podAffinity to the Prometheus pod: the pod is scheduled only on the node Prometheus
+ * runs on (and waits, Pending, until Prometheus is scheduled).
+ *
+ * Why: every part of the alerting path runs one replica — Prometheus, Alertmanager,
+ * kube-state-metrics (which reports a node's Ready condition) and the alert receiver. Spread over
+ * the nodes, each would be a failure domain of its own: a lost node would take any one of them,
+ * and with it the alert about that very node (NodeNotReady), for as long as the replacement takes.
+ * On one node together they are a single failure domain: a node failure takes all of them or
+ * none, and the failure of any node but theirs is seen, alerted and delivered
+ * (`make chaos-node` stops the worker that does not host Prometheus). The loss of their own node
+ * is what Alertmanager's Watchdog (its absence at the receiving end) is for.
+ */
+export function besidePrometheus() {
+  return {
+    podAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        {
+          labelSelector: { matchLabels: { ...UPSTREAM_PODS.prometheus.labels } },
+          namespaces: [NAMESPACES.observability],
+          topologyKey: 'kubernetes.io/hostname',
+        },
+      ],
+    },
+  }
+}
