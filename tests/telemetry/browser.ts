@@ -7,10 +7,16 @@ export class Browser {
   private readonly cookies = new Map<string, string>()
   private lastPage = ''
 
+  /** `timeoutMs`: each request aborted after it (a shop that lost a node may never answer). */
   constructor(
     private readonly baseUrl: string,
     private readonly traceparent: string,
+    private readonly timeoutMs?: number,
   ) {}
+
+  private signal(): AbortSignal | undefined {
+    return this.timeoutMs === undefined ? undefined : AbortSignal.timeout(this.timeoutMs)
+  }
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
@@ -38,7 +44,9 @@ export class Browser {
   }
 
   async get(path: string): Promise<Response> {
-    const res = this.keep(await fetch(`${this.baseUrl}${path}`, { headers: this.headers() }))
+    const res = this.keep(
+      await fetch(`${this.baseUrl}${path}`, { headers: this.headers(), signal: this.signal() }),
+    )
     this.lastPage = await res.text()
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`)
     return res
@@ -51,6 +59,7 @@ export class Browser {
       await fetch(`${this.baseUrl}${path}`, {
         method: 'POST',
         redirect: 'manual',
+        signal: this.signal(),
         headers: this.headers({ 'content-type': 'application/x-www-form-urlencoded' }),
         body,
       }),
