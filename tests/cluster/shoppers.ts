@@ -68,7 +68,11 @@ export class Shoppers {
   failures(from = 0, to = Infinity): string[] {
     return this.requests
       .filter((r) => r.error !== undefined && r.at >= from && r.at <= to)
-      .map((r) => `${new Date(r.at).toISOString()} ${r.step}: ${r.error}`)
+      .map((r) => {
+        // The Browser's errors name the request already.
+        const what = r.error!.startsWith(r.step) ? r.error : `${r.step}: ${r.error}`
+        return `${new Date(r.at).toISOString()} ${what}`
+      })
   }
 
   /** Requests that succeeded and failed between two times (ms since the epoch). */
