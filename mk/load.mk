@@ -1,5 +1,6 @@
 # Load and chaos: the Locust scenario of tests/load against the local stack or in the cluster, and
-# the kubectl-driven chaos run of scripts/chaos against the cluster of cluster-up.
+# the chaos runs of scripts/chaos against the cluster of cluster-up (pods and databases taken away
+# with kubectl; a kind node stopped with docker or podman).
 
 LOCUST := $(TOOLS_BIN)/locust
 LOCUSTFILE := tests/load/locustfile.py
@@ -9,7 +10,7 @@ LOAD_TARGETS = FRONTEND_URL=$(call local-url,frontend) \
 	PRODUCT_SERVICE_URL=$(call local-url,product-service)
 LOAD_UI_PORT ?= 8089
 
-.PHONY: load load-ui load-cluster chaos
+.PHONY: load load-ui load-cluster chaos chaos-pods chaos-node
 load: tool-locust local-up ## Locust shop scenario (ramp 10→20 users, checkout, 10% invalid JSON) on the local stack; LOAD_SCALE=0.2 shortens it
 	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --headless --only-summary
 
@@ -19,8 +20,16 @@ load-ui: tool-locust local-up ## The same scenario in Locust's web UI (live char
 load-cluster: synth ## The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
 	@$(CLUSTER_ACCESS) scripts/cluster/load-job.sh $(CDK8S_DIST)/90-load-test.k8s.yaml
 
-chaos: ## On the cluster of cluster-up: kill a shop pod, take a MySQL and product-service away; alerts fire, are delivered, resolve
+chaos: ## On the cluster of cluster-up: chaos-pods, then chaos-node
+	@$(MAKE) --no-print-directory chaos-pods
+	@$(MAKE) --no-print-directory chaos-node
+
+chaos-pods: ## On the cluster of cluster-up: kill a shop pod, take a MySQL and product-service away; alerts fire, are delivered, resolve
 	@$(CLUSTER_ACCESS) scripts/chaos/chaos.sh
+
+# kind only (two workers): its nodes are containers, stopped and started with docker or podman.
+chaos-node: ## On kind: stop the worker without monitoring under shopper load; pods move, NodeNotReady delivered, the node back, orders audited
+	@$(CLUSTER_ACCESS) node --import tsx scripts/chaos/node-failure.ts
 
 # tests/load/*.test.ts run with the local scenarios (mk/local.mk) and need Locust.
 test-local: tool-locust

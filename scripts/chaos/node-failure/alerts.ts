@@ -1,0 +1,35 @@
+// An alert seen where it matters: listed by Alertmanager (its API), and delivered to the
+// in-cluster receiver (its log, read as tests/cluster/alert-receiver.ts reads it).
+import { parseNotifications, seen } from '../../../tests/cluster/alert-receiver'
+import { kubectl } from './cluster'
+
+export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL || 'http://localhost:9093'
+
+/** How many alerts Alertmanager lists with these labels (a resolved alert is not listed). */
+export async function alertsListed(labels: Record<string, string>): Promise<number> {
+  const query = new URLSearchParams(
+    Object.entries(labels).map(([key, value]): [string, string] => ['filter', `${key}="${value}"`]),
+  )
+  const res = await fetch(`${ALERTMANAGER_URL}/api/v2/alerts?${query}`, {
+    signal: AbortSignal.timeout(10_000),
+  })
+  if (!res.ok) throw new Error(`Alertmanager ${ALERTMANAGER_URL}: ${res.status}`)
+  return ((await res.json()) as unknown[]).length
+}
+
+/** Whether the receiver logged a notification of `status` for the alert since `since`. */
+export async function deliveredToReceiver(
+  since: Date,
+  status: 'firing' | 'resolved',
+  labels: Record<string, string> & { alertname: string },
+): Promise<boolean> {
+  const log = await kubectl(
+    '--namespace',
+    'observability',
+    'logs',
+    'deploy/alert-receiver',
+    `--since-time=${since.toISOString().replace(/\.\d+Z$/, 'Z')}`,
+  )
+  const { alertname, ...rest } = labels
+  return seen(parseNotifications(log), alertname, status, rest)
+}
