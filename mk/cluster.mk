@@ -24,10 +24,10 @@ cluster-prebuild: ## The cluster's Go builds only: kind-node-build and the stand
 	wait $$standins || status=$$?; exit $$status
 
 .PHONY: test-cluster test-cluster-ci
-# In this order (node --test would sort the files): chaos early, because Alertmanager delivers its
-# alerts' resolutions 5 min later, checked by the last file while the others ran. Every file runs
-# even after a failure.
-CLUSTER_TESTS := cluster chaos security telemetry load-job upgrade alert-resolutions
+# In this order (node --test would sort the files): chaos and node-failure early, because
+# Alertmanager delivers their alerts' resolutions 5 min later, checked by the last file while the
+# others ran. Every file runs even after a failure.
+CLUSTER_TESTS := cluster chaos node-failure security telemetry load-job upgrade alert-resolutions
 test-cluster: ## The whole system on the cluster of make cluster-up (brought up if absent): pods Ready, helm test, injection, chaos, PSS, NetworkPolicies, trace, Prometheus, load Job, upgrade (root)
 	@status=0; for name in $(CLUSTER_TESTS); do \
 		echo "== tests/cluster/$$name.test.ts"; $(CLUSTER_TEST) tests/cluster/$$name.test.ts || status=1; \

@@ -1,4 +1,5 @@
-// `make chaos` on the cluster of `make cluster-up`: a deleted shop pod is replaced; a MySQL
+// `make chaos-pods` (the first half of `make chaos`; node-failure.test.ts runs the other) on the
+// cluster of `make cluster-up`: a deleted shop pod is replaced; a MySQL
 // StatefulSet and product-service at zero fire MySQLDown and ServiceDown, which Alertmanager
 // delivers to the in-cluster receiver (read back here from its log); restored, both resolve.
 // Their resolutions are delivered at the group's next group_interval (5 min): the other files
@@ -10,7 +11,7 @@ import { CHAOS_STARTED_AT, delivered, seen } from './alert-receiver'
 import { useCluster } from './kube'
 import { run } from './run'
 
-describe('make chaos', { concurrency: false }, () => {
+describe('make chaos-pods', { concurrency: false }, () => {
   before(useCluster)
 
   it(
@@ -19,12 +20,12 @@ describe('make chaos', { concurrency: false }, () => {
     async () => {
       const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
       writeFileSync(CHAOS_STARTED_AT, since)
-      const chaos = await run('make', ['--no-print-directory', 'chaos'], {
+      const chaos = await run('make', ['--no-print-directory', 'chaos-pods'], {
         ...process.env,
         CHAOS_AWAIT_RESOLUTION_DELIVERY: '0',
       })
       const summary = chaos.stdout.slice(chaos.stdout.lastIndexOf('summary'))
-      console.log(`# make chaos ${summary.replace(/^\S+ /gm, '').replace(/^/gm, '#   ')}`)
+      console.log(`# make chaos-pods ${summary.replace(/^\S+ /gm, '').replace(/^/gm, '#   ')}`)
       assert.equal(chaos.code, 0, `${chaos.stdout.slice(-3000)}\n${chaos.stderr.slice(-3000)}`)
       assert.match(summary, /1 +kill pod\/\S+ +replaced/)
       assert.match(summary, /MySQLDown +resolved/)
