@@ -2,7 +2,7 @@
 // what `make chaos-node` audits (acknowledged orders, checkouts submitted) and what the upgrade
 // test asserts (failed requests) must be counted right before any cluster relies on them.
 import assert from 'node:assert/strict'
-import { type Server, createServer } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import { Shoppers } from '../cluster/shoppers'
@@ -26,7 +26,8 @@ function standInShop() {
         state.checkouts++
         return redirect(`/orders/${state.nextOrder++}`)
       }
-      const key = route === 'GET /checkout' ? { idempotencyKey: `key-${state.checkouts}` } : {}
+      const key: Record<string, string> =
+        route === 'GET /checkout' ? { idempotencyKey: `key-${state.checkouts}` } : {}
       if (
         ['GET /', 'GET /register', 'GET /products/:id', 'GET /cart', 'GET /checkout'].includes(
           route,
@@ -48,7 +49,7 @@ describe('shoppers of the cluster tests', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   })
-  after(() => new Promise<void>((resolve) => (server as Server).close(() => resolve())))
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
   it('record every acknowledged order once, with the checkouts each shopper submitted', async () => {
     state.nextOrder = 1
