@@ -6,7 +6,8 @@
 //   d. the node turns NotReady, NodeNotReady fires and is delivered to the receiver, every shop
 //      Deployment is back to its replicas off that node (the PDBs' health recorded meanwhile);
 //   e. the container is started again: the node Ready, every pod of shop and observability
-//      Ready, NodeNotReady resolved (and its resolution delivered, unless told not to wait);
+//      Ready, NodeNotReady resolved (and its resolution delivered, unless told not to wait); the
+//      shop's Deployments restarted, so that their replicas spread over both workers again;
 //   f. the shoppers stop; every acknowledged order exists once, no stock is below zero;
 //   g. a summary of the timings, the requests and the audit.
 // A MySQL StatefulSet whose local volume is on the victim cannot move: its service degrades
@@ -115,6 +116,39 @@ async function shopAvailable(): Promise<true | string> {
   return short.length === 0 || `available: ${short.join(', ')}`
 }
 
+/** The services without a ready pod on one of the workers: `<service> not on <worker>`. */
+async function notSpread(workers: string[]): Promise<string[]> {
+  const pods = await list<Pod>('pods', '--namespace', SHOP, '--selector', SERVICE_SELECTOR)
+  const readyOn = (service: string, worker: string) =>
+    pods.some(
+      (p) =>
+        componentOf(p) === service && p.spec.nodeName === worker && podReady(p) && !terminating(p),
+    )
+  return SERVICES.flatMap((service) =>
+    workers.filter((w) => !readyOn(service, w)).map((w) => `${service} not on ${w}`),
+  )
+}
+
+/**
+ * After the failure every replica runs on the worker that stayed (the scheduler never moves a
+ * running pod): a restart of the shop's Deployments spreads them again (topology spread, per
+ * ReplicaSet), so the cluster is left as it was found and the next run's preconditions hold.
+ */
+async function spreadAgain(workers: string[]): Promise<string[]> {
+  const selector = ['--namespace', SHOP, '--selector', SERVICE_SELECTOR]
+  await kubectl('rollout', 'restart', 'deployment', ...selector)
+  for (const d of await list<Deployment>('deployments', ...selector))
+    await kubectl(
+      'rollout',
+      'status',
+      `deployment/${d.metadata.name}`,
+      '--namespace',
+      SHOP,
+      `--timeout=${CONVERGE_TIMEOUT}s`,
+    )
+  return notSpread(workers)
+}
+
 /** (a) Every service ready on every worker, and what the victim holds that cannot move. */
 async function preconditions(workers: string[], victim: string) {
   const started = Date.now()
@@ -125,16 +159,13 @@ async function preconditions(workers: string[], victim: string) {
     POLL,
   )
   log(`where the shop runs:\n${await kubectl('get', 'pods', '--namespace', SHOP, '-o', 'wide')}`)
-  const pods = await list<Pod>('pods', '--namespace', SHOP, '--selector', SERVICE_SELECTOR)
-  for (const service of SERVICES)
-    for (const worker of workers)
-      if (
-        !pods.some((p) => componentOf(p) === service && p.spec.nodeName === worker && podReady(p))
-      )
-        throw new ChaosFailure(
-          `${service} has no ready pod on ${worker}: every service must run on both workers ` +
-            '(2 replicas and topology spread, charts/shopscope/ci/kind-values.yaml)',
-        )
+  const missing = await notSpread(workers)
+  if (missing.length)
+    throw new ChaosFailure(
+      `every service must have a ready pod on both workers (2 replicas and topology spread, ` +
+        `charts/shopscope/ci/kind-values.yaml): ${missing.join(', ')}; ` +
+        '`kubectl -n shop rollout restart deployment` spreads them again',
+    )
   const everywhere = [
     ...(await list<Pod>('pods', '--namespace', SHOP)),
     ...(await list<Pod>('pods', '--namespace', OBSERVABILITY)),
@@ -231,6 +262,7 @@ function printSummary(s: Summary) {
     ['started -> shop and observability converged', s.timings['converged']],
     [`started -> ${ALERT} resolved in Alertmanager`, s.timings[`${ALERT} resolved`]],
     [`started -> ${ALERT} resolution delivered`, s.timings[`${ALERT} resolution delivered`]],
+    ['restart of the shop -> spread over both workers', s.timings['spread again']],
   ]
   const o = s.orders
   log(
@@ -417,6 +449,16 @@ async function main() {
     POLL,
   )
   log(`e. converged:\n${await kubectl('get', 'pods', '--namespace', SHOP, '-o', 'wide')}`)
+  log('e. restarting the shop Deployments to spread them over both workers again')
+  const spreadStart = Date.now()
+  const unspread = await spreadAgain(workers.map((w) => w.metadata.name))
+  const spreadSeconds = secondsSince(spreadStart)
+  const spread = unspread.length
+    ? `not spread: ${unspread.join(', ')}`
+    : 'each service on both workers'
+  log(
+    `e. ${spread} ${spreadSeconds} s later:\n${await kubectl('get', 'pods', '--namespace', SHOP, '-o', 'wide')}`,
+  )
 
   // (f)
   log('f. stopping the shoppers')
@@ -433,6 +475,7 @@ async function main() {
     ...(audit.acknowledgedTwice ? [`${audit.acknowledgedTwice} order ids acknowledged twice`] : []),
     ...(audit.duplicated ? [`${audit.duplicated} orders beyond the checkouts submitted`] : []),
     ...(negative.length ? [`stock below zero: ${negative.join(', ')}`] : []),
+    ...(unspread.length ? [`not spread again after the restart: ${unspread.join(', ')}`] : []),
     ...[...pdbs]
       .filter(([, p]) => !heldBy(p))
       .map(([name, p]) => `PDB ${name} fell to ${p.minHealthy} healthy (desired ${p.desired})`),
@@ -440,7 +483,7 @@ async function main() {
   const summary: Summary = {
     node: victim,
     runtime,
-    timings: Object.fromEntries([...down, ...up]),
+    timings: Object.fromEntries([...down, ...up, ['spread again', spreadSeconds]]),
     requests: {
       outage: shoppers.between(stoppedAt, startedAt),
       all: shoppers.between(0, Date.now()),
