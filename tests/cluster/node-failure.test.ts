@@ -34,7 +34,7 @@ describe('make chaos-node', { concurrency: false }, () => {
       const chaos = await run(
         'make',
         // A node failure needs kind's nodes (containers); its access is CLUSTER_ACCESS's kind one.
-        ['--no-print-directory', 'chaos-node', 'CLUSTER_PROVIDER=kind'],
+        ['--no-print-directory', 'chaos-node'],
         { ...process.env, CHAOS_AWAIT_RESOLUTION_DELIVERY: '0', CHAOS_NODE_SUMMARY: SUMMARY },
       )
       const printed = chaos.stdout.slice(chaos.stdout.lastIndexOf('summary:'))
