@@ -7,7 +7,6 @@ import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import {
-  CLUSTER,
   HELM,
   NAMESPACES,
   ROOT,
