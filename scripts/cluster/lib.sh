@@ -11,8 +11,11 @@ set +a
 # kubectl of the pinned release where this machine built one (the kind node image's build)
 export PATH="$ROOT/.tools/bin:${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}/kubernetes-v${KUBERNETES_VERSION#v}/bin:$PATH"
 
-CLUSTER="$(sed -n 's/^name: *//p' "$ROOT/kind-config.yaml")"
-CONTEXT="kind-$CLUSTER"
+CLUSTER="" # kind-config.yaml's name (read without tools: up.sh checks for them first)
+while IFS= read -r line; do
+  if [[ $line =~ ^name:\ *([^ ]+) ]]; then CLUSTER="${BASH_REMATCH[1]}"; fi
+done <"$ROOT/kind-config.yaml"
+CONTEXT="kind-${CLUSTER:?kind-config.yaml names no cluster}"
 # kind's container engine: Docker where its daemon answers (a laptop), else podman with this
 # project's configuration (the build machines: no daemon, no registry; root). On podman the
 # upstream images are the stand-ins, and Grafana and Loki are left out (IN_BOX, below).

@@ -12,17 +12,26 @@
 RUN_DIR="$ROOT/.run/cluster"
 KIND="$ROOT/scripts/cluster/kind"
 t0=$SECONDS
-mkdir -p "$RUN_DIR"
 
 step "Checking prerequisites ($KIND_ENGINE)"
-if [ "$KIND_ENGINE" = podman ]; then
-  [ "$(id -u)" = 0 ] || die "kind on podman runs as root here (no Docker daemon answers)"
-  make --no-print-directory kind-node-image tool-kind
+# With Docker, the laptop's own tools; on podman, kind, kubectl and helm are built here (make).
+if [ "$KIND_ENGINE" = docker ]; then
+  needed=(docker kind kubectl helm node npx)
+  hint="helm, kind: make tools tool-kind; kubectl $KUBERNETES_VERSION"
+else
+  needed=(podman buildah go make node npx)
+  hint="podman, buildah: scripts/install-system-deps.sh kind; Go: go.dev/dl; node: make shipped-node"
 fi
 missing=()
-for tool in kind kubectl helm node npx; do command -v "$tool" >/dev/null || missing+=("$tool"); done
-[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} (helm, kind: make tools tool-kind; kubectl $KUBERNETES_VERSION)"
-echo "$KIND_ENGINE, kind, kubectl, helm, node: ok"
+for tool in "${needed[@]}"; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+[ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} ($hint)"
+if [ "$KIND_ENGINE" = podman ]; then
+  [ "$(id -u)" = 0 ] || die "kind on podman runs as root here (no Docker daemon answers)"
+  make --no-print-directory kind-node-image tool-kind tool-helm
+  for tool in kind kubectl helm; do command -v "$tool" >/dev/null || die "$tool missing after make kind-node-image tool-kind tool-helm"; done
+fi
+echo "${needed[*]}: ok"
+mkdir -p "$RUN_DIR"
 # KIND_NODE_IMAGE is an image built for KIND_VERSION: another kind may not boot it.
 installed_kind="$(kind version | awk '{ print $2 }')"
 [ "$installed_kind" = "$KIND_VERSION" ] \
@@ -38,6 +47,26 @@ elif cluster_exists; then
 else
   kind create cluster --config kind-config.yaml --image "$KIND_NODE_IMAGE" --wait 120s
 fi
+
+# kubeadm's CoreDNS may put both replicas on one worker, and keeps them on a lost node for
+# Kubernetes' default 300 s: losing that worker would take every name lookup of the cluster with
+# it (make chaos-node did). One replica per node, and off a lost node as fast as the shop's pods
+# (the chart's nodeFailureTolerationSeconds). Its own tolerations are kept: the list is replaced.
+step "CoreDNS: one replica per node, off a lost node like the shop's pods"
+lost_node_seconds="$(awk '/^nodeFailureTolerationSeconds:/ { print $2 }' charts/shopscope/values.yaml)"
+lost_node() { printf '{"key": "node.kubernetes.io/%s", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": %s}' "$1" "$lost_node_seconds"; }
+kc -n kube-system patch deployment coredns --type strategic --patch "$(cat <<JSON
+{"spec": {"template": {"spec": {
+  "tolerations": [{"key": "CriticalAddonsOnly", "operator": "Exists"},
+    {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"},
+    $(lost_node not-ready), $(lost_node unreachable)],
+  "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
+    "whenUnsatisfiable": "DoNotSchedule", "matchLabelKeys": ["pod-template-hash"],
+    "labelSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}]}}}}
+JSON
+)"
+kc -n kube-system rollout status deployment coredns --timeout 180s
+kc -n kube-system get pods -l k8s-app=kube-dns -o wide
 
 AUTOINSTRUMENTATION_IMAGE="$(awk '/^  nodejs:/ { n = 1 } n && /image:/ { print $2; exit }' operator-config/instrumentation.yaml)"
 if [ "$KIND_ENGINE" = podman ]; then

@@ -30,7 +30,9 @@ describe('kind cluster', () => {
     )
     // One pin: the config names no image, cluster-up passes KIND_NODE_IMAGE.
     for (const node of config.nodes) assert.equal(node.image, undefined, node.role)
-    const create = upScript.split('\n').filter((line) => /\bkind create cluster\b/.test(line))
+    const create = upScript
+      .split('\n')
+      .filter((line) => !/^\s*#/.test(line) && /\bkind create cluster\b/.test(line))
     assert.equal(create.length, 1, create.join('\n'))
     assert.match(create[0]!, /--config kind-config\.yaml\b.*--image "\$KIND_NODE_IMAGE"/)
     // helm template and kubeconform validate against the minor the nodes run.
@@ -77,36 +79,41 @@ describe('kind cluster', () => {
     assert.equal(jaegerUi.spec.ports[0].nodePort, NODE_PORTS.jaeger)
   })
 
-  it('prints the in-box cluster URLs with the same node ports', () => {
-    // print_urls (lib.sh) writes the table a person reads after `make cluster-up` on this machine.
+  it('prints the URLs on the ports of this machine kind maps to the node ports', () => {
+    // print_urls (lib.sh) writes the table a person reads after `make cluster-up`.
     const lib = readFileSync(join(ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
     const printed = Object.fromEntries(
       [
-        ...lib.matchAll(/^\s+(shop|Jaeger UI|Prometheus|Alertmanager)\s+http:\/\/\$node:(\d+)/gm),
+        ...lib.matchAll(
+          /^\s+(?:\[.*\] \|\| )?echo "\s+(shop|Grafana|Jaeger UI|Prometheus|Alertmanager)\s+http:\/\/localhost:(\d+)/gm,
+        ),
       ].map((m) => [m[1], Number(m[2])]),
     )
+    const hostPort = (nodePort: number) =>
+      config.nodes[0]!.extraPortMappings!.find((m) => m.containerPort === nodePort)?.hostPort
     assert.deepEqual(printed, {
-      shop: NODE_PORTS.shop,
-      'Jaeger UI': NODE_PORTS.jaeger,
-      Prometheus: NODE_PORTS.prometheus,
-      Alertmanager: NODE_PORTS.alertmanager,
+      shop: hostPort(NODE_PORTS.shop),
+      Grafana: hostPort(NODE_PORTS.grafana),
+      'Jaeger UI': hostPort(NODE_PORTS.jaeger),
+      Prometheus: hostPort(NODE_PORTS.prometheus),
+      Alertmanager: hostPort(NODE_PORTS.alertmanager),
     })
   })
 
   it('cluster-up checks its prerequisites first and names every missing tool', () => {
-    // A PATH with nothing but `dirname` (and up.sh's .tools/bin): docker and kubectl are "missing",
-    // so the script stops before touching Docker or a cluster.
+    // A PATH with nothing but `dirname` (and up.sh's .tools/bin): no docker, so kind's engine is
+    // podman, whose tools are "missing": the script stops before touching podman or a cluster.
     const bin = mkdtempSync(join(tmpdir(), 'shopscope-path-'))
     symlinkSync(run('bash', ['-c', 'command -v dirname']).stdout.trim(), join(bin, 'dirname'))
     const result = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'cluster', 'up.sh')], {
       encoding: 'utf8',
-      env: { PATH: bin },
+      env: { PATH: bin, HOME: bin },
     })
     assert.equal(result.status, 1)
     assert.match(result.stdout, /Checking prerequisites/)
-    // up.sh puts .tools/bin first on its PATH: what `make tools` / `make tool-kind` installed
-    // there (helm; kind on a machine that ran make kind-up) is found, everything else is missing.
-    const missing = ['docker', 'kind', 'kubectl', 'helm', 'node', 'npx'].filter(
+    // up.sh puts .tools/bin first on its PATH: what is installed there is found, everything else
+    // is missing. Without Docker, kind, kubectl and helm are built by make: not prerequisites.
+    const missing = ['podman', 'buildah', 'go', 'make', 'node', 'npx'].filter(
       (tool) => !existsSync(join(ROOT, '.tools', 'bin', tool)),
     )
     assert.match(result.stderr, new RegExp(`missing tools: ${missing.join(' ')} \\(`))

@@ -78,11 +78,13 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
   })
 
   it('cluster-up installs from the repository without a packaged chart, else from the .tgz', () => {
-    // A checkout with no ../shared next to it: lib.sh and versions.env copied into a bare tree.
+    // A checkout with no ../shared next to it: lib.sh and what it reads (versions.env,
+    // kind-config.yaml, kind's podman settings) copied into a bare tree.
     const checkout = join(mkdtempSync(join(work, 'bare-')), 'repo')
-    mkdirSync(join(checkout, 'scripts', 'cluster'), { recursive: true })
+    mkdirSync(join(checkout, 'scripts', 'cluster', 'kind'), { recursive: true })
     copyFileSync(LIB, join(checkout, 'scripts', 'cluster', 'lib.sh'))
-    copyFileSync(join(ROOT, 'versions.env'), join(checkout, 'versions.env'))
+    for (const file of ['versions.env', 'kind-config.yaml', 'scripts/cluster/kind/env.sh'])
+      copyFileSync(join(ROOT, file), join(checkout, file))
     const source = (env: Record<string, string>) =>
       spawnSync(
         'bash',
@@ -90,7 +92,11 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
           '-c',
           '. scripts/cluster/lib.sh && chart_source demo https://charts.test 1.2.3 && echo "${CHART[*]}"',
         ],
-        { cwd: checkout, encoding: 'utf8', env: { PATH: process.env.PATH!, ...env } },
+        {
+          cwd: checkout,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH!, HOME: checkout, ...env },
+        },
       )
     assert.equal(source({}).stdout, 'demo --repo https://charts.test --version 1.2.3\n')
     const packaged = mkdtempSync(join(work, 'charts-'))
@@ -101,7 +107,7 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
     assert.equal(source({ CHARTS_DIR: packaged }).stdout, `${packaged}/demo-1.2.3.tgz\n`)
   })
 
-  it('cluster-up (deploy.sh, both providers) installs both charts through chart_source, with the operator values of lib.sh', () => {
+  it('cluster-up (deploy.sh, the one copy of the deploy steps) installs both charts through chart_source, with the operator values of lib.sh', () => {
     const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
     const installs = up.match(/hc upgrade --install (opentelemetry-operator|kps) [^\n]*/g) ?? []
     assert.deepEqual(installs, [
