@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { parse } from 'yaml'
 import { readVersions } from './versions'
 
 /** Everything the platform is built from that lives outside cdk8s/src. */
@@ -16,6 +17,12 @@ export interface PlatformInputs {
   readonly alertmanagerFile: string
   /** tests/load/locustfile.py, the Locust scenario; without it there is no load-test chart. */
   readonly loadTestScript?: string
+  /**
+   * charts/shopscope/values.yaml's `nodeFailureTolerationSeconds`: how long a pod stays on a
+   * not-ready or unreachable node. The shop's pods get it from the chart; the Collector and Jaeger
+   * get it from here, so that a lost node costs traces no longer than it costs the shop's pods.
+   */
+  readonly nodeFailureTolerationSeconds: number
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..')
@@ -36,6 +43,21 @@ function required(path: string): string {
   return readFileSync(path, 'utf8')
 }
 
+/**
+ * The top-level `nodeFailureTolerationSeconds` of the app chart's values.yaml (an integer >= 0, as
+ * its values.schema.json requires).
+ */
+export function parseNodeFailureTolerationSeconds(valuesYaml: string): number {
+  const values = parse(valuesYaml) as Record<string, unknown> | null
+  const seconds = values?.nodeFailureTolerationSeconds
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+    throw new Error(
+      `charts/shopscope/values.yaml: nodeFailureTolerationSeconds must be an integer >= 0, got ${String(seconds)}`,
+    )
+  }
+  return seconds
+}
+
 export function readInputs(root = REPO_ROOT): PlatformInputs {
   return {
     versions: readVersions(join(root, 'versions.env')),
@@ -44,5 +66,8 @@ export function readInputs(root = REPO_ROOT): PlatformInputs {
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
     loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),
+    nodeFailureTolerationSeconds: parseNodeFailureTolerationSeconds(
+      required(join(root, 'charts', 'shopscope', 'values.yaml')),
+    ),
   }
 }

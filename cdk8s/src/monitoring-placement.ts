@@ -1,4 +1,27 @@
+import type { PodSpec } from './k8s-types'
 import { NAMESPACES, UPSTREAM_PODS } from './names'
+
+export type Tolerations = NonNullable<PodSpec['tolerations']>
+
+/**
+ * Tolerations of the NoExecute taints the node controller puts on a node that is not ready or
+ * unreachable, for `seconds` (PlatformInputs.nodeFailureTolerationSeconds, the app chart's value)
+ * instead of the 300 s Kubernetes adds by default: the same list the chart gives the shop's pods
+ * (charts/shopscope/templates/deployment.yaml).
+ *
+ * For the single-replica Deployments of the tracing path, the Collector and Jaeger: on a lost node
+ * they would otherwise stay bound to it for 5 minutes, and every trace of that time is lost, while
+ * the shop's pods are already running elsewhere. Not for Prometheus, Alertmanager and
+ * kube-state-metrics (see besidePrometheus).
+ */
+export function nodeFailureTolerations(seconds: number): Tolerations {
+  return ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => ({
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: seconds,
+  }))
+}
 
 /**
  * Required podAffinity to the Prometheus pod: the pod is scheduled only on the node Prometheus

@@ -15,6 +15,7 @@ export function fixtureInputs(overrides: Partial<PlatformInputs> = {}): Platform
     dashboards: { 'shop-overview.json': JSON.stringify({ title: 'Shop overview', panels: [] }) },
     ruleFiles: { 'example.rules.yaml': fixture('example.rules.yaml') },
     alertmanagerFile: fixture('alertmanager.yaml'),
+    nodeFailureTolerationSeconds: 30,
     ...overrides,
   }
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { APP_SERVICES, COLLECTOR, NAMESPACES } from '../src/names'
-import { fixtureInputs, platformObjects } from './fixtures'
+import { parseNodeFailureTolerationSeconds } from '../src/inputs'
+import { APP_SERVICES, COLLECTOR, JAEGER, NAMESPACES } from '../src/names'
+import { type Obj, fixtureInputs, platformObjects } from './fixtures'
 
 const objects = platformObjects()
 const all = Object.values(objects).flat()
@@ -9,6 +10,22 @@ const find = (kind: string, name: string) => {
   const found = all.find((o) => o.kind === kind && o.metadata.name === name)
   assert.ok(found, `${kind} ${name} not synthesized`)
   return found
+}
+const nodeFailureTolerations = (seconds: number) =>
+  ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'].map((key) => ({
+    key,
+    operator: 'Exists',
+    effect: 'NoExecute',
+    tolerationSeconds: seconds,
+  }))
+/** The tolerations of the Collector's pods (its CR's) and of Jaeger's (its Deployment's). */
+const tracingTolerations = (objects: Obj[]) => {
+  const of = (kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name)
+  return {
+    collector: of('OpenTelemetryCollector', COLLECTOR.name)?.spec.tolerations,
+    jaeger: of('Deployment', JAEGER.name)?.spec.template.spec.tolerations,
+  }
 }
 const selects = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
   Object.entries(selector).every(([key, value]) => labels[key] === value)
@@ -153,8 +170,41 @@ describe('cdk8s platform', () => {
     assert.equal(JSON.parse(dashboard.data!['shop-overview.json']!).title, 'Shop overview')
   })
 
+  it('moves the Collector and Jaeger off a lost node after the chart nodeFailureTolerationSeconds', () => {
+    assert.deepEqual(tracingTolerations(objects.observability!), {
+      collector: nodeFailureTolerations(30),
+      jaeger: nodeFailureTolerations(30),
+    })
+    const other = platformObjects(fixtureInputs({ nodeFailureTolerationSeconds: 90 }))
+    assert.deepEqual(tracingTolerations(other.observability!), {
+      collector: nodeFailureTolerations(90),
+      jaeger: nodeFailureTolerations(90),
+    })
+  })
+
+  it('reads nodeFailureTolerationSeconds from the top level of the chart values, or refuses', () => {
+    const values = (line: string) => `replicaCount: 1\n${line}\ntelemetry:\n  mode: operator\n`
+    assert.equal(parseNodeFailureTolerationSeconds(values('nodeFailureTolerationSeconds: 45')), 45)
+    assert.equal(parseNodeFailureTolerationSeconds(values('nodeFailureTolerationSeconds: 0')), 0)
+    for (const bad of [
+      '',
+      'nodeFailureTolerationSeconds: -1',
+      'nodeFailureTolerationSeconds: 1.5',
+      'nodeFailureTolerationSeconds: "30"',
+      'nested:\n  nodeFailureTolerationSeconds: 30',
+    ]) {
+      assert.throws(
+        () => parseNodeFailureTolerationSeconds(values(bad)),
+        /nodeFailureTolerationSeconds/,
+        bad,
+      )
+    }
+  })
+
   it('runs the alert receiver on the node of Prometheus (one failure domain for alerting)', () => {
     const receiver = find('Deployment', 'alert-receiver')
+    // Pinned beside Prometheus: it moves with Prometheus (a StatefulSet), never on its own.
+    assert.equal(receiver.spec.template.spec.tolerations, undefined)
     assert.deepEqual(receiver.spec.template.spec.affinity, {
       podAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: [

@@ -1,15 +1,19 @@
 // What lets the shop survive a lost node (`make chaos-node`): its pods leave a dead node after
 // nodeFailureTolerationSeconds instead of Kubernetes' 300 s, and on kind every service has two
-// replicas and a PodDisruptionBudget, so the other worker always keeps one of each.
+// replicas and a PodDisruptionBudget, so the other worker always keeps one of each. The tracing
+// path (the Collector, Jaeger) leaves with them: cdk8s reads the same value from the chart.
 import assert from 'node:assert/strict'
 import { basename } from 'node:path'
 import { describe, it } from 'node:test'
+import { COLLECTOR, JAEGER } from '../../cdk8s/src/names'
 import {
   type K8sObject,
   ciValuesFiles,
   helmTemplate,
   helmTemplateResult,
   parseObjects,
+  readObjects,
+  synthPlatform,
 } from './lib/render'
 
 const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
@@ -46,6 +50,17 @@ describe('charts/shopscope on a node failure', () => {
     const refused = helmTemplateResult([kind], ['nodeFailureTolerationSeconds=-1'])
     assert.notEqual(refused.status, 0)
     assert.match(refused.stderr, /nodeFailureTolerationSeconds/)
+  })
+
+  it("gives the Collector and Jaeger (cdk8s) the tolerations of the chart's values (kind)", () => {
+    const [shop] = ofKind(parseObjects(helmTemplate([kind])), 'Deployment')
+    const expected = shop?.spec.template.spec.tolerations
+    assert.deepEqual(expected, tolerations(30))
+    const platform = readObjects(synthPlatform().files)
+    const find = (k: string, name: string) =>
+      platform.find((o) => o.kind === k && o.metadata.name === name)
+    assert.deepEqual(find('OpenTelemetryCollector', COLLECTOR.name)?.spec.tolerations, expected)
+    assert.deepEqual(find('Deployment', JAEGER.name)?.spec.template.spec.tolerations, expected)
   })
 
   it('runs two replicas of every service on kind, each under a PodDisruptionBudget', () => {

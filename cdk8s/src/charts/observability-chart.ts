@@ -9,6 +9,7 @@ import { Loki } from '../constructs/loki'
 import { PrometheusRules } from '../constructs/prometheus-rules'
 import { CollectorServiceMonitor } from '../constructs/service-monitors'
 import type { PlatformInputs } from '../inputs'
+import { nodeFailureTolerations } from '../monitoring-placement'
 import {
   COLLECTOR,
   DASHBOARD_LABEL,
@@ -34,6 +35,9 @@ export class ObservabilityChart extends Chart {
     super(scope, id)
     const namespace = NAMESPACES.observability
     const v = inputs.versions
+    // The tracing path leaves a lost node when the shop's pods do (the chart's
+    // nodeFailureTolerationSeconds), not after Kubernetes' 300 s.
+    const tolerations = nodeFailureTolerations(inputs.nodeFailureTolerationSeconds)
     this.jaeger = new Jaeger(this, 'jaeger', {
       namespace,
       name: JAEGER.name,
@@ -44,6 +48,7 @@ export class ObservabilityChart extends Chart {
         requests: { cpu: '50m', memory: '128Mi' },
         limits: { cpu: '500m', memory: '512Mi' },
       },
+      tolerations,
     })
     this.loki = new Loki(this, 'loki', {
       namespace,
@@ -69,6 +74,7 @@ export class ObservabilityChart extends Chart {
         requests: { cpu: '100m', memory: '192Mi' },
         limits: { cpu: '1', memory: '512Mi' },
       },
+      tolerations,
     })
     new CollectorServiceMonitor(this, 'collector-monitor', {
       namespace,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs'
 import { componentLabels, imageTag, manifest } from '../api'
 import type { Container } from '../k8s-types'
+import type { Tolerations } from '../monitoring-placement'
 import { restrictedContainer, restrictedPod } from '../security'
 import { type CollectorConfig, prometheusExporterPort } from './collector-config'
 
@@ -17,6 +18,8 @@ export interface CollectorProps {
    */
   readonly env: Record<string, string>
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
+  /** Tolerations of the Collector's pods (the operator copies them onto its Deployment). */
+  readonly tolerations?: Tolerations
 }
 
 /**
@@ -101,6 +104,7 @@ export class Collector extends Construct {
         resources: props.resources,
         podSecurityContext: restrictedPod(10001),
         securityContext: restrictedContainer(),
+        ...(props.tolerations === undefined ? {} : { tolerations: props.tolerations }),
         ...(this.prometheusPort === undefined
           ? {}
           : {

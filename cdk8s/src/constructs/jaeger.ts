@@ -1,6 +1,7 @@
 import { Construct } from 'constructs'
 import { stringify } from 'yaml'
 import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
+import type { Tolerations } from '../monitoring-placement'
 import { restrictedContainer, restrictedPod } from '../security'
 
 export interface JaegerProps {
@@ -13,6 +14,8 @@ export interface JaegerProps {
   /** When set, the UI is also exposed on this node port (the kind cluster's localhost mapping). */
   readonly uiNodePort?: number
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
+  /** Tolerations of its pod. */
+  readonly tolerations?: Tolerations
 }
 
 const OTLP_GRPC = 4317
@@ -90,6 +93,7 @@ export class Jaeger extends Construct {
           spec: {
             automountServiceAccountToken: false,
             securityContext: restrictedPod(10001),
+            ...(props.tolerations === undefined ? {} : { tolerations: props.tolerations }),
             containers: [
               {
                 name: 'jaeger',
