@@ -88,8 +88,9 @@ status() {
 # left (nothing printed: the host is as before the cluster). The node image stays in podman's
 # storage under the cache (KIND_CACHE: the next cluster-up starts from it); no container of it does.
 leftovers() {
-  local found
   report() { [ -z "$2" ] || echo "$1: $2"; }
+  # First: any podman command below makes its run state again (and down removes that after).
+  report "run state" "$(find "$PODMAN_RUN" -mindepth 1 -maxdepth 1 2>/dev/null | tr '\n' ' ')"
   report containers "$(podman ps -a --format '{{.Names}}' | tr '\n' ' ')"
   report "containers in storage" "$(podman ps -a --external --format '{{.ID}}' | tr '\n' ' ')"
   report volumes "$(podman volume ls --format '{{.Name}}' | tr '\n' ' ')"
@@ -106,9 +107,7 @@ leftovers() {
   report netns "$(ip netns list 2>/dev/null | awk '{ print $1 }' | tr '\n' ' ')"
   report cgroups "$(find /sys/fs/cgroup -maxdepth 3 -type d -name 'libpod*' 2>/dev/null | tr '\n' ' ')"
   report "CNI conflists" "$(find /etc/cni/net.d -name '*podman*' 2>/dev/null | tr '\n' ' ')"
-  report "run state" "$(find "$PODMAN_RUN" -mindepth 1 -maxdepth 1 2>/dev/null | tr '\n' ' ')"
-  found=$(pgrep -a 'conmon|aardvark-dns' | tr '\n' ' ' || true)
-  report processes "$found"
+  report processes "$({ pgrep -a -x conmon; pgrep -a -x aardvark-dns; } | tr '\n' ' ')"
 }
 
 # After the last node, what kind and podman do not remove themselves: netavark's top-level chains
@@ -120,8 +119,9 @@ clean_host() {
   [ -z "$(podman ps -a -q)" ] || return 0
   pkill -x aardvark-dns 2>/dev/null || true
   for table in filter nat mangle; do
-    iptables-save -t "$table" 2>/dev/null | grep -E '^-A [A-Z]+ .*-j NETAVARK' | sed 's/^-A/-D/' |
-      while read -r rule; do eval "iptables -t $table $rule" || true; done
+    # (grep finds nothing where netavark never ran: not a failure of the pipeline)
+    iptables-save -t "$table" 2>/dev/null | { grep -E '^-A [A-Z]+ .*-j NETAVARK' || true; } |
+      sed 's/^-A/-D/' | while read -r rule; do eval "iptables -t $table $rule" || true; done
     for chain in $(iptables-save -t "$table" 2>/dev/null | sed -n 's/^:\(NETAVARK[^ ]*\) .*/\1/p'); do
       iptables -t "$table" -F "$chain" || true
     done
@@ -156,6 +156,7 @@ down() {
   clean_host
   rm -rf "$LOADED"
   left=$(leftovers)
+  rm -rf "$PODMAN_RUN" # what the podman commands of leftovers made, no container's
   [ -z "$left" ] || die "deleted in $((SECONDS - started)) s, but left on the host:"$'\n'"$left"
   say "deleted in $((SECONDS - started)) s; nothing left on the host"
 }
