@@ -1,6 +1,6 @@
 # The kind cluster's add-ons (issue 23): pod network, NetworkPolicy enforcement and storage for a
-# kind cluster created with networking.disableDefaultCNI. Opt-in: not part of make test or make
-# cluster-up (scripts/cluster/kind/addons.sh; root where kind runs on podman).
+# kind cluster created with networking.disableDefaultCNI: make cluster-up on podman applies them
+# (scripts/cluster/kind/addons.sh; root); these targets run its steps one by one.
 
 .PHONY: kind-addons-images kind-addons kind-addons-check kind-addons-down
 kind-addons-images: ## Stand-ins of the add-ons' images: flannel, kube-network-policies, local-path-provisioner, busybox (cached)

@@ -1,5 +1,5 @@
-# kind on podman, where no Docker daemon answers (issue 23): opt-in targets, not part of make test
-# or make cluster-up yet (scripts/cluster/README.md, "kind on podman"). Root: podman, debootstrap.
+# kind on podman, where no Docker daemon answers: the steps of make cluster-up there, each a target
+# of its own (scripts/cluster/README.md, "kind on podman"). Root: podman, debootstrap.
 
 KIND_SCRIPTS := scripts/cluster/kind
 

@@ -39,8 +39,9 @@ tool-jaeger:
 .PHONY: tools
 tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform) into .tools/bin
 
-# kind KIND_VERSION for the opt-in kind-on-podman targets (mk/kind.mk), defined after `tools` so that
-# `make tools` (and make test) does not build it: ~2 min cold, needed by no check yet.
+# kind KIND_VERSION for make cluster-up on podman (mk/kind.mk), defined after `tools` so that
+# `make tools` does not build it (~2 min cold): make test builds it in the background
+# (cluster-prebuild), a laptop with Docker brings its own.
 $(eval $(call go-tool,kind,sigs.k8s.io/kind,sigs.k8s.io/kind,$(KIND_VERSION)))
 
 # The Node.js release the service images ship (NODE_VERSION), from the npm registry's

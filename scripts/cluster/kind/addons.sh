@@ -2,7 +2,7 @@
 # The kind cluster's add-ons (cdk8s/src/charts/kind-addons-chart.ts, synthesized into
 # cdk8s/dist/kind-addons): pod network (flannel), NetworkPolicy enforcement (kube-network-policies)
 # and kind's local-path storage, for a cluster created with networking.disableDefaultCNI.
-# Opt-in, not part of make test or make cluster-up (make kind-addons, make kind-addons-check):
+# make cluster-up runs `up` where kind runs on podman (also make kind-addons, make kind-addons-check):
 #   addons.sh up      images onto the nodes (podman: the stand-in archives; Docker: the nodes pull),
 #                     apply, wait until every node is Ready
 #   addons.sh check   prove them: a pod on the other worker (routed by flannel) and a pod on the same
