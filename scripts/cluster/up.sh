@@ -12,6 +12,10 @@
 RUN_DIR="$ROOT/.run/cluster"
 KIND="$ROOT/scripts/cluster/kind"
 t0=$SECONDS
+# The host's buildah (make images, make standins, their archives) keeps its own storage: not the
+# podman storage of the nodes that lib.sh configured for kind (kind/env.sh). Without this, every
+# cluster-up rebuilt the images and loaded each stand-in into a second copy of them.
+host_buildah() { env -u CONTAINERS_CONF -u CONTAINERS_STORAGE_CONF "$@"; }
 
 step "Checking prerequisites ($KIND_ENGINE)"
 # With Docker, the laptop's own tools; on podman, kind, kubectl and helm are built here (make).
@@ -27,7 +31,7 @@ for tool in "${needed[@]}"; do command -v "$tool" >/dev/null || missing+=("$tool
 [ ${#missing[@]} -eq 0 ] || die "missing tools: ${missing[*]} ($hint)"
 if [ "$KIND_ENGINE" = podman ]; then
   [ "$(id -u)" = 0 ] || die "kind on podman runs as root here (no Docker daemon answers)"
-  make --no-print-directory kind-node-image tool-kind tool-helm
+  host_buildah make --no-print-directory kind-node-image tool-kind tool-helm
   for tool in kind kubectl helm; do command -v "$tool" >/dev/null || die "$tool missing after make kind-node-image tool-kind tool-helm"; done
 fi
 echo "${needed[*]}: ok"
@@ -71,22 +75,22 @@ kc -n kube-system get pods -l k8s-app=kube-dns -o wide
 AUTOINSTRUMENTATION_IMAGE="$(awk '/^  nodejs:/ { n = 1 } n && /image:/ { print $2; exit }' operator-config/instrumentation.yaml)"
 if [ "$KIND_ENGINE" = podman ]; then
   step "Stand-ins of the upstream images (make standins, cached) onto the nodes"
-  make --no-print-directory standins
+  host_buildah make --no-print-directory standins
   "$KIND/cluster.sh" load "${SHOPSCOPE_CACHE:-$HOME/.cache/shopscope}"/standins/*.tar
 
   step "The service images and the auto-instrumentation image (make images) onto the nodes"
-  make --no-print-directory images
+  host_buildah make --no-print-directory images
   # An archive named after the image's ID, so that an unchanged image is not loaded again. Short
   # names are docker.io's, as the kubelet resolves them (kind-values.yaml: pullPolicy Never).
   archives=()
   archive() { # <buildah image> <name in the cluster>
     local id file
-    id="$(buildah inspect --format '{{.FromImageID}}' "$1" | cut -c1-12)"
+    id="$(host_buildah buildah inspect --format '{{.FromImageID}}' "$1" | cut -c1-12)"
     file="$RUN_DIR/images/$(basename "${2%%:*}")-$id.tar"
     if [ ! -s "$file" ]; then
       mkdir -p "$RUN_DIR/images"
       rm -f "$RUN_DIR/images/$(basename "${2%%:*}")"-*.tar
-      buildah push --quiet "$1" "oci-archive:$file:docker.io/$2" >/dev/null
+      host_buildah buildah push --quiet "$1" "oci-archive:$file:docker.io/$2" >/dev/null
     fi
     archives+=("$file")
   }
