@@ -1,7 +1,7 @@
 // A kind node is a container: stopping it is a whole machine lost (kubelet, containerd, every
 // pod on it, its local volumes), starting it brings the same machine back. Docker where its
 // daemon answers, else podman with the state of scripts/cluster/kind/env.sh (its storage and
-// containers.conf), the one place that names them.
+// containers.conf), the one place that names them; scripts/cluster/lib.sh makes that choice.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { run, type Result } from '../../../tests/cluster/run'
@@ -14,8 +14,17 @@ export async function detectRuntime(): Promise<Runtime> {
   const chosen = process.env.NODE_RUNTIME
   if (chosen === 'docker' || chosen === 'podman') return chosen
   if (chosen) throw new Error(`NODE_RUNTIME=${chosen}: docker or podman`)
-  const docker = await run('docker', ['info'], process.env).catch(() => undefined)
-  return docker?.code === 0 ? 'docker' : 'podman'
+  // The engine make cluster-up chose: scripts/cluster/lib.sh decides, in one place.
+  const lib = join(__dirname, '..', '..', 'cluster', 'lib.sh')
+  const engine = await run(
+    'bash',
+    ['-c', `. "${lib}" >/dev/null && echo "$KIND_ENGINE"`],
+    process.env,
+  )
+  const name = engine.stdout.trim()
+  if (engine.code !== 0 || (name !== 'docker' && name !== 'podman'))
+    throw new Error(`scripts/cluster/lib.sh named no engine: ${engine.stderr.trim() || name}`)
+  return name
 }
 
 /** The runtime's command line: podman through env.sh, so it sees kind's containers. */
