@@ -36,6 +36,13 @@ tool-jaeger:
 	[ -x "$$dir/jaeger" ] && mkdir -p "$(TOOLS_BIN)" && ln -sf "$$dir/jaeger" "$(TOOLS_BIN)/jaeger" && \
 	echo "tools: jaeger $(JAEGER_MODULE_VERSION) ($$dir)"
 
+.PHONY: tool-victorialogs
+tool-victorialogs: ## VictoriaLogs VICTORIALOGS_VERSION, Loki's stand-in (local stack, in-box cluster), into .tools/bin
+	@command -v go >/dev/null || $(call GO_MISSING,victoria-logs)
+	@dir=$$(scripts/images/standins/build.sh binaries victorialogs | awk '$$1 == "victorialogs" { print $$2 }'); \
+	[ -x "$$dir/victoria-logs" ] && mkdir -p "$(TOOLS_BIN)" && ln -sf "$$dir/victoria-logs" "$(TOOLS_BIN)/victoria-logs" && \
+	echo "tools: victoria-logs $(VICTORIALOGS_VERSION) ($$dir)"
+
 .PHONY: tools
 tools: $(TOOLS) ## Pinned Go tools (helm, kubeconform) into .tools/bin
 

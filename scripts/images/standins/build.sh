@@ -423,6 +423,17 @@ build_jaeger() {
   bud "$1" "$ctx"
 }
 
+# VictoriaLogs (VICTORIALOGS_VERSION): the single-node `victoria-logs` binary, with the version
+# ldflags of its Makefile (`APP_NAME=victoria-logs make app-local`); its web UI (vmui) is embedded
+# from the module's app/vlselect/vmui.
+ld_victorialogs() {
+  printf -- "-X 'github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-%s-tags-%s'" \
+    "$(date -u +%Y%m%d-%H%M%S)" "$VICTORIALOGS_VERSION"
+}
+bins_victorialogs() {
+  go_bins github.com/VictoriaMetrics/VictoriaLogs "$VICTORIALOGS_VERSION" ld_victorialogs "" ./app/victoria-logs
+}
+
 # Locust (LOCUST_IMAGE): the PyPI release LOCUST_VERSION in a venv on Debian trixie's Python, on
 # the Debian base of scripts/images/base.sh (as MySQL's), with upstream's locust user (uid 1000),
 # workdir and entrypoint (locust/Containerfile).
