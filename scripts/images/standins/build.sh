@@ -378,13 +378,12 @@ build_opentelemetry_collector() {
 # (JAEGER_MODULE_VERSION, the one `make tools` builds). Release build flags of its Makefile
 # (CGO off, -trimpath, version ldflags, no -s -w); the UI is its built-in placeholder page: the
 # jaeger-ui assets come from GitHub, which is not reachable. Without the contrib add-ons no
-# config here uses (Kafka, Zipkin, Jaeger-protocol receivers, sigv4/basic auth, tail sampling,
+# config here uses (Kafka, Zipkin, Jaeger-protocol receivers, sigv4 auth, tail sampling,
 # filter/attributes processors, Prometheus exporter, spanmetrics): a quarter of its Go source, the
 # longest of the cold stand-in builds. Its own extensions, storage backends and the core
 # components stay.
 JAEGER_LEFT_OUT=(kafkareceiver kafkaexporter zipkinreceiver jaegerreceiver sigv4authextension
-  basicauthextension tailsamplingprocessor attributesprocessor filterprocessor prometheusexporter
-  spanmetricsconnector)
+  tailsamplingprocessor attributesprocessor filterprocessor prometheusexporter spanmetricsconnector)
 ld_jaeger() {
   local pkg=github.com/jaegertracing/jaeger/internal/version c
   local components=$1/cmd/jaeger/internal/components.go
