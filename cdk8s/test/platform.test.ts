@@ -59,20 +59,23 @@ describe('cdk8s platform', () => {
     assert.match(collector.spec.image, /opentelemetry-collector-contrib:/)
     assert.deepEqual(Object.keys(collector.spec.config.exporters).sort(), [
       'otlp_grpc/jaeger',
-      'otlp_http/loki',
+      'otlp_http/logs',
       'prometheus',
     ])
     const env = Object.fromEntries(
       collector.spec.env.map((e: { name: string; value?: string }) => [e.name, e.value]),
     )
     assert.equal(env.JAEGER_OTLP_ENDPOINT, 'jaeger.observability.svc.cluster.local:4317')
-    assert.equal(env.LOKI_OTLP_ENDPOINT, 'http://loki.observability.svc.cluster.local:3100/otlp')
+    assert.equal(
+      env.LOGS_OTLP_ENDPOINT,
+      'http://loki.observability.svc.cluster.local:3100/otlp/v1/logs',
+    )
     assert.deepEqual(collector.spec.ports, [{ name: 'prometheus', port: 8889, protocol: 'TCP' }])
   })
 
   it('fails synthesis when the Collector config needs an env value nobody provides', () => {
     const config = fixtureInputs().collectorConfig.replace(
-      '${env:LOKI_OTLP_ENDPOINT}',
+      '${env:LOGS_OTLP_ENDPOINT}',
       '${env:NOBODY_SETS_THIS}',
     )
     assert.throws(

@@ -28,15 +28,18 @@ export interface CollectorPorts {
 export interface CollectorBackends {
   /** host:port of an OTLP gRPC trace receiver (Jaeger in the cluster). */
   jaegerOtlp: string
-  /** http://host:port/otlp (Loki in the cluster). */
-  lokiOtlp: string
+  /**
+   * The full OTLP/HTTP logs URL of the logs backend (Loki's …/otlp/v1/logs in the cluster,
+   * VictoriaLogs' …/insert/opentelemetry/v1/logs where Loki cannot run).
+   */
+  logsOtlp: string
 }
 
 /** Every variable of config.yaml, for a collector outside Kubernetes on 127.0.0.1. */
 export function localCollectorEnv(ports: CollectorPorts, backends: CollectorBackends) {
   return {
     JAEGER_OTLP_ENDPOINT: backends.jaegerOtlp,
-    LOKI_OTLP_ENDPOINT: backends.lokiOtlp,
+    LOGS_OTLP_ENDPOINT: backends.logsOtlp,
     OTLP_GRPC_ENDPOINT: `127.0.0.1:${ports.otlpGrpc}`,
     OTLP_HTTP_ENDPOINT: `127.0.0.1:${ports.otlpHttp}`,
     PROMETHEUS_EXPORTER_ENDPOINT: `127.0.0.1:${ports.prometheusExporter}`,

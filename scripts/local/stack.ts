@@ -126,7 +126,7 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       args: ['--config', COLLECTOR_CONFIG],
       env: localCollectorEnv(ports, {
         jaegerOtlp: `127.0.0.1:${ports.sinkGrpc}`,
-        lokiOtlp: `${local(ports.sinkHttp)}/otlp`,
+        logsOtlp: `${local(ports.sinkHttp)}/otlp/v1/logs`,
       }),
       readyUrl: local(ports.healthCheck),
     })

@@ -137,7 +137,7 @@ function collector(): SyntheticSeries[] {
   const exporters = {
     spans: 'otlp_grpc/jaeger',
     metric_points: 'prometheus',
-    log_records: 'otlp_http/loki',
+    log_records: 'otlp_http/logs',
   }
   return [
     ...Object.entries(exporters).flatMap(([signal, name]) => [

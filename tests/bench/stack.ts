@@ -58,7 +58,7 @@ async function startCollector(runDir: string, backend: DiscardBackend) {
     args: ['--config', COLLECTOR_CONFIG],
     env: localCollectorEnv(ports, {
       jaegerOtlp: backend.grpcEndpoint,
-      lokiOtlp: `${backend.httpEndpoint}/otlp`,
+      logsOtlp: `${backend.httpEndpoint}/otlp/v1/logs`,
     }),
     readyUrl: `http://127.0.0.1:${ports.healthCheck}`,
     log: join(runDir, 'collector.log'),

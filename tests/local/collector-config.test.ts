@@ -45,7 +45,7 @@ function validate(config: string, env: Record<string, string>) {
   return { status: result.status, output: `${result.stdout}${result.stderr}` }
 }
 
-const OFFLINE_BACKENDS = { jaegerOtlp: '127.0.0.1:1', lokiOtlp: 'http://127.0.0.1:1/otlp' }
+const OFFLINE_BACKENDS = { jaegerOtlp: '127.0.0.1:1', logsOtlp: 'http://127.0.0.1:1/otlp/v1/logs' }
 
 describe('otelcol validate of the collector config', () => {
   let cluster: ReturnType<typeof clusterCollector>
@@ -95,5 +95,12 @@ describe('otelcol validate of the collector config', () => {
     const { status, output } = validate(COLLECTOR_CONFIG, withoutJaeger)
     assert.notEqual(status, 0)
     assert.match(output, /otlp_grpc\/jaeger/)
+  })
+
+  it('rejects a missing logs endpoint (the one logs exporter has no other URL)', () => {
+    const { LOGS_OTLP_ENDPOINT: _logs, ...withoutLogs } = cluster.env
+    const { status, output } = validate(COLLECTOR_CONFIG, withoutLogs)
+    assert.notEqual(status, 0)
+    assert.match(output, /otlp_http\/logs/)
   })
 })

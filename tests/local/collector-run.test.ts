@@ -35,7 +35,7 @@ async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
       PATH: process.env.PATH,
       ...localCollectorEnv(ports, {
         jaegerOtlp: `127.0.0.1:${sinkPorts.grpc}`,
-        lokiOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp`,
+        logsOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp/v1/logs`,
       }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -220,7 +220,7 @@ describe('the collector exporting to backends that refuse every export', () => {
     )
     assert.match(
       text,
-      /^otelcol_exporter_send_failed_log_records_total\{.*exporter="otlp_http\/loki".*\} 1$/m,
+      /^otelcol_exporter_send_failed_log_records_total\{.*exporter="otlp_http\/logs".*\} 1$/m,
     )
   })
 })
@@ -230,7 +230,7 @@ describe('k8sattributes outside Kubernetes', () => {
     const ports = await localCollectorPorts()
     const { K8SATTRIBUTES_PASSTHROUGH: _local, ...clusterMode } = localCollectorEnv(ports, {
       jaegerOtlp: '127.0.0.1:1',
-      lokiOtlp: 'http://127.0.0.1:1/otlp',
+      logsOtlp: 'http://127.0.0.1:1/otlp/v1/logs',
     })
     const child = spawn(collectorBinary(), ['--config', COLLECTOR_CONFIG], {
       env: { PATH: process.env.PATH, ...clusterMode },

@@ -99,7 +99,7 @@ function problems(config: Config, deployed: Deployed): string[] {
   )
   expect(
     deployed.collectorEndpoint ===
-      `http://loki.observability.svc.cluster.local:${config.server?.http_listen_port}/otlp`,
+      `http://loki.observability.svc.cluster.local:${config.server?.http_listen_port}/otlp/v1/logs`,
     `collector exports to ${deployed.collectorEndpoint}, not Loki's OTLP path`,
   )
   // One replica, nothing to coordinate with.
@@ -144,7 +144,7 @@ const collector = find('OpenTelemetryCollector', 'shopscope').spec
 const deployed: Deployed = {
   container: find('StatefulSet', 'loki').spec.template.spec.containers[0],
   servicePorts: find('Service', 'loki').spec.ports,
-  collectorEndpoint: collector.env.find((e: Config) => e.name === 'LOKI_OTLP_ENDPOINT').value,
+  collectorEndpoint: collector.env.find((e: Config) => e.name === 'LOGS_OTLP_ENDPOINT').value,
   retention: '72h',
 }
 

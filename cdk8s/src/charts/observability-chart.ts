@@ -68,7 +68,7 @@ export class ObservabilityChart extends Chart {
       config: parseCollectorConfig(inputs.collectorConfig),
       env: {
         JAEGER_OTLP_ENDPOINT: this.jaeger.otlpGrpcEndpoint,
-        LOKI_OTLP_ENDPOINT: this.loki.otlpEndpoint,
+        LOGS_OTLP_ENDPOINT: this.loki.otlpLogsEndpoint,
       },
       resources: {
         requests: { cpu: '100m', memory: '192Mi' },

@@ -21,7 +21,8 @@ const GRPC = 9095
 /** Loki 3 in monolithic mode (one process, every target) on a filesystem volume. */
 export class Loki extends Construct {
   readonly url: string
-  readonly otlpEndpoint: string
+  /** The full OTLP/HTTP logs URL (the collector's logs_endpoint). */
+  readonly otlpLogsEndpoint: string
   /** Labels of its pod, and the port it is called on (for NetworkPolicies). */
   readonly pods: Record<string, string>
   readonly port = HTTP
@@ -29,7 +30,7 @@ export class Loki extends Construct {
   constructor(scope: Construct, id: string, props: LokiProps) {
     super(scope, id)
     this.url = `http://${props.name}.${props.namespace}.svc.cluster.local:${HTTP}`
-    this.otlpEndpoint = `${this.url}/otlp`
+    this.otlpLogsEndpoint = `${this.url}/otlp/v1/logs`
     this.pods = selectorLabels(props.name)
     const labels = componentLabels(props.name, 'logging', imageTag(props.image))
     const metadata = { name: props.name, namespace: props.namespace, labels }
