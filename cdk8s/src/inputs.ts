@@ -3,6 +3,24 @@ import { join } from 'node:path'
 import { parse } from 'yaml'
 import { readVersions } from './versions'
 
+/**
+ * Where the Collector sends logs, and the one logs store the synthesized output holds: Loki where
+ * the real images run (kind on Docker, with Grafana), VictoriaLogs where Loki cannot (AGPL, never
+ * built here: the in-box cluster), which ingests the same OTLP logs and has its own web UI.
+ */
+export const LOGS_BACKENDS = ['loki', 'victorialogs'] as const
+export type LogsBackend = (typeof LOGS_BACKENDS)[number]
+
+/** LOGS_BACKEND of the environment at synth: unset or empty is Loki; anything else unknown fails. */
+export function parseLogsBackend(value: string | undefined): LogsBackend {
+  if (value === undefined || value === '') return 'loki'
+  const known = LOGS_BACKENDS.find((backend) => backend === value)
+  if (known === undefined) {
+    throw new Error(`LOGS_BACKEND must be one of ${LOGS_BACKENDS.join(', ')}, got '${value}'`)
+  }
+  return known
+}
+
 /** Everything the platform is built from that lives outside cdk8s/src. */
 export interface PlatformInputs {
   /** versions.env, parsed. */
@@ -23,6 +41,8 @@ export interface PlatformInputs {
    * get it from here, so that a lost node costs traces no longer than it costs the shop's pods.
    */
   readonly nodeFailureTolerationSeconds: number
+  /** The logs store (LOGS_BACKEND; scripts/cluster/lib.sh sets victorialogs in-box). */
+  readonly logsBackend: LogsBackend
 }
 
 export const REPO_ROOT = join(__dirname, '..', '..')
@@ -58,7 +78,10 @@ export function parseNodeFailureTolerationSeconds(valuesYaml: string): number {
   return seconds
 }
 
-export function readInputs(root = REPO_ROOT): PlatformInputs {
+export function readInputs(
+  root = REPO_ROOT,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): PlatformInputs {
   return {
     versions: readVersions(join(root, 'versions.env')),
     collectorConfig: required(join(root, 'cdk8s', 'collector', 'config.yaml')),
@@ -69,5 +92,6 @@ export function readInputs(root = REPO_ROOT): PlatformInputs {
     nodeFailureTolerationSeconds: parseNodeFailureTolerationSeconds(
       required(join(root, 'charts', 'shopscope', 'values.yaml')),
     ),
+    logsBackend: parseLogsBackend(env.LOGS_BACKEND),
   }
 }

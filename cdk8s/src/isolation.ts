@@ -2,6 +2,7 @@ import type { Construct } from 'constructs'
 import type { ObservabilityChart } from './charts/observability-chart'
 import { type ShopChart, appServiceSelector } from './charts/shop-chart'
 import { DefaultDenyIngress, IngressAllowList, type Peer } from './constructs/network-policies'
+import { VictoriaLogs } from './constructs/victoria-logs'
 import { APP_SERVICES, COLLECTOR, DATABASES, NAMESPACES, POD_CIDR, UPSTREAM_PODS } from './names'
 
 export interface IsolationProps {
@@ -73,9 +74,17 @@ function observabilityPolicies(scope: Construct, o: ObservabilityChart) {
     { from: [inObservability(o.collector.pods)], ports: [o.jaeger.ports.otlpGrpc] },
     { from: [fromGrafana, fromOutsidePods], ports: [o.jaeger.ports.query] },
   ])
-  allow('loki', o.loki.pods, [
-    { from: [inObservability(o.collector.pods), fromGrafana], ports: [o.loki.port] },
-  ])
+  if (o.logs instanceof VictoriaLogs) {
+    allow('victoria-logs', o.logs.pods, [
+      { from: [inObservability(o.collector.pods)], ports: [o.logs.port] },
+      // Its metrics (PodMonitor), and its UI and query API through the node port.
+      { from: [fromPrometheus, fromOutsidePods], ports: [o.logs.port] },
+    ])
+  } else {
+    allow('loki', o.logs.pods, [
+      { from: [inObservability(o.collector.pods), fromGrafana], ports: [o.logs.port] },
+    ])
+  }
   allow('alert-receiver', o.alerting.receiverPods, [
     { from: [inObservability(alertmanager.labels)], ports: [o.alerting.receiverPort] },
   ])

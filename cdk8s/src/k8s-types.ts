@@ -50,6 +50,9 @@ import type { IOpenTelemetryCollector } from '@kubernetes-models/opentelemetry-o
 import type { IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor' with {
   'resolution-mode': 'import',
 }
+import type { IPodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor' with {
+  'resolution-mode': 'import',
+}
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule' with {
   'resolution-mode': 'import',
 }
@@ -76,6 +79,7 @@ export type ClusterRole = IClusterRole
 export type ClusterRoleBinding = IClusterRoleBinding
 export type OpenTelemetryCollector = IOpenTelemetryCollector
 export type ServiceMonitor = IServiceMonitor
+export type PodMonitor = IPodMonitor
 export type PrometheusRule = IPrometheusRule
 export type AlertmanagerConfig = IAlertmanagerConfig
 
@@ -98,5 +102,6 @@ export type Manifest =
   | ClusterRoleBinding
   | OpenTelemetryCollector
   | ServiceMonitor
+  | PodMonitor
   | PrometheusRule
   | AlertmanagerConfig

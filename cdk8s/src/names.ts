@@ -5,7 +5,7 @@
 export const NAMESPACES = {
   /** The app (Helm release) and its MySQL databases. */
   shop: 'shop',
-  /** Collector, Jaeger, Loki and kube-prometheus-stack (Prometheus, Alertmanager, Grafana). */
+  /** Collector, Jaeger, the logs store and kube-prometheus-stack (Prometheus, Alertmanager, Grafana). */
   observability: 'observability',
   /** The OpenTelemetry Operator (its own Helm chart). */
   operator: 'opentelemetry-operator-system',
@@ -23,6 +23,8 @@ export const COLLECTOR = {
 
 export const JAEGER = { name: 'jaeger', otlpGrpcPort: 4317, queryPort: 16686 } as const
 export const LOKI = { name: 'loki', httpPort: 3100 } as const
+/** Loki's stand-in where Loki cannot run (PlatformInputs.logsBackend); its UI is under /select/vmui/. */
+export const VICTORIA_LOGS = { name: 'victoria-logs', httpPort: 9428 } as const
 
 /** The four services of the app chart: name → port (docs/services.md). */
 export const APP_SERVICES = {
@@ -92,4 +94,6 @@ export const NODE_PORTS = {
   jaeger: 30686,
   prometheus: 30090,
   alertmanager: 30093,
+  /** VictoriaLogs' UI and query API, where it is the logs store (in-box). */
+  victoriaLogs: 30428,
 } as const

@@ -16,6 +16,7 @@ export function fixtureInputs(overrides: Partial<PlatformInputs> = {}): Platform
     ruleFiles: { 'example.rules.yaml': fixture('example.rules.yaml') },
     alertmanagerFile: fixture('alertmanager.yaml'),
     nodeFailureTolerationSeconds: 30,
+    logsBackend: 'loki',
     ...overrides,
   }
 }

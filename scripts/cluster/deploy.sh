@@ -2,22 +2,20 @@
 # The whole system onto the kind cluster: the one copy of the deploy steps, run by up.sh once the
 # images are on the nodes. Idempotent: every step converges (`helm upgrade --install`,
 # `kubectl apply`).
-#   IN_BOX=1     the in-box overlay (in-box-values.yaml): no Grafana, no Loki (AGPL, not built
-#                here); lib.sh sets it where kind runs on podman
+#   IN_BOX=1     the in-box overlay (in-box-values.yaml): no Grafana (AGPL, not built here); lib.sh
+#                sets it where kind runs on podman
+#   LOGS_BACKEND loki | victorialogs: the one logs store cdk8s synthesizes (lib.sh: victorialogs
+#                in-box, where Loki, AGPL, is not built)
 . "$(dirname "$0")/lib.sh"
 
 KPS_VALUES=(--values cdk8s/dist/kube-prometheus-stack-values.yaml)
-OBS_SELECTOR=()
 if [ "${IN_BOX:-0}" = 1 ]; then
-  # The overlay's kube-prometheus-stack values, and the Loki objects of the cdk8s output left out
-  # (kubectl apply --selector filters the file's objects by their labels).
   KPS_VALUES+=(--values scripts/cluster/in-box-values.yaml)
-  OBS_SELECTOR=(--selector 'app.kubernetes.io/name!=loki')
-  echo "in-box overlay: scripts/cluster/in-box-values.yaml (no Grafana), Loki objects left out"
+  echo "in-box overlay: scripts/cluster/in-box-values.yaml (no Grafana)"
 fi
 
-step "Synthesizing the cdk8s app and creating the namespaces"
-GRAFANA_ADMIN_PASSWORD="$GRAFANA_ADMIN_PASSWORD" make --no-print-directory synth
+step "Synthesizing the cdk8s app (logs store: $LOGS_BACKEND) and creating the namespaces"
+GRAFANA_ADMIN_PASSWORD="$GRAFANA_ADMIN_PASSWORD" LOGS_BACKEND="$LOGS_BACKEND" make --no-print-directory synth
 kc apply -f cdk8s/dist/00-namespaces.k8s.yaml
 
 step "OpenTelemetry Operator (chart $OTEL_OPERATOR_CHART_VERSION, self-signed webhook certificates)"
@@ -36,8 +34,8 @@ hc upgrade --install kps "${CHART[@]}" \
   --namespace "$OBS_NAMESPACE" "${KPS_VALUES[@]}" \
   --wait --timeout 10m
 
-step "Collector, Jaeger, Loki, MySQL, ServiceMonitors, rules, dashboards, alert routing (cdk8s)"
-kc apply --server-side "${OBS_SELECTOR[@]}" -f cdk8s/dist/10-observability.k8s.yaml
+step "Collector, Jaeger, $LOGS_BACKEND, MySQL, ServiceMonitors, rules, dashboards, alert routing (cdk8s)"
+kc apply --server-side -f cdk8s/dist/10-observability.k8s.yaml
 # The Secrets whose values the cluster generates (MySQL's root passwords) first, filled before
 # the pods that read them start.
 kc apply --server-side --selector "$GENERATED_SECRET_LABEL=true" -f cdk8s/dist/20-shop.k8s.yaml

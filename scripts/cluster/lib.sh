@@ -18,7 +18,8 @@ done <"$ROOT/kind-config.yaml"
 CONTEXT="kind-${CLUSTER:?kind-config.yaml names no cluster}"
 # kind's container engine: Docker where its daemon answers (a laptop), else podman with this
 # project's configuration (the build machines: no daemon, no registry; root). On podman the
-# upstream images are the stand-ins, and Grafana and Loki are left out (IN_BOX, below).
+# upstream images are the stand-ins, Grafana is left out and VictoriaLogs stands in for Loki
+# (IN_BOX, LOGS_BACKEND below).
 if docker info >/dev/null 2>&1; then
   KIND_ENGINE=docker
 else
@@ -27,6 +28,8 @@ else
   . "$ROOT/scripts/cluster/kind/env.sh"
 fi
 IN_BOX="${IN_BOX:-$([ "$KIND_ENGINE" = podman ] && echo 1 || echo 0)}"
+# The logs store cdk8s synthesizes (PlatformInputs.logsBackend): Loki (AGPL) is never built here.
+LOGS_BACKEND="${LOGS_BACKEND:-$([ "$IN_BOX" = 1 ] && echo victorialogs || echo loki)}"
 APP_NAMESPACE=shop
 OBS_NAMESPACE=observability
 OPERATOR_NAMESPACE=opentelemetry-operator-system
@@ -106,7 +109,7 @@ fill_generated_secrets() { # <namespace>
 }
 
 # kind maps the browser-facing NodePorts to localhost ports (kind-config.yaml); in-box there is
-# no Grafana (in-box-values.yaml).
+# no Grafana (in-box-values.yaml), and the logs are in VictoriaLogs' own UI.
 print_urls() {
   echo
   echo "  what          URL                      credentials"
@@ -114,6 +117,11 @@ print_urls() {
   echo "  shop          http://localhost:8080    admin@shopscope.local / dev-admin-password"
   [ "$IN_BOX" = 1 ] || echo "  Grafana       http://localhost:3000    admin / $GRAFANA_ADMIN_PASSWORD"
   echo "  Jaeger UI     http://localhost:16686   -"
+  if [ "$LOGS_BACKEND" = victorialogs ]; then
+    echo "  logs UI       http://localhost:9428/select/vmui/   -   (VictoriaLogs)"
+  else
+    echo "  logs UI       http://localhost:3000/explore   (Grafana, Loki datasource)"
+  fi
   echo "  Prometheus    http://localhost:9090    -"
   echo "  Alertmanager  http://localhost:9093    -   (delivered alerts: kubectl -n $OBS_NAMESPACE logs deploy/alert-receiver)"
 }

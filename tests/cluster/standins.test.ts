@@ -23,6 +23,7 @@ import {
   corefileDirectives,
   envOptions,
   escape,
+  inBoxPlatform,
   mountable,
   mysql,
   one,
@@ -254,6 +255,29 @@ const STANDINS: Record<string, StandIn> = {
       assert.match(listed, /^Available Users:/m, listed)
     },
   },
+  // VictoriaLogs, Loki's stand-in in-box: the in-box StatefulSet's flags accepted (its flags are
+  // parsed, values included, before -version answers), a misspelled one refused.
+  victorialogs: {
+    args: ['-version'],
+    reports: new RegExp(
+      `^victoria-logs-\\d{8}-\\d{6}-tags-${escape(pin('VICTORIALOGS_VERSION'))}$`,
+      'm',
+    ),
+    user: '',
+    more: (_image, cfg, run) => {
+      assert.deepEqual(cfg.Entrypoint, ['/victoria-logs-prod'])
+      const args = containers(one(inBoxPlatform(), 'StatefulSet', /^victoria-logs$/))[0]!.args!
+      assert.ok(
+        args.some((a) => a.startsWith('-retentionPeriod=')),
+        args.join(' '),
+      )
+      const accepted = run(['/victoria-logs-prod', ...args, '-version'])
+      assert.doesNotMatch(accepted, /\[exit status/, accepted)
+      const typo = args.map((a) => a.replace('-retentionPeriod=', '-retentionPeriodd='))
+      const refused = run(['/victoria-logs-prod', ...typo, '-version'])
+      assert.match(refused, /retentionPeriodd[\s\S]*\[exit status [1-9]/, refused)
+    },
+  },
   busybox: {
     args: ['busybox'],
     reports: new RegExp(`^BusyBox v${escape(pin('BUSYBOX_IMAGE').split(':').pop()!)} `, 'm'),
@@ -269,7 +293,7 @@ const EXCEPTIONS: [RegExp, string][] = [
   [/^shopscope\//, 'ours: built by `make images`'],
   [
     /^docker\.io\/grafana\/(grafana|loki):/,
-    'AGPL: never built here; in-box, the overlay values disable both',
+    'AGPL: never built here; in-box, the overlay values disable Grafana and VictoriaLogs replaces Loki',
   ],
   [/^quay\.io\/kiwigrid\/k8s-sidecar:/, "Grafana's sidecars: gone with Grafana in-box"],
   [
@@ -304,9 +328,9 @@ function imagesIn(objects: unknown[]): string[] {
 }
 let allMemo: Set<string> | undefined
 /**
- * What a cluster-up references: the synthesized manifests, both upstream charts as installed, the
- * shop chart with the kind values (its `helm test` pod included), the Instrumentation, and the
- * node's images in versions.env.
+ * What a cluster-up references: the synthesized manifests (Loki's and the in-box one), both
+ * upstream charts as installed, the shop chart with the kind values (its `helm test` pod
+ * included), the Instrumentation, and the node's images in versions.env.
  */
 function allReferencedImages(): Set<string> {
   if (allMemo) return allMemo
@@ -318,7 +342,14 @@ function allReferencedImages(): Set<string> {
     readFileSync(join(ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
   )
   allMemo = new Set([
-    ...imagesIn([...platform().objects, ...kps, ...otel, ...shop, ...instrumentation]),
+    ...imagesIn([
+      ...platform().objects,
+      ...inBoxPlatform(),
+      ...kps,
+      ...otel,
+      ...shop,
+      ...instrumentation,
+    ]),
     pin('PAUSE_IMAGE'),
     pin('COREDNS_IMAGE'),
   ])

@@ -77,6 +77,10 @@ describe('kind cluster', () => {
       (o) => o.metadata.name === 'jaeger-ui',
     )!
     assert.equal(jaegerUi.spec.ports[0].nodePort, NODE_PORTS.jaeger)
+    const victoriaLogsUi = readObjects(synthPlatform('victorialogs').files).find(
+      (o) => o.metadata.name === 'victoria-logs-ui',
+    )!
+    assert.equal(victoriaLogsUi.spec.ports[0].nodePort, NODE_PORTS.victoriaLogs)
   })
 
   it('prints the URLs on the ports of this machine kind maps to the node ports', () => {
@@ -98,6 +102,9 @@ describe('kind cluster', () => {
       Prometheus: hostPort(NODE_PORTS.prometheus),
       Alertmanager: hostPort(NODE_PORTS.alertmanager),
     })
+    // In-box the logs UI is VictoriaLogs' own (LOGS_BACKEND=victorialogs), on its mapped port.
+    const logsUi = /^\s+echo "\s+logs UI\s+http:\/\/localhost:(\d+)\/select\/vmui\/ /m.exec(lib)
+    assert.equal(Number(logsUi?.[1]), hostPort(NODE_PORTS.victoriaLogs), 'no VictoriaLogs UI URL')
   })
 
   it('cluster-up checks its prerequisites first and names every missing tool', () => {

@@ -41,7 +41,9 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
     // The kind cluster's add-ons (make kind-addons), synthesized beside the platform.
     const addonsDir = join(synth.dir, KIND_ADDONS_DIR)
     const addons = readdirSync(addonsDir).map((file) => join(addonsDir, file))
-    files = [...renders, bootstrap, ...synth.files, ...addons, operatorConfig]
+    // The in-box synthesis: VictoriaLogs in Loki's place (LOGS_BACKEND=victorialogs).
+    const inBox = synthPlatform('victorialogs').files.filter((f) => f.includes('observability'))
+    files = [...renders, bootstrap, ...synth.files, ...inBox, ...addons, operatorConfig]
   })
 
   it('accepts every rendered chart, synthesized cdk8s object and operator-config CR', () => {

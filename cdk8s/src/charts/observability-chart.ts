@@ -8,8 +8,9 @@ import { Jaeger } from '../constructs/jaeger'
 import { Loki } from '../constructs/loki'
 import { PrometheusRules } from '../constructs/prometheus-rules'
 import { CollectorServiceMonitor } from '../constructs/service-monitors'
+import { VictoriaLogs } from '../constructs/victoria-logs'
 import type { PlatformInputs } from '../inputs'
-import { nodeFailureTolerations } from '../monitoring-placement'
+import { nodeFailureTolerations, type Tolerations } from '../monitoring-placement'
 import {
   COLLECTOR,
   DASHBOARD_LABEL,
@@ -18,17 +19,22 @@ import {
   MONITORING_SELECTOR,
   NAMESPACES,
   NODE_PORTS,
+  VICTORIA_LOGS,
 } from '../names'
 import { pinned } from '../versions'
 
 /** Placeholder base URL of the receivers in alerts/alertmanager.yaml (its header explains). */
 export const ALERT_RECEIVER_PLACEHOLDER = 'http://alert-receiver.invalid:9095'
 
-/** Collector, Jaeger, Loki, and what configures kube-prometheus-stack: rules, dashboards, routing. */
+/**
+ * Collector, Jaeger, the logs store (Loki or VictoriaLogs: PlatformInputs.logsBackend), and what
+ * configures kube-prometheus-stack: rules, dashboards, routing.
+ */
 export class ObservabilityChart extends Chart {
   readonly collector: Collector
   readonly jaeger: Jaeger
-  readonly loki: Loki
+  /** The one logs store the Collector exports to. */
+  readonly logs: Loki | VictoriaLogs
   readonly alerting: Alerting
 
   constructor(scope: Construct, id: string, inputs: PlatformInputs) {
@@ -50,17 +56,7 @@ export class ObservabilityChart extends Chart {
       },
       tolerations,
     })
-    this.loki = new Loki(this, 'loki', {
-      namespace,
-      name: LOKI.name,
-      image: pinned(v, 'LOKI_IMAGE'),
-      storage: '2Gi',
-      retention: '72h',
-      resources: {
-        requests: { cpu: '50m', memory: '192Mi' },
-        limits: { cpu: '1', memory: '512Mi' },
-      },
-    })
+    this.logs = logsStore(this, inputs, tolerations)
     this.collector = new Collector(this, 'collector', {
       namespace,
       name: COLLECTOR.name,
@@ -68,7 +64,7 @@ export class ObservabilityChart extends Chart {
       config: parseCollectorConfig(inputs.collectorConfig),
       env: {
         JAEGER_OTLP_ENDPOINT: this.jaeger.otlpGrpcEndpoint,
-        LOGS_OTLP_ENDPOINT: this.loki.otlpLogsEndpoint,
+        LOGS_OTLP_ENDPOINT: this.logs.otlpLogsEndpoint,
       },
       resources: {
         requests: { cpu: '100m', memory: '192Mi' },
@@ -101,4 +97,38 @@ export class ObservabilityChart extends Chart {
       image: pinned(v, 'BUSYBOX_IMAGE'),
     })
   }
+}
+
+/** Loki where its image runs, else VictoriaLogs: same retention, storage and place in the path. */
+function logsStore(
+  scope: Construct,
+  inputs: PlatformInputs,
+  tolerations: Tolerations,
+): Loki | VictoriaLogs {
+  const namespace = NAMESPACES.observability
+  const common = { namespace, storage: '2Gi', retention: '72h' }
+  if (inputs.logsBackend === 'victorialogs') {
+    return new VictoriaLogs(scope, 'victoria-logs', {
+      ...common,
+      name: VICTORIA_LOGS.name,
+      image: pinned(inputs.versions, 'VICTORIALOGS_IMAGE'),
+      uiNodePort: NODE_PORTS.victoriaLogs,
+      monitoringLabels: MONITORING_SELECTOR,
+      resources: {
+        requests: { cpu: '50m', memory: '128Mi' },
+        limits: { cpu: '1', memory: '512Mi' },
+      },
+      // Like the rest of the logging path: off a lost node as fast as the shop's pods.
+      tolerations,
+    })
+  }
+  return new Loki(scope, 'loki', {
+    ...common,
+    name: LOKI.name,
+    image: pinned(inputs.versions, 'LOKI_IMAGE'),
+    resources: {
+      requests: { cpu: '50m', memory: '192Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    },
+  })
 }

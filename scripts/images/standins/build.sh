@@ -19,8 +19,8 @@ command -v jq >/dev/null || die "jq is missing"
 
 # The Go-built ones longest first (their cold builds, `build.sh binaries`, in this order).
 ALL=(pause busybox jaeger opentelemetry-operator prometheus-operator prometheus-config-reloader
-  kube-state-metrics alertmanager coredns node-exporter kube-webhook-certgen opentelemetry-collector
-  prometheus mysql locust)
+  kube-state-metrics victorialogs alertmanager coredns node-exporter kube-webhook-certgen
+  opentelemetry-collector prometheus mysql locust)
 # The kind cluster's add-ons where it runs without kindnetd (cdk8s/src/charts/kind-addons-chart.ts):
 # built only when named or with `build.sh addons` (make kind-addons-images), not by default; their
 # binaries with `build.sh binaries addons` (make cluster-prebuild).
@@ -40,6 +40,7 @@ image_of() {
     opentelemetry-operator) echo "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:${OTEL_OPERATOR_VERSION#v}" ;;
     opentelemetry-collector) echo "$OTELCOL_CONTRIB_IMAGE" ;;
     jaeger) echo "$JAEGER_IMAGE" ;;
+    victorialogs) echo "$VICTORIALOGS_IMAGE" ;;
     locust) echo "$LOCUST_IMAGE" ;;
     coredns) echo "$COREDNS_IMAGE" ;;
     mysql) echo "$MYSQL_IMAGE" ;;
@@ -431,6 +432,20 @@ ld_victorialogs() {
 }
 bins_victorialogs() {
   go_bins github.com/VictoriaMetrics/VictoriaLogs "$VICTORIALOGS_VERSION" ld_victorialogs "" ./app/victoria-logs
+}
+# Packaged as upstream's app/victoria-logs/multiarch/Dockerfile does: the binary as
+# /victoria-logs-prod on distroless static (root, as upstream: the StatefulSet runs it as nobody),
+# port 9428, data under the working directory unless -storageDataPath says otherwise.
+build_victorialogs() {
+  local ctx bins
+  [ "${VICTORIALOGS_IMAGE##*:}" = "$VICTORIALOGS_VERSION" ] ||
+    die "VICTORIALOGS_IMAGE ($VICTORIALOGS_IMAGE) is not VICTORIALOGS_VERSION $VICTORIALOGS_VERSION"
+  bins=$(bins_victorialogs)
+  ctx=$(context victorialogs)
+  static_rootfs "$ctx/rootfs"
+  install -m 0755 "$bins/victoria-logs" "$ctx/rootfs/victoria-logs-prod"
+  containerfile "$ctx" 'EXPOSE 9428' 'ENTRYPOINT ["/victoria-logs-prod"]'
+  bud "$1" "$ctx"
 }
 
 # Locust (LOCUST_IMAGE): the PyPI release LOCUST_VERSION in a venv on Debian trixie's Python, on

@@ -73,6 +73,11 @@ export function platform() {
   }
   return platformMemo
 }
+let inBoxMemo: K8sObject[] | undefined
+/** The in-box synthesis (LOGS_BACKEND=victorialogs, as scripts/cluster/lib.sh sets it). */
+export function inBoxPlatform(): K8sObject[] {
+  return (inBoxMemo ??= readObjects(synthPlatform('victorialogs').files))
+}
 
 export interface Rendered {
   kps: K8sObject[]
@@ -170,6 +175,7 @@ export function referencedImages(): Record<string, string> {
         : `CR ${collector}, operator default ${operatorDefault}`,
     'kube-webhook-certgen': [...new Set(certgenJobs().map(firstImage))].join(' '),
     jaeger: firstImage(one(objects, 'Deployment', /^jaeger$/)),
+    victorialogs: firstImage(one(inBoxPlatform(), 'StatefulSet', /^victoria-logs$/)),
     locust: firstImage(one(objects, 'Job', /^shop-load$/)),
     busybox: pin('BUSYBOX_IMAGE'),
     pause: pin('PAUSE_IMAGE'),

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
-import { readInputs } from '../../../cdk8s/src/inputs'
+import { type LogsBackend, readInputs } from '../../../cdk8s/src/inputs'
 import { synth } from '../../../cdk8s/src/synth'
 import { readVersions } from '../../../cdk8s/src/versions'
 import { CHART_DIR, ROOT, run, runOk, tool, type RunResult } from './tools'
@@ -64,10 +64,13 @@ export function parseObjects(text: string): K8sObject[] {
     .filter((object): object is K8sObject => object !== null)
 }
 
-/** Synthesizes the cdk8s app from the repository's inputs into a fresh directory. */
-export function synthPlatform(): { dir: string; files: string[] } {
+/**
+ * Synthesizes the cdk8s app from the repository's inputs into a fresh directory, with the given
+ * logs store (never the caller's LOGS_BACKEND: the tests see one synthesis per backend).
+ */
+export function synthPlatform(logsBackend: LogsBackend = 'loki'): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'shopscope-cdk8s-'))
-  synth(readInputs(ROOT), dir, 'test-password')
+  synth(readInputs(ROOT, { LOGS_BACKEND: logsBackend }), dir, 'test-password')
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.k8s.yaml'))
     .sort()

@@ -59,6 +59,7 @@ export const KINDS: KindType[] = [
   crd('opentelemetry-operator', 'opentelemetry.io', 'v1beta1', 'OpenTelemetryCollector'),
   crd('opentelemetry-operator', 'opentelemetry.io', 'v1alpha1', 'Instrumentation'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'ServiceMonitor'),
+  crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'PodMonitor'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1', 'PrometheusRule'),
   crd('prometheus-operator', 'monitoring.coreos.com', 'v1alpha1', 'AlertmanagerConfig'),
   // Rendered by the upstream charts (tests/platform/upstream-charts.test.ts) only.
