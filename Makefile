@@ -24,11 +24,12 @@ CHECKS := test-app test-fuzz test-telemetry test-images test-platform test-colle
 	test-local test-bench
 
 # The cluster's cold Go builds (Kubernetes, the stand-ins' binaries) run beside everything else
-# from the start (they need only Go and the Debian packages); the stand-ins built on Debian alone
+# from the start (they need only Go, the Debian packages and the shipped Node.js, which Jaeger's
+# UI build runs on: fetched before, so that the two sides do not fetch it at once); the stand-ins built on Debian alone
 # end the foreground; the cluster phase follows. Niced, but in a session of its own: Linux's
 # autogroups give each side about half of the 2 cores while both run (scripts/cluster/README.md).
 .PHONY: test
-test: deps-system ## Every check CI runs: deps, build, lint, CHECKS, then the stand-ins and the whole system on a cluster
+test: deps-system shipped-node ## Every check CI runs: deps, build, lint, CHECKS, then the stand-ins and the whole system on a cluster
 	@scripts/with-background.sh .run/cluster-prebuild.log "nice -n 19 $(MAKE) --no-print-directory cluster-prebuild" \
 		-- $(MAKE) --no-print-directory deps build lint $(CHECKS) standins-debian
 	@$(MAKE) --no-print-directory test-standins test-cluster-ci

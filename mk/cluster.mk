@@ -18,7 +18,7 @@ kind-node-build: ## The kind node image's binaries: Kubernetes KUBERNETES_VERSIO
 # image's binaries then the add-ons' stand-ins' (flannel, kube-network-policies,
 # local-path-provisioner), and the other stand-ins' binaries.
 .PHONY: cluster-prebuild
-cluster-prebuild: ## The cluster's Go builds only: kind-node-build, kind itself and the stand-ins' binaries, the add-ons' included (no buildah)
+cluster-prebuild: shipped-node ## The cluster's Go builds only: kind-node-build, kind itself and the stand-ins' binaries, the add-ons' included (no buildah)
 	@scripts/images/standins/build.sh binaries & standins=$$!; status=0; \
 	{ $(MAKE) --no-print-directory kind-node-build tool-kind && scripts/images/standins/build.sh binaries addons; } || status=$$?; \
 	wait $$standins || status=$$?; exit $$status

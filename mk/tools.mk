@@ -25,12 +25,14 @@ endef
 $(eval $(call go-tool,helm,helm.sh/helm/v4,helm.sh/helm/v4/cmd/helm,$(HELM_VERSION)))
 $(eval $(call go-tool,kubeconform,github.com/yannh/kubeconform,github.com/yannh/kubeconform/cmd/kubeconform,$(KUBECONFORM_VERSION)))
 
-# Jaeger v2, to validate the config cdk8s synthesizes with the real binary (test-standins): the
-# binary of its stand-in image (scripts/images/standins/build.sh; its go.mod's replace directives
-# keep `go install` out), built once into ~/.cache/shopscope and linked here. Not in `tools`: its
-# cold build is ~20 min of 2 cores, which `make test` runs in the background (cluster-prebuild).
+# Jaeger v2 with its real web UI, to run the config cdk8s synthesizes with the real binary
+# (test-standins) and for the local stack: the binary of its stand-in image
+# (scripts/images/standins/build.sh; its go.mod's replace directives keep `go install` out), built
+# once into ~/.cache/shopscope and linked here. Not in `tools`: cold, the UI build (jaeger-ui.sh)
+# took 156 s and the Go build 262 s here (an empty Go build cache), which `make test` runs in the
+# background (cluster-prebuild).
 .PHONY: tool-jaeger
-tool-jaeger:
+tool-jaeger: shipped-node
 	@command -v go >/dev/null || $(call GO_MISSING,jaeger)
 	@dir=$$(scripts/images/standins/build.sh binaries jaeger | awk '$$1 == "jaeger" { print $$2 }'); \
 	[ -x "$$dir/jaeger" ] && mkdir -p "$(TOOLS_BIN)" && ln -sf "$$dir/jaeger" "$(TOOLS_BIN)/jaeger" && \

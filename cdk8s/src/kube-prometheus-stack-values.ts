@@ -7,6 +7,9 @@ export function prometheusUrl(): string {
   return `http://${KPS_RELEASE}-prometheus.${NAMESPACES.observability}.svc.cluster.local:9090`
 }
 
+/** The uid of Grafana's Loki datasource (links into Explore name it). */
+export const LOKI_DATASOURCE_UID = 'loki'
+
 const svc = (name: string, port: number) =>
   `http://${name}.${NAMESPACES.observability}.svc.cluster.local:${port}`
 
@@ -139,7 +142,7 @@ export function kubePrometheusStackValues(
         {
           name: 'Loki',
           type: 'loki',
-          uid: 'loki',
+          uid: LOKI_DATASOURCE_UID,
           url: lokiUrl,
           access: 'proxy',
           jsonData: {
@@ -165,7 +168,7 @@ export function kubePrometheusStackValues(
           jsonData: {
             nodeGraph: { enabled: true },
             tracesToLogsV2: {
-              datasourceUid: 'loki',
+              datasourceUid: LOKI_DATASOURCE_UID,
               spanStartTimeShift: '-5m',
               spanEndTimeShift: '5m',
               filterByTraceID: true,

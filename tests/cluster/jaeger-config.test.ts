@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, it } from 'node:test'
+import { after, describe, it } from 'node:test'
+import { parse, stringify } from 'yaml'
+import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
+import { freePort } from '../harness'
 import { VERSIONS, readObjects, synthPlatform } from '../platform/lib/render'
 import { run, runOk, tool } from '../platform/lib/tools'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))
 const objects = readObjects(synthPlatform().files)
-const configOf = (name: string) =>
-  objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name)!.data!['config.yaml']!
+const dataOf = (name: string) =>
+  objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name)!.data!
+const configOf = (name: string) => dataOf(name)['config.yaml']!
 
 function write(text: string): string {
   const file = join(work, `config-${Math.random().toString(36).slice(2)}.yaml`)
@@ -56,5 +61,85 @@ describe('the Jaeger config, checked by the pinned binary', () => {
       [minor! + 63, minor! + 62].includes(Number(newest[1])),
       `CHANGELOG.md's newest entry is ${newest[0]}, not ${VERSIONS.JAEGER_MODULE_VERSION} or the one before`,
     )
+  })
+})
+
+/**
+ * The synthesized config run by the binary: its files where the Deployment mounts them, moved
+ * to a scratch dir (the UI config alone in its own: Jaeger watches that directory), on free
+ * ports of 127.0.0.1 so a running stack is not in the way.
+ */
+async function startJaeger() {
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'jaeger')!
+  const container = deployment.spec.template.spec.containers[0]
+  const mountPath: string = container.volumeMounts[0].mountPath
+  const config = parse(configOf('jaeger'))
+  const uiConfigFile = config.extensions.jaeger_query.ui.config_file
+  assert.equal(
+    uiConfigFile,
+    `${mountPath}/${JAEGER_UI_CONFIG_FILE}`,
+    'the UI config is not where it is mounted',
+  )
+  const uiDir = join(work, `ui-${Math.random().toString(36).slice(2)}`)
+  mkdirSync(uiDir)
+  writeFileSync(join(uiDir, JAEGER_UI_CONFIG_FILE), dataOf('jaeger')[JAEGER_UI_CONFIG_FILE]!)
+  const query = await freePort()
+  const at = async () => `127.0.0.1:${await freePort()}`
+  config.extensions.jaeger_query.ui.config_file = join(uiDir, JAEGER_UI_CONFIG_FILE)
+  config.extensions.jaeger_query.http = { endpoint: `127.0.0.1:${query}` }
+  config.extensions.jaeger_query.grpc = { endpoint: await at() }
+  config.extensions.healthcheckv2.http.endpoint = await at()
+  config.receivers.otlp.protocols.grpc.endpoint = await at()
+  config.receivers.otlp.protocols.http.endpoint = await at()
+  // Its own metrics would take the collector's default port (8888).
+  config.service.telemetry = { metrics: { level: 'none' } }
+  const child = spawn(tool('jaeger'), [`--config=${write(stringify(config))}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let log = ''
+  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()))
+  const base = `http://127.0.0.1:${query}`
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    if (child.exitCode !== null)
+      assert.fail(`jaeger exited ${child.exitCode}:\n${log.slice(-3000)}`)
+    const ok = await fetch(`${base}/`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) break
+    if (Date.now() > deadline)
+      assert.fail(`jaeger served nothing on ${base} in 30 s:\n${log.slice(-3000)}`)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  after(() => {
+    // It may take its time to shut down (its exporters retry): the test needs no clean exit.
+    child.kill('SIGKILL')
+  })
+  return { base, log: () => log }
+}
+
+describe('the Jaeger binary on the synthesized config', () => {
+  it('serves the real Jaeger UI with the UI config, not the placeholder page', async () => {
+    const { base } = await startJaeger()
+    const index = await (await fetch(`${base}/`)).text()
+    assert.doesNotMatch(
+      index,
+      /not the Jaeger UI you are looking for/,
+      'the placeholder page: run make tool-jaeger',
+    )
+    assert.match(index, /<title>Jaeger UI<\/title>/)
+    assert.match(index, /<div id="jaeger-ui-root">/)
+    // The UI's entry script (vite's build names it after its hash) loads.
+    const script = index.match(/<script type="module" crossorigin src="\.\/(static\/[^"]+\.js)"/)
+    assert.ok(script, 'index.html references no static script')
+    const asset = await fetch(`${base}/${script[1]}`)
+    assert.equal(asset.status, 200)
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/)
+    assert.ok((await asset.text()).length > 100_000, 'the UI bundle is implausibly small')
+    // jaeger-query writes the UI config into the page it serves (JAEGER_CONFIG = {...};).
+    const embedded = index.match(/JAEGER_CONFIG = (\{.*\});/)
+    assert.ok(embedded, 'the page carries no UI config')
+    assert.deepEqual(JSON.parse(embedded[1]!), JSON.parse(dataOf('jaeger')[JAEGER_UI_CONFIG_FILE]!))
   })
 })

@@ -216,7 +216,8 @@ const STANDINS: Record<string, StandIn> = {
     user: '10001',
     more: (_image, _cfg, run) => {
       const configMap = one(platform().objects, 'ConfigMap', /^jaeger$/)
-      const dir = mountable('jaeger', { 'config.yaml': configMap.data!['config.yaml']! })
+      // Every file of its ConfigMap, as the Deployment mounts it (the UI config too).
+      const dir = mountable('jaeger', configMap.data!)
       const jaeger = one(platform().objects, 'Deployment', /^jaeger$/)
       const args = containers(jaeger)[0]!.args!
       assert.deepEqual(args, ['--config=/etc/jaeger/config.yaml'])

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
+import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
 import { NODE_PORTS } from '../../cdk8s/src/names'
 import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from './lib/render'
 import { ROOT, run } from './lib/tools'
@@ -105,6 +106,16 @@ describe('kind cluster', () => {
     // In-box the logs UI is VictoriaLogs' own (LOGS_BACKEND=victorialogs), on its mapped port.
     const logsUi = /^\s+echo "\s+logs UI\s+http:\/\/localhost:(\d+)\/select\/vmui\/ /m.exec(lib)
     assert.equal(Number(logsUi?.[1]), hostPort(NODE_PORTS.victoriaLogs), 'no VictoriaLogs UI URL')
+  })
+
+  it("links Jaeger's traces to the logs UIs on the ports kind maps to their node ports", () => {
+    const hostPort = (nodePort: number) =>
+      config.nodes[0]!.extraPortMappings!.find((m) => m.containerPort === nodePort)?.hostPort
+    assert.equal(KIND_LOGS_UI.loki.url, `http://localhost:${hostPort(NODE_PORTS.grafana)}`)
+    assert.equal(
+      KIND_LOGS_UI.victorialogs.url,
+      `http://localhost:${hostPort(NODE_PORTS.victoriaLogs)}`,
+    )
   })
 
   it('cluster-up checks its prerequisites first and names every missing tool', () => {

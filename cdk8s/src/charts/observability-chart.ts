@@ -9,7 +9,9 @@ import { Loki } from '../constructs/loki'
 import { PrometheusRules } from '../constructs/prometheus-rules'
 import { CollectorServiceMonitor } from '../constructs/service-monitors'
 import { VictoriaLogs } from '../constructs/victoria-logs'
-import type { PlatformInputs } from '../inputs'
+import type { LogsBackend, PlatformInputs } from '../inputs'
+import type { LogsUi } from '../jaeger-ui-config'
+import { LOKI_DATASOURCE_UID } from '../kube-prometheus-stack-values'
 import { nodeFailureTolerations, type Tolerations } from '../monitoring-placement'
 import {
   COLLECTOR,
@@ -22,6 +24,16 @@ import {
   VICTORIA_LOGS,
 } from '../names'
 import { pinned } from '../versions'
+
+/**
+ * Where a browser opens the logs of a trace seen in the Jaeger UI, per logs store: Grafana
+ * Explore on Loki, or VictoriaLogs' own UI, at their kind URLs (kind-config.yaml maps
+ * NODE_PORTS.grafana and NODE_PORTS.victoriaLogs to them; a test checks).
+ */
+export const KIND_LOGS_UI: Record<LogsBackend, LogsUi> = {
+  loki: { kind: 'loki', url: 'http://localhost:3000', datasourceUid: LOKI_DATASOURCE_UID },
+  victorialogs: { kind: 'victorialogs', url: 'http://localhost:9428' },
+}
 
 /** Placeholder base URL of the receivers in alerts/alertmanager.yaml (its header explains). */
 export const ALERT_RECEIVER_PLACEHOLDER = 'http://alert-receiver.invalid:9095'
@@ -50,6 +62,7 @@ export class ObservabilityChart extends Chart {
       image: pinned(v, 'JAEGER_IMAGE'),
       maxTraces: 20000,
       uiNodePort: NODE_PORTS.jaeger,
+      logsUi: KIND_LOGS_UI[inputs.logsBackend],
       resources: {
         requests: { cpu: '50m', memory: '128Mi' },
         limits: { cpu: '500m', memory: '512Mi' },

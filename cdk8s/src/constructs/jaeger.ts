@@ -1,6 +1,7 @@
 import { Construct } from 'constructs'
 import { stringify } from 'yaml'
 import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
+import { JAEGER_UI_CONFIG_FILE, type LogsUi, jaegerUiConfig } from '../jaeger-ui-config'
 import type { Tolerations } from '../monitoring-placement'
 import { restrictedContainer, restrictedPod } from '../security'
 
@@ -16,12 +17,15 @@ export interface JaegerProps {
   readonly resources: { requests: Record<string, string>; limits: Record<string, string> }
   /** Tolerations of its pod. */
   readonly tolerations?: Tolerations
+  /** The logs UI each trace links to (its UI config file, jaeger-ui-config.ts). */
+  readonly logsUi: LogsUi
 }
 
 const OTLP_GRPC = 4317
 const OTLP_HTTP = 4318
 const QUERY = 16686
 const HEALTH = 13133
+const CONFIG_DIR = '/etc/jaeger'
 
 /** Jaeger v2 with in-memory storage: OTLP in, the UI and query API out. */
 export class Jaeger extends Construct {
@@ -44,7 +48,12 @@ export class Jaeger extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata,
-      data: { 'config.yaml': stringify(jaegerConfig(props.maxTraces)) },
+      data: {
+        'config.yaml': stringify(
+          jaegerConfig(props.maxTraces, `${CONFIG_DIR}/${JAEGER_UI_CONFIG_FILE}`),
+        ),
+        [JAEGER_UI_CONFIG_FILE]: JSON.stringify(jaegerUiConfig(props.logsUi), null, 2),
+      },
     })
     manifest(this, 'service', {
       apiVersion: 'v1',
@@ -98,7 +107,7 @@ export class Jaeger extends Construct {
               {
                 name: 'jaeger',
                 image: props.image,
-                args: ['--config=/etc/jaeger/config.yaml'],
+                args: [`--config=${CONFIG_DIR}/config.yaml`],
                 ports: [
                   { name: 'otlp-grpc', containerPort: OTLP_GRPC, protocol: 'TCP' },
                   { name: 'otlp-http', containerPort: OTLP_HTTP, protocol: 'TCP' },
@@ -109,7 +118,7 @@ export class Jaeger extends Construct {
                 livenessProbe: { httpGet: { path: '/status', port: 'health' }, periodSeconds: 10 },
                 resources: props.resources,
                 securityContext: restrictedContainer(),
-                volumeMounts: [{ name: 'config', mountPath: '/etc/jaeger', readOnly: true }],
+                volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }],
               },
             ],
             volumes: [{ name: 'config', configMap: { name: props.name } }],
@@ -120,7 +129,11 @@ export class Jaeger extends Construct {
   }
 }
 
-function jaegerConfig(maxTraces: number) {
+/**
+ * Jaeger's config: memory storage of maxTraces, OTLP in, the query API and UI (its config file
+ * at uiConfigFile, read on start: a missing or malformed file stops Jaeger).
+ */
+export function jaegerConfig(maxTraces: number, uiConfigFile: string) {
   return {
     service: {
       extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
@@ -134,7 +147,7 @@ function jaegerConfig(maxTraces: number) {
     },
     extensions: {
       healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${HEALTH}` } },
-      jaeger_query: { storage: { traces: 'memstore' } },
+      jaeger_query: { storage: { traces: 'memstore' }, ui: { config_file: uiConfigFile } },
       jaeger_storage: { backends: { memstore: { memory: { max_traces: maxTraces } } } },
     },
     receivers: {

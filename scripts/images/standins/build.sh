@@ -377,8 +377,8 @@ build_opentelemetry_collector() {
 
 # Jaeger v2 (the all-in-one `jaeger` binary): its module tags release 2.x.y as v1.(x+63).y
 # (JAEGER_MODULE_VERSION, the one `make tools` builds). Release build flags of its Makefile
-# (CGO off, -trimpath, version ldflags, no -s -w); the UI is its built-in placeholder page: the
-# jaeger-ui assets come from GitHub, which is not reachable. Without the contrib add-ons no
+# (CGO off, -trimpath, version ldflags, no -s -w), with the real web UI embedded as its release
+# does (jaeger-ui.sh builds and gzips it into cmd/query/app/ui/actual). Without the contrib add-ons no
 # config here uses (Kafka, Zipkin, Jaeger-protocol receivers, sigv4 auth, tail sampling,
 # filter/attributes processors, Prometheus exporter, spanmetrics): a quarter of its Go source, the
 # longest of the cold stand-in builds. Its own extensions, storage backends and the core
@@ -386,18 +386,25 @@ build_opentelemetry_collector() {
 JAEGER_LEFT_OUT=(kafkareceiver kafkaexporter zipkinreceiver jaegerreceiver sigv4authextension
   tailsamplingprocessor attributesprocessor filterprocessor prometheusexporter spanmetricsconnector)
 ld_jaeger() {
-  local pkg=github.com/jaegertracing/jaeger/internal/version c
+  local pkg=github.com/jaegertracing/jaeger/internal/version c ui
   local components=$1/cmd/jaeger/internal/components.go
   for c in "${JAEGER_LEFT_OUT[@]}"; do
     # Its import line and its factory's line; a release without it fails here, not silently.
     [ "$(grep -cw "$c" "$components")" = 2 ] || die "$components does not list $c once (import + factory)"
     sed -i "/\b$c\b/d" "$components"
   done
+  ui=$("$here/jaeger-ui.sh") || die "the Jaeger UI build failed"
+  # assets.go embeds actual/* and serves it when actual/index.html.gz exists.
+  cp -r "$ui/." "$1/cmd/query/app/ui/actual/"
+  [ -f "$1/cmd/query/app/ui/actual/index.html.gz" ] || die "$ui has no index.html.gz"
   printf -- '-X %s.commitSHA=%s -X %s.latestVersion=v%s -X %s.date=%s' "$pkg" "$ORIGIN_HASH" \
     "$pkg" "${JAEGER_IMAGE##*:}" "$pkg" "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 }
-# Binaries and image are named after the components left out: another list is another build.
-jaeger_variant() { echo "without-$(printf '%s\n' "${JAEGER_LEFT_OUT[@]}" | sha256sum | cut -c1-8)"; }
+# Binaries and image are named after the components left out and the UI's source: another list
+# or UI is another build (a warm cache of the placeholder build is not reused).
+jaeger_variant() {
+  echo "without-$(printf '%s\n' "${JAEGER_LEFT_OUT[@]}" | sha256sum | cut -c1-8)-ui-${JAEGER_UI_SHA256:0:12}"
+}
 bins_jaeger() {
   BINS_VARIANT="-$(jaeger_variant)" \
     go_bins github.com/jaegertracing/jaeger "$JAEGER_MODULE_VERSION" ld_jaeger "" ./cmd/jaeger
