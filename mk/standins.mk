@@ -19,9 +19,9 @@ standins-debian: shipped-node ## Build (or load from the cache) the MySQL and Lo
 	@scripts/images/base.sh
 	@scripts/images/standins/build.sh mysql locust
 
-test-standins: standins tool-jaeger ## Each stand-in: the name the charts reference, the pinned release, upstream's user; Jaeger's config by its binary
+test-standins: standins tool-jaeger tool-victorialogs ## Each stand-in: the name the charts reference, the pinned release, upstream's user; Jaeger's config and UI by its binary
 	$(STANDINS_TEST) tests/cluster/standins.test.ts tests/cluster/standins-mysql.test.ts \
-		tests/cluster/jaeger-config.test.ts
+		tests/cluster/jaeger-config.test.ts tests/cluster/jaeger-ui.test.ts
 
 # The stand-ins the kind node image preloads (scripts/cluster/kind/node-image.sh), not every one of
 # `make standins`: pause (containerd's sandbox), CoreDNS (kubeadm's DNS add-on), and kind's

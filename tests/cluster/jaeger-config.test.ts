@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, describe, it } from 'node:test'
-import { parse, stringify } from 'yaml'
+import { describe, it } from 'node:test'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
-import { freePort } from '../harness'
 import { VERSIONS, readObjects, synthPlatform } from '../platform/lib/render'
 import { run, runOk, tool } from '../platform/lib/tools'
+import { startJaeger } from './jaeger-run'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))
 const objects = readObjects(synthPlatform().files)
@@ -64,64 +62,9 @@ describe('the Jaeger config, checked by the pinned binary', () => {
   })
 })
 
-/**
- * The synthesized config run by the binary: its files where the Deployment mounts them, moved
- * to a scratch dir (the UI config alone in its own: Jaeger watches that directory), on free
- * ports of 127.0.0.1 so a running stack is not in the way.
- */
-async function startJaeger() {
-  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'jaeger')!
-  const container = deployment.spec.template.spec.containers[0]
-  const mountPath: string = container.volumeMounts[0].mountPath
-  const config = parse(configOf('jaeger'))
-  const uiConfigFile = config.extensions.jaeger_query.ui.config_file
-  assert.equal(
-    uiConfigFile,
-    `${mountPath}/${JAEGER_UI_CONFIG_FILE}`,
-    'the UI config is not where it is mounted',
-  )
-  const uiDir = join(work, `ui-${Math.random().toString(36).slice(2)}`)
-  mkdirSync(uiDir)
-  writeFileSync(join(uiDir, JAEGER_UI_CONFIG_FILE), dataOf('jaeger')[JAEGER_UI_CONFIG_FILE]!)
-  const query = await freePort()
-  const at = async () => `127.0.0.1:${await freePort()}`
-  config.extensions.jaeger_query.ui.config_file = join(uiDir, JAEGER_UI_CONFIG_FILE)
-  config.extensions.jaeger_query.http = { endpoint: `127.0.0.1:${query}` }
-  config.extensions.jaeger_query.grpc = { endpoint: await at() }
-  config.extensions.healthcheckv2.http.endpoint = await at()
-  config.receivers.otlp.protocols.grpc.endpoint = await at()
-  config.receivers.otlp.protocols.http.endpoint = await at()
-  // Its own metrics would take the collector's default port (8888).
-  config.service.telemetry = { metrics: { level: 'none' } }
-  const child = spawn(tool('jaeger'), [`--config=${write(stringify(config))}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let log = ''
-  child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()))
-  const base = `http://127.0.0.1:${query}`
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null)
-      assert.fail(`jaeger exited ${child.exitCode}:\n${log.slice(-3000)}`)
-    const ok = await fetch(`${base}/`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) break
-    if (Date.now() > deadline)
-      assert.fail(`jaeger served nothing on ${base} in 30 s:\n${log.slice(-3000)}`)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  after(() => {
-    // It may take its time to shut down (its exporters retry): the test needs no clean exit.
-    child.kill('SIGKILL')
-  })
-  return { base, log: () => log }
-}
-
 describe('the Jaeger binary on the synthesized config', () => {
   it('serves the real Jaeger UI with the UI config, not the placeholder page', async () => {
-    const { base } = await startJaeger()
+    const { base } = await startJaeger(objects)
     const index = await (await fetch(`${base}/`)).text()
     assert.doesNotMatch(
       index,

@@ -10,10 +10,11 @@ export const CACHE_DIR = join(ROOT, '.cache', 'platform')
  * Path of a pinned tool in .tools/bin (`make tools`; jaeger: `make tool-jaeger`). A missing tool
  * is a failure naming the fix, never a skipped check.
  */
-export function tool(name: 'helm' | 'kubeconform' | 'jaeger'): string {
+export function tool(name: 'helm' | 'kubeconform' | 'jaeger' | 'victoria-logs'): string {
   const path = join(ROOT, '.tools', 'bin', name)
+  const target = name === 'victoria-logs' ? 'victorialogs' : name
   if (!existsSync(path))
-    throw new Error(`${name} is missing: run \`make tool-${name}\` (installs ${path})`)
+    throw new Error(`${name} is missing: run \`make tool-${target}\` (installs ${path})`)
   return path
 }
 
