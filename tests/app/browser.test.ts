@@ -48,6 +48,11 @@ async function openShop(): Promise<{ context: BrowserContext; page: Page; errors
 }
 
 const mainText = (page: Page) => page.locator('main').innerText()
+/**
+ * The add-to-cart and checkout forms are posted by script (the browser telemetry), which shows
+ * the next page without a navigation Playwright would wait for: wait for what it shows.
+ */
+const mainShows = (page: Page, text: RegExp) => page.locator('main', { hasText: text }).waitFor()
 
 async function register(page: Page, email: string): Promise<void> {
   await page.getByRole('link', { name: 'Create account' }).click()
@@ -62,7 +67,7 @@ async function addFromCatalog(page: Page, product: string): Promise<void> {
   await page.goto(shop().url)
   const card = page.getByRole('listitem').filter({ hasText: product })
   await card.getByRole('button', { name: 'Add to cart' }).click()
-  assert.match(await mainText(page), new RegExp(`${product} was added to your cart`))
+  await mainShows(page, new RegExp(`${product} was added to your cart`))
 }
 
 describe('shopping in a real browser', () => {
@@ -89,6 +94,7 @@ describe('shopping in a real browser', () => {
     await page.goto(`${shop().url}/products/10`)
     await page.getByLabel('Quantity').fill('2')
     await page.getByRole('button', { name: 'Add to cart' }).click()
+    await mainShows(page, /Webcam HD was added to your cart/)
     const cart = await mainText(page)
     assert.match(cart, /Webcam HD was added to your cart/)
     assert.match(cart, /Subtotal, 3 items/)
@@ -149,6 +155,7 @@ describe('when things go wrong', () => {
     await page.goto(`${shop().url}/products/4`)
     await page.getByLabel('Quantity').fill('5')
     await page.getByRole('button', { name: 'Add to cart' }).click()
+    await mainShows(page, /Tablette Pro was added to your cart/)
     await shop().productDb('products').where({ id: 4 }).update({ stock: 2 })
     await page.goto(`${shop().url}/checkout`)
     await page.getByRole('button', { name: /Place order/ }).click()

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
+import { TEST_ENV } from '@shopscope/tests/harness'
+import { MAX_USES, TraceGrants } from '../../services/frontend/src/trace-grants'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import {
   FAST_EXPORT_ENV,
@@ -89,6 +91,64 @@ describe('the frontend does not trust the sampled flag of an incoming traceparen
     const { traceId, traceparent } = traceOf('00')
     assert.equal((await fetch(`${frontend.url}/login`, { headers: { traceparent } })).status, 200)
     await otlp.waitFor('the request span', () => serverSpansOf(otlp, [traceId]).length === 1)
+  })
+
+  it('keeps the sampled flag of a browser trace with a page grant, MAX_USES times, at ratio 0', async () => {
+    const frontend = await startFrontend(otlp, {
+      ...UNTRUSTED,
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0',
+    })
+    running.push(frontend)
+    // What a sampled page of any replica carries (the same SESSION_SECRET).
+    const page = { traceId: traceOf('01').traceId, spanId: randomBytes(8).toString('hex') }
+    const grant = new TraceGrants(TEST_ENV.SESSION_SECRET).issue({ ...page, traceFlags: 1 }, '')
+    assert.ok(grant)
+    const forged = grant.replace(/.$/, (c) => (c === '0' ? '1' : '0'))
+    const other = new TraceGrants('x'.repeat(32)).issue({ ...page, traceFlags: 1 }, '')
+    const send = async (flags: string, value: string | undefined) => {
+      const t = traceOf(flags)
+      const headers = {
+        traceparent: t.traceparent,
+        ...(value ? { tracestate: `shopscope=${value}` } : {}),
+      }
+      assert.equal((await fetch(`${frontend.url}/login`, { headers })).status, 200)
+      return t.traceId
+    }
+    const honoured = [await send('01', grant), await send('01', grant)]
+    assert.equal(honoured.length, MAX_USES)
+    const refused = [
+      await send('01', grant), // used up
+      await send('01', forged),
+      await send('01', other), // another deployment's key
+      await send('00', grant), // the browser did not sample it
+      await send('01', undefined),
+    ]
+    await frontend.stop()
+    assert.equal(serverSpansOf(otlp, honoured).length, 2)
+    assert.deepEqual(serverSpansOf(otlp, refused), [])
+  })
+
+  it('puts its trace context on the page, and a grant only when the page is sampled', async () => {
+    const pageMeta = async (ratio: string) => {
+      const frontend = await startFrontend(otlp, {
+        ...UNTRUSTED,
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: ratio,
+      })
+      running.push(frontend)
+      const { traceId, traceparent } = traceOf('00')
+      const body = await (await fetch(`${frontend.url}/login`, { headers: { traceparent } })).text()
+      const meta = (name: string) =>
+        new RegExp(`<meta name="${name}" content="([^"]+)"`).exec(body)?.[1]
+      return { traceId, traceparent: meta('traceparent'), grant: meta('shopscope-trace-grant') }
+    }
+    const sampled = await pageMeta('1')
+    assert.match(sampled.traceparent ?? '', new RegExp(`^00-${sampled.traceId}-[0-9a-f]{16}-01$`))
+    assert.match(sampled.grant ?? '', new RegExp(`^${sampled.traceId}\\.0\\.`))
+    const dropped = await pageMeta('0')
+    assert.match(dropped.traceparent ?? '', new RegExp(`^00-${dropped.traceId}-[0-9a-f]{16}-00$`))
+    assert.equal(dropped.grant, undefined)
   })
 
   it('is what the chart sets for the frontend, and only for it', () => {

@@ -19,11 +19,18 @@ import { OrderClient } from './clients/orders'
 import { ProductClient } from './clients/products'
 import { UserClient } from './clients/users'
 import { SessionExpired } from './errors'
+import {
+  PARENT_VOUCHER,
+  type ParentVoucher,
+} from '@shopscope/telemetry/dist/untrusted-parent-sampler'
+import { browserBundleRoutes, loadBrowserBundle, pageTrace } from './browser-telemetry'
 import { accountRoutes } from './routes/account'
 import { assetRoutes } from './routes/assets'
 import { cartRoutes } from './routes/cart'
 import { catalogRoutes } from './routes/catalog'
 import { orderRoutes } from './routes/orders'
+import { collectorTracesUrl, otlpRoutes } from './routes/otlp'
+import { TraceGrants } from './trace-grants'
 import { shopperCsrfToken, SessionCookies } from './session'
 import { errorView } from './views/errors'
 import { layout, page } from './views/layout'
@@ -60,6 +67,13 @@ function messageFor(error: FastifyError, status: number): string {
   return 'Something went wrong on our side. Please try again in a moment.'
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: a POST that carries no form of ours (the browser's span exports). */
+    csrf?: boolean
+  }
+}
+
 const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.properties> }> = async (
   fastify,
   { config },
@@ -86,12 +100,20 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     orders.upstream,
   ])
   const sessions = new SessionCookies(config.COOKIE_SECURE)
+  const bundle = loadBrowserBundle()
+  // The sampler of the telemetry bootstrap asks the grants about a browser's sampled parent.
+  const grants = new TraceGrants(config.SESSION_SECRET)
+  const voucher: ParentVoucher = (parent) => grants.honour(parent)
+  ;(globalThis as Record<symbol, unknown>)[PARENT_VOUCHER] = voucher
 
   await fastify.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
+        // The browser telemetry: its script and its span exports, same origin only.
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
@@ -124,7 +146,11 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   })
   // Every form post, login and logout included, must carry the token of a page we rendered.
   fastify.addHook('preValidation', (request, reply, done) => {
-    if (request.method === 'POST' && request.routeOptions.url !== '/*') {
+    if (
+      request.method === 'POST' &&
+      request.routeOptions.url !== '/*' &&
+      request.routeOptions.config.csrf !== false
+    ) {
       fastify.csrfProtection(request, reply, done)
     } else done()
   })
@@ -135,6 +161,8 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
       shopper: reply.request.shopper,
       csrfToken: shopperCsrfToken(reply),
       flash: sessions.takeFlash(reply.request, reply),
+      scriptUrl: bundle.url,
+      trace: pageTrace(reply.request, grants),
     }),
   )
 
@@ -161,6 +189,8 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
   })
 
   await fastify.register(assetRoutes)
+  await fastify.register(browserBundleRoutes, { bundle })
+  await fastify.register(otlpRoutes, { upstream: collectorTracesUrl(config) })
   await fastify.register(catalogRoutes, { products })
   await fastify.register(accountRoutes, { users, sessions })
   await fastify.register(cartRoutes, { orders, sessions })

@@ -18,6 +18,12 @@ export const FrontendEnv = Type.Object({
    * upstream call, as order-service calls product-service twice (each within its own timeout).
    */
   CHECKOUT_TIMEOUT_MS: Type.Integer({ minimum: 1, maximum: 60_000, default: 10_000 }),
+  /**
+   * Where /otlp/v1/traces sends the browser's spans: the Collector the service's own SDK exports
+   * to over OTLP/HTTP (the same variables, read the same way; routes/otlp.ts).
+   */
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: Type.Optional(ServiceUrl),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(ServiceUrl),
   /** Only plain-HTTP development and tests turn this off. */
   COOKIE_SECURE: Type.Boolean({ default: true }),
 })

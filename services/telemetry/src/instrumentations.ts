@@ -14,6 +14,12 @@ import { redactUrlAttributes } from './url-redaction'
 /** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
 export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
 
+/**
+ * The frontend's relay of the browser's spans (frontend/src/routes/otlp.ts): measured, not
+ * traced, or every export of a trace would make a trace of its own.
+ */
+const RELAY_PATHS = ['/otlp/v1/traces']
+
 /** Runs several times per request: no array from split(). */
 const pathOf = (url = '') => {
   const query = url.indexOf('?')
@@ -80,7 +86,10 @@ export function shopInstrumentations(
         // request span covers their time, and business spans (checkout) become its children.
         instrumentHooks: false,
         instrumentHandler: false,
-        ignorePaths: (route) => UNTRACED_PATHS.includes(pathOf(route.url)),
+        ignorePaths: (route) => {
+          const path = pathOf(route.url)
+          return UNTRACED_PATHS.includes(path) || RELAY_PATHS.includes(path)
+        },
         requestHook: describeServerSpan,
         // Fastify runs onError hooks, where this would record, before the error handler that
         // scrubs the error (kit/src/problem.ts); that handler records the scrubbed one and sets

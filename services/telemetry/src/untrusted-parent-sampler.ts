@@ -1,4 +1,4 @@
-import { trace, TraceFlags, type Context } from '@opentelemetry/api'
+import { trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api'
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node'
 
 /**
@@ -11,6 +11,26 @@ import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node'
  * The services behind it keep the parent-based sampler and follow it.
  */
 export const TRUST_TRACEPARENT_ENV = 'SHOPSCOPE_TRUST_TRACEPARENT'
+
+/**
+ * Where the service itself may vouch for a remote parent: a function on globalThis under this
+ * symbol, returning true when the parent's sampled flag is to be kept. The frontend puts its
+ * page grants there (frontend/src/trace-grants.ts): a browser trace that started on a page the
+ * frontend sampled stays sampled, within the bounds the grant sets. The sampler stays generic,
+ * and the operator-injected copy of this module finds the same symbol.
+ */
+export const PARENT_VOUCHER = Symbol.for('shopscope.telemetry.parentVoucher')
+export type ParentVoucher = (parent: SpanContext) => boolean
+
+function vouchedFor(parent: SpanContext): boolean {
+  const voucher = (globalThis as Record<symbol, unknown>)[PARENT_VOUCHER]
+  if (typeof voucher !== 'function') return false
+  try {
+    return (voucher as ParentVoucher)(parent) === true
+  } catch {
+    return false
+  }
+}
 
 type Sampler = NodeSDKConfiguration['sampler']
 type Decision = ReturnType<Sampler['shouldSample']>['decision']
@@ -44,6 +64,14 @@ export function untrustedParentSampler(ratio: number): Sampler {
       if (parent && !parent.isRemote && trace.isSpanContextValid(parent)) {
         const sampled = (parent.traceFlags & TraceFlags.SAMPLED) !== 0
         return { decision: sampled ? RECORD_AND_SAMPLED : NOT_RECORD }
+      }
+      if (
+        parent &&
+        trace.isSpanContextValid(parent) &&
+        (parent.traceFlags & TraceFlags.SAMPLED) !== 0 &&
+        vouchedFor(parent)
+      ) {
+        return { decision: RECORD_AND_SAMPLED }
       }
       return { decision: Math.random() < ratio ? RECORD_AND_SAMPLED : NOT_RECORD }
     },

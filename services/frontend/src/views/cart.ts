@@ -109,7 +109,7 @@ export function checkoutView(cart: Cart, idempotencyKey: string, csrfToken: stri
         <p class="muted">
           This is a demo shop: placing the order reserves the stock, no card is charged.
         </p>
-        <form method="post" action="/checkout">
+        <form method="post" action="/checkout" data-traced="checkout">
           !${csrfField(csrfToken)}
           <input type="hidden" name="idempotencyKey" value="${idempotencyKey}" />
           <button type="submit" class="button button-block">
@@ -132,7 +132,7 @@ export function processingView(idempotencyKey: string, csrfToken: string): strin
         We could not confirm your order yet. If it goes through it will appear in
         <a href="/orders">your orders</a> within a few moments; you will not be charged twice.
       </p>
-      <form method="post" action="/checkout">
+      <form method="post" action="/checkout" data-traced="checkout">
         !${csrfField(csrfToken)}
         <input type="hidden" name="idempotencyKey" value="${idempotencyKey}" />
         <button type="submit" class="button">Check again</button>

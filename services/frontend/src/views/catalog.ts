@@ -14,7 +14,7 @@ function addToCart(product: Product, csrfToken: string, quantityField: boolean):
     return html`<button type="button" class="button" disabled>Out of stock</button>`
   }
   const max = Math.min(MAX_QUANTITY, product.stock)
-  return html`<form method="post" action="/cart/items" class="add-form">
+  return html`<form method="post" action="/cart/items" class="add-form" data-traced="add-to-cart">
     !${csrfField(csrfToken)}
     <input type="hidden" name="productId" value="${product.id}" />
     !${

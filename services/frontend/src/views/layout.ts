@@ -1,5 +1,6 @@
 import { html } from 'ghtml'
 import type { FastifyReply } from 'fastify'
+import type { PageTrace } from '../browser-telemetry'
 import type { Flash, Shopper } from '../session'
 import { csrfField } from './format'
 import { STYLESHEET_URL } from './styles'
@@ -10,6 +11,12 @@ export interface LayoutContext {
   shopper: Shopper | null
   csrfToken: string
   flash: Flash | null
+  /**
+   * The browser telemetry's script and the server's trace it joins (browser-telemetry.ts); none
+   * on a page answered before any route ran.
+   */
+  scriptUrl?: string
+  trace?: PageTrace
 }
 
 declare module 'fastify' {
@@ -51,6 +58,12 @@ function flashMessage(flash: Flash | null): string {
   return html`<div class="flash flash-${flash.kind}" role="${role}">${flash.text}</div>`
 }
 
+function traceMeta(trace: PageTrace | undefined): string {
+  if (!trace) return ''
+  return html`<meta name="traceparent" content="${trace.traceparent}" />
+    !${trace.grant ? html`<meta name="shopscope-trace-grant" content="${trace.grant}" />` : ''}`
+}
+
 export function layout(inner: string, ctx: LayoutContext): string {
   return html`<!doctype html>
     <html lang="en">
@@ -60,6 +73,8 @@ export function layout(inner: string, ctx: LayoutContext): string {
         <title>${ctx.title} · Shopscope</title>
         <link rel="icon" href="/favicon.ico" type="image/svg+xml" />
         <link rel="stylesheet" href="${STYLESHEET_URL}" />
+        !${traceMeta(ctx.trace)}
+        !${ctx.scriptUrl ? html`<script src="${ctx.scriptUrl}" defer></script>` : ''}
       </head>
       <body>
         <a class="skip-link" href="#main">Skip to content</a>

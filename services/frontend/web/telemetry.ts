@@ -1,0 +1,164 @@
+/**
+ * The shop's browser telemetry, bundled by scripts/bundle-web.mjs into dist/web/telemetry.js and
+ * served same-origin (src/browser-telemetry.ts). docs/telemetry.md, "Traces from the browser",
+ * says why it works this way; in short:
+ *  - the page's server span is in <meta name="traceparent">: document-load joins it, so a
+ *    page's load is part of the server's trace, sampled or not with it;
+ *  - the add-to-cart and checkout forms (data-traced) are posted by script inside a browser
+ *    span, with its traceparent, following the redirect, so the click and the server's work are
+ *    one trace; the page it leads to replaces this one without a second request;
+ *  - a click is only sampled when its page was, and then carries the page's grant
+ *    (<meta name="shopscope-trace-grant">) in tracestate, for which the frontend keeps the flag;
+ *  - spans go to the frontend's own /otlp/v1/traces (CSP connect-src 'self').
+ * Without JavaScript, or if anything here fails, the forms submit as plain HTML forms.
+ */
+import {
+  context,
+  propagation,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Link,
+  type Span,
+} from '@opentelemetry/api'
+import { TraceState, W3CTraceContextPropagator } from '@opentelemetry/core'
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { registerInstrumentations } from '@opentelemetry/instrumentation'
+import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load'
+import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  StackContextManager,
+  TracerProvider,
+  type Sampler,
+} from '@opentelemetry/sdk-trace'
+
+/** The service name the frontend's relay forces on every span it forwards. */
+const SERVICE_NAME = 'frontend-web'
+const EXPORT_PATH = '/otlp/v1/traces'
+const GRANT_META = 'shopscope-trace-grant'
+
+const metaContent = (name: string): string =>
+  document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? ''
+
+/** The page's server span, from its traceparent meta tag. */
+function pageSpanContext() {
+  const parent = trace.getSpanContext(
+    propagation.extract(context.active(), { traceparent: metaContent('traceparent') }),
+  )
+  return parent && trace.isSpanContextValid(parent) ? parent : undefined
+}
+
+/**
+ * A new trace (a click) follows its page: sampled only when the page's server span was and the
+ * page holds a grant, which then goes in the trace's tracestate for the frontend to honour.
+ */
+const pageSampler: Sampler = {
+  shouldSample() {
+    const page = pageSpanContext()
+    const grant = metaContent(GRANT_META)
+    if (!page || (page.traceFlags & TraceFlags.SAMPLED) === 0 || !grant) {
+      return { decision: SamplingDecision.NOT_RECORD }
+    }
+    return {
+      decision: SamplingDecision.RECORD_AND_SAMPLED,
+      traceState: new TraceState().set('shopscope', grant),
+    }
+  },
+  toString: () => 'PageSampler',
+}
+
+const provider = new TracerProvider({
+  resource: resourceFromAttributes({ 'service.name': SERVICE_NAME }),
+  sampler: new ParentBasedSampler({ root: pageSampler }),
+  spanProcessors: [
+    new BatchSpanProcessor({
+      exporter: new OTLPTraceExporter({ url: new URL(EXPORT_PATH, location.href).href }),
+      scheduledDelayMillis: 1000,
+    }),
+  ],
+})
+trace.setGlobalTracerProvider(provider)
+context.setGlobalContextManager(new StackContextManager().enable())
+propagation.setGlobalPropagator(new W3CTraceContextPropagator())
+registerInstrumentations({
+  instrumentations: [
+    new DocumentLoadInstrumentation(),
+    // Same-origin requests get a traceparent; the span exports themselves are not traced.
+    new FetchInstrumentation({ ignoreUrls: [new RegExp(`${EXPORT_PATH}$`)] }),
+  ],
+})
+
+const tracer = trace.getTracer('shopscope-web')
+
+/** The page this click happened on, as a link: its trace holds the page's load. */
+function pageLink(): Link[] {
+  const page = pageSpanContext()
+  return page ? [{ context: page }] : []
+}
+
+/** Shows the page the form led to, as a navigation would have, without loading it again. */
+function show(url: string, html: string): void {
+  const next = new DOMParser().parseFromString(html, 'text/html')
+  document.title = next.title
+  for (const name of ['traceparent', GRANT_META]) {
+    document.querySelector(`meta[name="${name}"]`)?.remove()
+    const meta = next.querySelector(`meta[name="${name}"]`)
+    if (meta) document.head.append(document.importNode(meta, true))
+  }
+  document.body.replaceWith(document.adoptNode(next.body))
+  if (url !== location.href) history.pushState({ shopscope: true }, '', url)
+  window.scrollTo(0, 0)
+  document.querySelector<HTMLElement>('[role="alert"], [role="status"], main')?.focus?.()
+}
+
+async function submit(form: HTMLFormElement, name: string, body: URLSearchParams, span: Span) {
+  // The fetch instrumentation reads the active context when fetch is called (synchronously).
+  const answer = context.with(trace.setSpan(context.active(), span), () =>
+    fetch(form.action, {
+      method: 'POST',
+      body,
+      credentials: 'same-origin',
+      redirect: 'follow',
+      headers: { accept: 'text/html' },
+    }),
+  )
+  const response = await answer
+  span.setAttribute('http.response.status_code', response.status)
+  if (!(response.headers.get('content-type') ?? '').startsWith('text/html')) {
+    throw new Error(`${name}: the answer is not a page (${response.status})`)
+  }
+  show(response.url, await response.text())
+}
+
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (!(form instanceof HTMLFormElement) || event.defaultPrevented) return
+  const name = form.dataset.traced
+  if (!name || form.method.toLowerCase() !== 'post') return
+  event.preventDefault()
+  const body = new URLSearchParams()
+  for (const [key, value] of new FormData(form, event.submitter)) {
+    if (typeof value === 'string') body.append(key, value)
+  }
+  const span = tracer.startSpan(`submit ${name}`, {
+    kind: SpanKind.INTERNAL,
+    links: pageLink(),
+    attributes: { 'shopscope.form': name, 'url.path': new URL(form.action).pathname },
+  })
+  submit(form, name, body, span)
+    .catch((error: unknown) => {
+      span.recordException(error instanceof Error ? error : String(error))
+      span.setStatus({ code: SpanStatusCode.ERROR })
+      // The plain form post: the shop works as it does without JavaScript.
+      form.submit()
+    })
+    .finally(() => span.end())
+})
+
+// A page shown by script has no document of its own to go back to: load it.
+window.addEventListener('popstate', () => location.reload())
