@@ -148,6 +148,23 @@ describe('shopping in a real browser', () => {
   })
 })
 
+describe('without JavaScript', () => {
+  it('adds to the cart and checks out with plain form posts', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    const page = await context.newPage()
+    await page.goto(shop().url)
+    await register(page, `nojs-${Date.now()}@shopscope.test`)
+    // No script ran: a navigation per form, which Playwright waits for on its own.
+    await addFromCatalog(page, 'Enceinte Bluetooth')
+    assert.equal(new URL(page.url()).pathname, '/cart')
+    await page.getByRole('link', { name: 'Proceed to checkout' }).click()
+    await page.getByRole('button', { name: /Place order/ }).click()
+    await page.waitForURL(/\/orders\/\d+$/)
+    assert.match(await mainText(page), /1 × Enceinte Bluetooth/)
+    await context.close()
+  })
+})
+
 describe('when things go wrong', () => {
   it('says so when the stock ran out before checkout, and keeps the cart', async () => {
     const { context, page } = await openShop()
