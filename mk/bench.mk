@@ -29,3 +29,7 @@ test-bench: build autoinstrumentation collector shipped-node stock-autoinstrumen
 		|| { echo "test-bench: orders lost or doubled (.run/bench-short/latest.md)" >&2; exit 1; }
 	@grep -Eq '^\| 0 spans lost .*\| yes \|$$' .run/bench-short/latest.md \
 		|| { echo "test-bench: spans lost (.run/bench-short/latest.md)" >&2; exit 1; }
+
+.PHONY: bench-browser
+bench-browser: build autoinstrumentation ## What the browser telemetry costs a page: bundle size, load time with and without it in Chromium (medians; prints numbers)
+	node --import tsx tests/bench/browser-cost.ts

@@ -243,7 +243,7 @@ describe('POST /otlp/v1/traces, the browser span relay', () => {
   })
 
   it('never answers 5xx: a Collector that fails or is gone is a partial success, counted', async () => {
-    const dropped = /^frontend_browser_spans_dropped_total (\d+)/m
+    const dropped = /^shopscope_browser_spans_dropped_total (\d+)/m
     const before = await metric(dropped)
     collector.status = 503
     const refused = await send(browserExport(2))

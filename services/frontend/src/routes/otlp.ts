@@ -40,13 +40,13 @@ function problem(reply: FastifyReply, status: number, error: string) {
  */
 export const otlpRoutes: FastifyPluginAsync<{ upstream: string }> = async (app, { upstream }) => {
   const requests = new promClient.Counter({
-    name: 'frontend_browser_otlp_requests_total',
+    name: 'shopscope_browser_span_exports_total',
     help: 'Browser span exports received at /otlp/v1/traces, by outcome',
     labelNames: ['outcome'],
     registers: [app.metrics],
   })
   const dropped = new promClient.Counter({
-    name: 'frontend_browser_spans_dropped_total',
+    name: 'shopscope_browser_spans_dropped_total',
     help: 'Valid browser spans the Collector did not take (down, slow or refusing)',
     registers: [app.metrics],
   })
