@@ -11,10 +11,10 @@ collector: ## Build the collector of cdk8s/collector/builder-config.yaml (cached
 prometheus: ## Build Prometheus PROMETHEUS_VERSION with its web UI, and promtool (cached in ~/.cache/shopscope)
 	@scripts/local/build-prometheus.sh
 
-test-collector: collector ## otelcol validate of the pipeline config (local and cluster values, typo rejected) and a real run
+test-collector: collector tool-jaeger tool-victorialogs ## otelcol validate of the pipeline config (local and cluster values, typo rejected) and a real run into Jaeger and VictoriaLogs
 	$(NODE_TEST) tests/local/collector-*.test.ts
 
-local-up: build autoinstrumentation collector prometheus ## Local stack without Docker: MariaDB, services, collector, Prometheus, Alertmanager (state in .run/)
+local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Local stack without Docker on fixed ports (LOCAL_*_PORT): shop :8080, Jaeger :16686, VictoriaLogs :9428, Prometheus :9090, Alertmanager :9093 (state in .run/local)
 	@$(TSX) scripts/local/up.ts
 
 local-down: ## Stop the local stack
@@ -23,5 +23,5 @@ local-down: ## Stop the local stack
 local-status: ## URLs and processes of the local stack
 	@$(TSX) scripts/local/status.ts
 
-test-local: build autoinstrumentation collector prometheus ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches
+test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches
 	$(LOCAL_TEST) tests/local/scenario-*.test.ts tests/load/*.test.ts

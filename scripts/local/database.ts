@@ -14,8 +14,8 @@ export interface DatabaseProcess {
   dataDir: string
 }
 
-export async function startDatabase(): Promise<DatabaseProcess> {
-  const { url } = await startMariaDb()
+export async function startDatabase(port: number): Promise<DatabaseProcess> {
+  const { url } = await startMariaDb(port)
   const conn = await createConnection(`${url}/`)
   const [rows] = await conn.query('SELECT @@pid_file AS pidFile, @@datadir AS dataDir')
   await conn.end()

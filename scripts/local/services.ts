@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort } from '../../tests/harness'
+import type { Ports } from './ports'
 import type { ProcessSpec } from './processes'
 
 const ROOT = join(__dirname, '..', '..')
@@ -19,11 +19,21 @@ export const AUTOINSTRUMENTATION = join(
 )
 
 export const SERVICES = [
-  { name: 'user-service', database: 'users' },
-  { name: 'product-service', database: 'products' },
-  { name: 'order-service', database: 'orders' },
-  { name: 'frontend', database: null },
-] as const
+  { name: 'user-service', database: 'users', port: 'userService', admin: 'userServiceAdmin' },
+  {
+    name: 'product-service',
+    database: 'products',
+    port: 'productService',
+    admin: 'productServiceAdmin',
+  },
+  { name: 'order-service', database: 'orders', port: 'orderService', admin: 'orderServiceAdmin' },
+  { name: 'frontend', database: null, port: 'shop', admin: 'shopAdmin' },
+] as const satisfies readonly {
+  name: string
+  database: string | null
+  port: keyof Ports
+  admin: keyof Ports
+}[]
 
 export type ServiceName = (typeof SERVICES)[number]['name']
 
@@ -57,9 +67,11 @@ export interface ServiceOptions {
    */
   faultAdminToken?: string
   metricExportIntervalMs: number
+  /** The stack's ports (ports.ts): each service's own and its admin listener's. */
+  ports: Ports
 }
 
-export async function serviceSpecs(options: ServiceOptions) {
+export function serviceSpecs(options: ServiceOptions) {
   const missing = [
     AUTOINSTRUMENTATION,
     ...SERVICES.map((s) => join(ROOT, 'services', s.name, 'dist', 'server.js')),
@@ -68,16 +80,16 @@ export async function serviceSpecs(options: ServiceOptions) {
     throw new Error(`not built: ${missing.join(', ')} (run 'make build autoinstrumentation')`)
   }
 
-  // All at once: a port freed by one batch could be handed out again to the next.
-  const free = await Promise.all(
-    SERVICES.flatMap(() => (options.faultAdminToken ? [freePort(), freePort()] : [freePort()])),
-  )
-  const byName = (offset: number) =>
-    Object.fromEntries(
-      SERVICES.map((s, i) => [s.name, free[i * (options.faultAdminToken ? 2 : 1) + offset]]),
-    ) as Record<ServiceName, number>
-  const ports = byName(0)
-  const adminPorts = options.faultAdminToken ? byName(1) : undefined
+  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, options.ports[s.port]])) as Record<
+    ServiceName,
+    number
+  >
+  const adminPorts = options.faultAdminToken
+    ? (Object.fromEntries(SERVICES.map((s) => [s.name, options.ports[s.admin]])) as Record<
+        ServiceName,
+        number
+      >)
+    : undefined
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
   const shared = {
     ...devEnv(),

@@ -1,14 +1,20 @@
 /**
  * The local stack without Docker: MariaDB, the four services with the telemetry bootstrap, the
- * collector with the cluster's pipeline config, an OTLP sink standing in for Jaeger and Loki,
+ * collector with the cluster's pipeline config, Jaeger (traces) and VictoriaLogs (logs) behind it,
  * Prometheus with the repo's rules, Alertmanager with the repo's routing, and an alert recorder.
- * Everything listens on free ports of 127.0.0.1; pids, ports and commands are kept in
- * <runDir>/state.json so another process can stop it or restart one service.
+ * Every listener is on 127.0.0.1 at the port ports.ts gives it; pids, ports and commands are kept
+ * in <runDir>/state.json so another process can stop it or restart one service.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort } from '../../tests/harness'
+import {
+  jaegerBinary,
+  jaegerSpec,
+  victoriaLogsBinary,
+  victoriaLogsOtlp,
+  victoriaLogsSpec,
+} from './backends'
 import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from './collector'
 import { removeDatabaseFiles, startDatabase, type DatabaseProcess } from './database'
 import {
@@ -18,6 +24,7 @@ import {
   prometheusSpec,
 } from './monitoring'
 import type { Timings } from './monitoring-config'
+import { assertPortsFree, type Ports } from './ports'
 import {
   isAlive,
   spawnDetached,
@@ -34,6 +41,11 @@ export const LOCAL_RUN_DIR = join(ROOT, '.run', 'local')
 export interface StackState {
   runDir: string
   startedAt: string
+  ports: Ports
+  /**
+   * Base URLs: shop, each service by name, jaeger (UI and query API), logs (VictoriaLogs: vmui
+   * at /select/vmui/, LogsQL at /select/logsql/query), prometheus, alertmanager, recorder, …
+   */
   urls: Record<string, string>
   /** Each service's admin listener (PUT /admin/faults), on 127.0.0.1 apart from its own port. */
   adminUrls: Record<string, string>
@@ -53,33 +65,28 @@ export function loadState(runDir: string): StackState {
   return JSON.parse(readFileSync(statePath(runDir), 'utf8')) as StackState
 }
 
-export async function startStack(runDir: string, timings: Timings): Promise<StackState> {
-  rmSync(runDir, { recursive: true, force: true })
-  mkdirSync(join(runDir, 'logs'), { recursive: true })
-  const log = (name: string) => join(runDir, 'logs', `${name}.log`)
-  const port = async () => freePort()
-  const ports = {
-    sinkGrpc: await port(),
-    sinkHttp: await port(),
-    recorder: await port(),
-    otlpGrpc: await port(),
-    otlpHttp: await port(),
-    prometheusExporter: await port(),
-    healthCheck: await port(),
-    telemetry: await port(),
-    prometheus: await port(),
-    alertmanager: await port(),
-  }
-  // Fail on a missing tool before anything is started.
+/** Starts the stack on `ports`; fails before starting anything when a tool or a port is missing. */
+export async function startStack(
+  runDir: string,
+  timings: Timings,
+  ports: Ports,
+): Promise<StackState> {
   const binaries = {
     collector: collectorBinary(),
     prometheus: prometheusBinary(),
     alertmanager: alertmanagerBinary(),
+    jaeger: jaegerBinary(),
+    victoriaLogs: victoriaLogsBinary(),
   }
-  const mysql = await startDatabase()
+  await assertPortsFree(ports)
+  rmSync(runDir, { recursive: true, force: true })
+  mkdirSync(join(runDir, 'logs'), { recursive: true })
+  const log = (name: string) => join(runDir, 'logs', `${name}.log`)
+  const mysql = await startDatabase(ports.mariadb)
   const state: StackState = {
     runDir,
     startedAt: new Date().toISOString(),
+    ports,
     urls: {},
     adminUrls: {},
     faultAdminToken: randomBytes(16).toString('hex'),
@@ -91,44 +98,37 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
     saveState(state)
     return state.processes[name]
   }
-  const tsx = (script: string, env: Record<string, string>, readyUrl: string) => ({
-    command: process.execPath,
-    args: ['--import', 'tsx', join(__dirname, script)],
-    env,
-    readyUrl,
-  })
   const local = (p: number) => `http://127.0.0.1:${p}`
   try {
-    const backends = [
-      start(
-        'otlp-sink',
-        tsx(
-          'otlp-sink.ts',
-          { SINK_GRPC_PORT: String(ports.sinkGrpc), SINK_HTTP_PORT: String(ports.sinkHttp) },
-          `${local(ports.sinkHttp)}/api/stats`,
-        ),
-      ),
-      start(
-        'alert-recorder',
-        tsx(
-          'alert-recorder.ts',
-          { RECORDER_PORT: String(ports.recorder) },
-          `${local(ports.recorder)}/api/deliveries`,
-        ),
-      ),
-    ]
-    await Promise.all(
-      backends.map((p, i) => waitUntilReady(['otlp-sink', 'alert-recorder'][i] ?? '', p)),
-    )
+    const backends = {
+      jaeger: start('jaeger', jaegerSpec(runDir, binaries.jaeger, ports)),
+      victorialogs: start('victorialogs', victoriaLogsSpec(runDir, binaries.victoriaLogs, ports)),
+      'alert-recorder': start('alert-recorder', {
+        command: process.execPath,
+        args: ['--import', 'tsx', join(__dirname, 'alert-recorder.ts')],
+        env: { RECORDER_PORT: String(ports.recorder) },
+        readyUrl: `${local(ports.recorder)}/api/deliveries`,
+      }),
+    }
+    await Promise.all(Object.entries(backends).map(([name, p]) => waitUntilReady(name, p)))
 
     const collector = start('collector', {
       command: binaries.collector,
       args: ['--config', COLLECTOR_CONFIG],
-      env: localCollectorEnv(ports, {
-        jaegerOtlp: `127.0.0.1:${ports.sinkGrpc}`,
-        logsOtlp: `${local(ports.sinkHttp)}/otlp/v1/logs`,
-      }),
-      readyUrl: local(ports.healthCheck),
+      env: localCollectorEnv(
+        {
+          otlpGrpc: ports.otlpGrpc,
+          otlpHttp: ports.otlpHttp,
+          prometheusExporter: ports.collectorMetrics,
+          healthCheck: ports.collectorHealth,
+          telemetry: ports.collectorTelemetry,
+        },
+        {
+          jaegerOtlp: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
+          logsOtlp: victoriaLogsOtlp(ports),
+        },
+      ),
+      readyUrl: local(ports.collectorHealth),
     })
 
     const alertmanager = start(
@@ -142,18 +142,19 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       ),
     )
 
-    const services = await serviceSpecs({
+    const services = serviceSpecs({
       mysqlUrl: mysql.url,
       otlpHttpEndpoint: local(ports.otlpHttp),
       faultAdminToken: state.faultAdminToken,
       metricExportIntervalMs: timings.metricExportIntervalMs,
+      ports,
     })
     const prometheus = start(
       'prometheus',
       prometheusSpec(runDir, binaries.prometheus, ports.prometheus, timings, {
         services: services.map((s) => ({ name: s.name, port: s.port })),
-        collectorExporterPort: ports.prometheusExporter,
-        collectorTelemetryPort: ports.telemetry,
+        collectorExporterPort: ports.collectorMetrics,
+        collectorTelemetryPort: ports.collectorTelemetry,
         alertmanagerPort: ports.alertmanager,
       }),
     )
@@ -165,14 +166,15 @@ export async function startStack(runDir: string, timings: Timings): Promise<Stac
       ...started.map(([name, proc]) => waitUntilReady(name, proc, 90_000)),
     ])
     state.urls = {
-      shop: local(services.find((s) => s.name === 'frontend')?.port ?? 0),
-      ...Object.fromEntries(services.map((s) => [s.name, local(s.port)])),
+      shop: local(ports.shop),
+      jaeger: local(ports.jaeger),
+      logs: local(ports.logs),
       prometheus: local(ports.prometheus),
       alertmanager: local(ports.alertmanager),
+      ...Object.fromEntries(services.map((s) => [s.name, local(s.port)])),
       recorder: local(ports.recorder),
-      sink: local(ports.sinkHttp),
-      collectorMetrics: local(ports.prometheusExporter),
-      collectorTelemetry: local(ports.telemetry),
+      collectorMetrics: local(ports.collectorMetrics),
+      collectorTelemetry: local(ports.collectorTelemetry),
       otlpHttp: local(ports.otlpHttp),
     }
     state.adminUrls = Object.fromEntries(services.map((s) => [s.name, local(s.adminPort ?? 0)]))

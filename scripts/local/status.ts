@@ -4,6 +4,18 @@ import { join } from 'node:path'
 import { isAlive } from './processes'
 import { LOCAL_RUN_DIR, loadState, type StackState } from './stack'
 
+/** What a person opens in a browser, first; `urls` are the base URLs the tests use. */
+export function browserUrls(state: StackState): [string, string][] {
+  const { shop, jaeger, logs, prometheus, alertmanager } = state.urls
+  return [
+    ['shop', shop ?? ''],
+    ['Jaeger UI', jaeger ?? ''],
+    ['logs UI', `${logs ?? ''}/select/vmui/`],
+    ['Prometheus', prometheus ?? ''],
+    ['Alertmanager', alertmanager ?? ''],
+  ]
+}
+
 export function printStatus(state: StackState) {
   const rows = Object.entries(state.urls).map(([name, url]) => `  ${name.padEnd(20)} ${url}`)
   const procs = Object.entries(state.processes).map(
@@ -11,7 +23,9 @@ export function printStatus(state: StackState) {
   )
   console.log(
     [
-      'URLs:',
+      'Open:',
+      ...browserUrls(state).map(([name, url]) => `  ${name.padEnd(20)} ${url}`),
+      'All URLs:',
       ...rows,
       'Processes:',
       ...procs,

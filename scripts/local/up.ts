@@ -1,10 +1,12 @@
 /**
  * `make local-up`: starts the local stack in the background (state and logs in .run/local) and
- * prints its URLs. LOCAL_FAST_ALERTS=1 uses the short test timings instead of the real ones.
+ * prints its URLs. Ports are ports.ts' fixed defaults, overridable by LOCAL_*_PORT variables or
+ * shifted by LOCAL_PORT_OFFSET. LOCAL_FAST_ALERTS=1 uses the short test timings.
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { FAST_TIMINGS, PRODUCTION_TIMINGS } from './monitoring-config'
+import { configuredPorts } from './ports'
 import { isAlive } from './processes'
 import { LOCAL_RUN_DIR, loadState, startStack } from './stack'
 import { printStatus } from './status'
@@ -19,8 +21,11 @@ async function main() {
     }
   }
   const timings = process.env.LOCAL_FAST_ALERTS === '1' ? FAST_TIMINGS : PRODUCTION_TIMINGS
+  const ports = configuredPorts()
   console.log(`starting the local stack in ${LOCAL_RUN_DIR} …`)
-  const state = await startStack(LOCAL_RUN_DIR, timings)
+  const started = Date.now()
+  const state = await startStack(LOCAL_RUN_DIR, timings, ports)
+  console.log(`up in ${((Date.now() - started) / 1000).toFixed(1)} s`)
   printStatus(state)
 }
 

@@ -27,14 +27,22 @@ export class HttpVisitor {
     return this.send(path, { method: 'GET' })
   }
 
-  /** Posts `form` with the CSRF token of the page at `from` (or of `from`'s HTML itself). */
-  async post(path: string, form: Record<string, string>, csrfFrom: string) {
+  /**
+   * Posts `form` with the CSRF token of the page at `from` (or of `from`'s HTML itself), with
+   * `headers` besides (e.g. a test's own `traceparent`).
+   */
+  async post(
+    path: string,
+    form: Record<string, string>,
+    csrfFrom: string,
+    headers: Record<string, string> = {},
+  ) {
     const html = csrfFrom.startsWith('/') ? (await this.get(csrfFrom)).body : csrfFrom
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1]
     if (!csrf) throw new Error(`no CSRF token on ${csrfFrom.slice(0, 40)}`)
     return this.send(path, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ _csrf: csrf, ...form }).toString(),
     })
   }

@@ -1,12 +1,13 @@
 /**
  * The benchmark's stack, from the local stack's own pieces (scripts/local): the four services as
  * `make local-up` starts them, the collector with the cluster's pipeline config, MariaDB. No
- * Prometheus, Alertmanager or OTLP sink: on 2 shared cores they would only steal CPU.
+ * Prometheus, Alertmanager, Jaeger or VictoriaLogs: the collector exports to the discard backend
+ * (discard-backend.ts), and on 2 shared cores they would only steal CPU.
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { freePort } from '@shopscope/tests/harness'
 import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from '../../scripts/local/collector'
+import { reservePortBlock, type Ports } from '../../scripts/local/ports'
 import {
   spawnDetached,
   stopProcess,
@@ -45,13 +46,13 @@ export const BENCH_OTEL_ENV = {
   OTEL_METRIC_EXPORT_INTERVAL: '10000',
 }
 
-async function startCollector(runDir: string, backend: DiscardBackend) {
+async function startCollector(runDir: string, backend: DiscardBackend, block: Ports) {
   const ports = {
-    otlpGrpc: await freePort(),
-    otlpHttp: await freePort(),
-    prometheusExporter: await freePort(),
-    healthCheck: await freePort(),
-    telemetry: await freePort(),
+    otlpGrpc: block.otlpGrpc,
+    otlpHttp: block.otlpHttp,
+    prometheusExporter: block.collectorMetrics,
+    healthCheck: block.collectorHealth,
+    telemetry: block.collectorTelemetry,
   }
   const process = spawnDetached({
     command: collectorBinary(),
@@ -97,15 +98,20 @@ export async function startConfig(
 ): Promise<RunningConfig> {
   const runDir = join(options.runDir, telemetry)
   mkdirSync(runDir, { recursive: true })
+  const block = await reservePortBlock()
   const collector = hasCollector(telemetry)
-    ? await startCollector(runDir, options.backend)
+    ? await startCollector(runDir, options.backend, block.ports).catch((err: unknown) => {
+        block.release()
+        throw err
+      })
     : undefined
-  // Collector down: the services export to a port nobody listens on.
-  const endpoint = collector?.otlpHttp ?? `http://127.0.0.1:${await freePort()}`
-  const specs = await serviceSpecs({
+  // Collector down: the services export to the block's collector port, where nobody listens.
+  const endpoint = collector?.otlpHttp ?? `http://127.0.0.1:${block.ports.otlpHttp}`
+  const specs = serviceSpecs({
     mysqlUrl: options.mysqlUrl,
     otlpHttpEndpoint: endpoint,
     metricExportIntervalMs: 10_000,
+    ports: block.ports,
   })
   const ours = telemetry !== 'off' && telemetry !== 'stock'
   const services = specs.map(({ name, port, spec }) => {
@@ -128,6 +134,7 @@ export async function startConfig(
   const stop = async () => {
     await Promise.all(services.map((s) => stopProcess(s.process.pid)))
     if (collector) await stopProcess(collector.process.pid)
+    block.release()
   }
   try {
     await Promise.all(services.map((s) => waitUntilReady(s.name, s.process, 90_000)))

@@ -1,7 +1,7 @@
 /**
  * Just enough protobuf to read OTLP export requests (opentelemetry-proto field numbers): the
- * installed exporters ship a writer only, so the test receiver and the local stack's sink decode
- * the wire format themselves.
+ * installed exporters ship a writer only, so the test receiver (tests/telemetry/otlp-receiver.ts)
+ * decodes the wire format itself.
  */
 type Field = { wire: number; value: bigint | Buffer }
 type Message = Map<number, Field[]>

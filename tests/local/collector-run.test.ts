@@ -1,14 +1,29 @@
 // The collector built from the repo's manifest, running cdk8s/collector/config.yaml outside
-// Kubernetes: what it receives reaches the trace and log backends and Prometheus under the names
-// docs/telemetry.md promises, and the k8sattributes switch is what lets it start here.
+// Kubernetes: what it receives reaches the real trace and log backends of the local stack
+// (Jaeger, VictoriaLogs) and Prometheus under the names docs/telemetry.md promises, and the
+// k8sattributes switch is what lets it start here.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { freePort } from '../harness'
+import {
+  jaegerBinary,
+  jaegerSpec,
+  victoriaLogsBinary,
+  victoriaLogsOtlp,
+  victoriaLogsSpec,
+} from '../../scripts/local/backends'
 import { COLLECTOR_CONFIG, collectorBinary, localCollectorEnv } from '../../scripts/local/collector'
-import { startOtlpSink } from '../../scripts/local/otlp-sink'
+import { reservePortBlock, type Ports } from '../../scripts/local/ports'
+import {
+  spawnDetached,
+  stopProcess,
+  waitUntilReady,
+  type RunningProcess,
+} from '../../scripts/local/processes'
+import { jaegerTrace, logsOfTrace } from './backends'
 import { localCollectorPorts } from './collector-ports'
 import { eventually } from './eventually'
 
@@ -23,56 +38,68 @@ function documentedCollectorMetrics(onFailure: boolean): string[] {
     .map((m) => m[1] ?? '')
 }
 
-type Urls = { otlp: string; exporter: string; telemetry: string; sink: string }
+type Urls = { otlp: string; exporter: string; telemetry: string; jaeger: string; logs: string }
 
-/** The collector exporting to an OTLP sink standing in for Jaeger and Loki. */
-async function startCollector(sinkOptions: { refuse?: boolean } = {}) {
-  const ports = await localCollectorPorts()
-  const sinkPorts = { grpc: await freePort(), http: await freePort() }
-  const sink = await startOtlpSink(sinkPorts.grpc, sinkPorts.http, sinkOptions)
-  const child = spawn(collectorBinary(), ['--config', COLLECTOR_CONFIG], {
-    env: {
-      PATH: process.env.PATH,
-      ...localCollectorEnv(ports, {
-        jaegerOtlp: `127.0.0.1:${sinkPorts.grpc}`,
-        logsOtlp: `http://127.0.0.1:${sinkPorts.http}/otlp/v1/logs`,
-      }),
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + String(chunk)).slice(-4000)))
-  const exited = new Promise((resolve) => child.once('exit', resolve))
+/**
+ * The collector exporting to Jaeger and VictoriaLogs. `refused`: to real servers that refuse
+ * every export as a permanent error, so the collector counts it failed at once, without retries:
+ * Jaeger's gRPC query port (no OTLP service there: Unimplemented) and a VictoriaLogs path that
+ * does not exist (400).
+ */
+async function startCollector({ refused = false } = {}) {
+  const block = await reservePortBlock()
+  const { ports } = block
+  const runDir = mkdtempSync(join(tmpdir(), 'shopscope-collector-run-'))
+  const started: RunningProcess[] = []
   const stop = async () => {
-    child.kill('SIGTERM')
-    await exited
-    await sink.stop()
+    await Promise.all(started.map((p) => stopProcess(p.pid)))
+    rmSync(runDir, { recursive: true, force: true })
+    block.release()
   }
-  const at = (p: number) => `http://127.0.0.1:${p}`
-  const urls: Urls = {
-    otlp: at(ports.otlpHttp),
-    exporter: `${at(ports.prometheusExporter)}/metrics`,
-    telemetry: `${at(ports.telemetry)}/metrics`,
-    sink: at(sinkPorts.http),
-  }
-  try {
+  const run = async (name: string, spec: Omit<RunningProcess['spec'], 'log'>) => {
+    const proc = spawnDetached({ ...spec, log: join(runDir, `${name}.log`) })
+    started.push(proc)
     // 90 s: a new machine builds Kubernetes in the background meanwhile (a cold CI run timed out
     // here at 30 s).
-    await eventually(
-      'collector health check',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`collector exited ${child.exitCode}`)
-        return (await fetch(at(ports.healthCheck))).ok
-      },
-      90_000,
-    )
+    await waitUntilReady(name, proc, 90_000)
+  }
+  const at = (p: number) => `http://127.0.0.1:${p}`
+  try {
+    await Promise.all([
+      run('jaeger', jaegerSpec(runDir, jaegerBinary(), ports)),
+      run('victorialogs', victoriaLogsSpec(runDir, victoriaLogsBinary(), ports)),
+    ])
+    await run('collector', {
+      command: collectorBinary(),
+      args: ['--config', COLLECTOR_CONFIG],
+      env: localCollectorEnv(collectorPorts(ports), {
+        jaegerOtlp: `127.0.0.1:${refused ? ports.jaegerQueryGrpc : ports.jaegerOtlpGrpc}`,
+        logsOtlp: refused ? `${at(ports.logs)}/insert/refused/v1/logs` : victoriaLogsOtlp(ports),
+      }),
+      readyUrl: at(ports.collectorHealth),
+    })
   } catch (err) {
-    // Nothing may outlive a failed start: a sink left listening kept the test file from ending.
+    // Nothing may outlive a failed start: a backend left running kept the test file from ending.
     await stop()
-    throw new Error(`${(err as Error).message}\ncollector stderr (end):\n${stderr}`)
+    throw err
+  }
+  const urls: Urls = {
+    otlp: at(ports.otlpHttp),
+    exporter: `${at(ports.collectorMetrics)}/metrics`,
+    telemetry: `${at(ports.collectorTelemetry)}/metrics`,
+    jaeger: at(ports.jaeger),
+    logs: at(ports.logs),
   }
   return { stop, urls }
 }
+
+const collectorPorts = (ports: Ports) => ({
+  otlpGrpc: ports.otlpGrpc,
+  otlpHttp: ports.otlpHttp,
+  prometheusExporter: ports.collectorMetrics,
+  healthCheck: ports.collectorHealth,
+  telemetry: ports.collectorTelemetry,
+})
 
 const probeResource = { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }
 
@@ -159,13 +186,18 @@ describe('the collector running config.yaml outside Kubernetes', () => {
     })
     assert.equal(metrics.status, 200)
 
-    await eventually('span and log in the backends', async () => {
-      const stats = (await (await fetch(`${urls.sink}/api/stats`)).json()) as {
-        spans: { byService: Record<string, number> }
-        logs: { byService: Record<string, number> }
-      }
-      return stats.spans.byService.probe === 1 && stats.logs.byService.probe === 1
+    const [span] = await eventually('the span in Jaeger', async () => {
+      const found = await jaegerTrace(urls.jaeger, traceId)
+      return found.length > 0 ? found : undefined
     })
+    assert.equal(span?.resource['service.name'], 'probe')
+    assert.equal(span?.name, 'GET /probe')
+    const [log] = await eventually('the log record in VictoriaLogs', async () => {
+      const found = await logsOfTrace(urls.logs, traceId)
+      return found.length > 0 ? found : undefined
+    })
+    assert.equal(log?._msg, 'probe log')
+    assert.equal(log?.['service.name'], 'probe')
     const exported = await eventually('span metrics', async () => {
       const text = await (await fetch(urls.exporter)).text()
       return text.includes('traces_span_metrics_calls_total{') ? text : undefined
@@ -196,7 +228,7 @@ describe('the collector exporting to backends that refuse every export', () => {
   let urls: Urls
 
   before(async () => {
-    ;({ stop, urls } = await startCollector({ refuse: true }))
+    ;({ stop, urls } = await startCollector({ refused: true }))
   })
   after(() => stop?.())
 

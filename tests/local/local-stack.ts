@@ -1,12 +1,22 @@
 // A local stack per scenario file, with the short test timings, and the questions the scenarios
-// ask it: Prometheus queries and alerts, delivered alerts, spans and logs in the sink, faults.
+// ask it: Prometheus queries and alerts, delivered alerts, spans in Jaeger and logs in
+// VictoriaLogs, faults.
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Delivery } from '../../scripts/local/alert-recorder'
 import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
 import { removeDatabaseFiles } from '../../scripts/local/database'
+import { reservePortBlock } from '../../scripts/local/ports'
 import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
-import type { OtlpLogRecord, OtlpSpan } from '../harness'
+import {
+  jaegerSearch,
+  jaegerServices,
+  jaegerTrace,
+  logCountsByService,
+  logsOfTrace,
+  type LogEntry,
+  type TraceSpan,
+} from './backends'
 
 export interface LocalStack {
   state: StackState
@@ -15,7 +25,7 @@ export interface LocalStack {
 
 export async function useLocalStack(name: string): Promise<LocalStack> {
   const runDir = join(ROOT, '.run', `test-${name}-${process.pid}`)
-  const state = await startStack(runDir, FAST_TIMINGS)
+  const { state, release } = await startOnABlock(runDir)
   // The stack's processes are detached: an interrupted test run must not leave them behind.
   const killAll = () => {
     for (const pid of [...Object.values(state.processes).map((p) => p.pid), state.mysql.pid]) {
@@ -27,6 +37,7 @@ export async function useLocalStack(name: string): Promise<LocalStack> {
     }
     removeDatabaseFiles(state.mysql)
     rmSync(runDir, { recursive: true, force: true })
+    release()
   }
   const interrupted = () => process.exit(130)
   process.once('exit', killAll)
@@ -40,7 +51,28 @@ export async function useLocalStack(name: string): Promise<LocalStack> {
       process.off('SIGINT', interrupted)
       process.off('SIGTERM', interrupted)
       rmSync(runDir, { recursive: true, force: true })
+      release()
     },
+  }
+}
+
+/**
+ * The stack on a reserved block of ports (ports.ts). A port of the block taken between the check
+ * and a process's bind fails that start: it is retried on another block.
+ */
+async function startOnABlock(runDir: string) {
+  const tried = new Set<number>()
+  for (;;) {
+    const block = await reservePortBlock(tried)
+    try {
+      return { state: await startStack(runDir, FAST_TIMINGS, block.ports), release: block.release }
+    } catch (err) {
+      block.release()
+      tried.add(block.block)
+      const bindFailed = /EADDRINUSE|address already in use|ports are taken/i.test(String(err))
+      if (!bindFailed || tried.size >= 3) throw err
+      console.log(`port block ${block.block} lost a port, retrying on another: ${String(err)}`)
+    }
   }
 }
 
@@ -90,25 +122,35 @@ export async function prometheusAlerts(state: StackState): Promise<PromAlert[]> 
 export const deliveries = (state: StackState) =>
   getJson<Delivery[]>(`${state.urls.recorder}/api/deliveries`)
 
-export async function spans(state: StackState, query: Record<string, string>): Promise<OtlpSpan[]> {
-  const params = new URLSearchParams(query).toString()
-  return (await getJson<{ items: OtlpSpan[] }>(`${state.urls.sink}/api/spans?${params}`)).items
-}
-
-export async function logs(
+/**
+ * Spans in Jaeger: every span of `traceId`, or the spans of `service` (named `name`, at least
+ * `minDurationMs` long) in its newest traces.
+ */
+export async function spans(
   state: StackState,
-  query: Record<string, string>,
-): Promise<OtlpLogRecord[]> {
-  const params = new URLSearchParams(query).toString()
-  return (await getJson<{ items: OtlpLogRecord[] }>(`${state.urls.sink}/api/logs?${params}`)).items
+  query: { traceId?: string; service?: string; name?: string; minDurationMs?: string },
+): Promise<TraceSpan[]> {
+  const jaeger = state.urls.jaeger ?? ''
+  if (query.traceId) return jaegerTrace(jaeger, query.traceId)
+  if (!query.service) throw new Error('spans: a traceId or a service is required')
+  return jaegerSearch(jaeger, {
+    service: query.service,
+    name: query.name,
+    minDurationMs: Number(query.minDurationMs ?? 0),
+  })
 }
 
-export interface SinkStats {
-  spans: { total: number; byService: Record<string, number> }
-  logs: { total: number; byService: Record<string, number> }
-}
+/** The log records of one trace, in VictoriaLogs. */
+export const logs = (state: StackState, traceId: string): Promise<LogEntry[]> =>
+  logsOfTrace(state.urls.logs ?? '', traceId)
 
-export const sinkStats = (state: StackState) => getJson<SinkStats>(`${state.urls.sink}/api/stats`)
+/** Which services Jaeger has spans of, and how many log records each has in VictoriaLogs. */
+export async function telemetryByService(state: StackState) {
+  return {
+    traces: await jaegerServices(state.urls.jaeger ?? ''),
+    logs: await logCountsByService(state.urls.logs ?? ''),
+  }
+}
 
 export interface Faults {
   latencyMs?: number

@@ -12,9 +12,9 @@ import {
   prometheusAlerts,
   promExemplars,
   promQuery,
-  sinkStats,
   sleep,
   spans,
+  telemetryByService,
   useLocalStack,
   type LocalStack,
 } from './local-stack'
@@ -36,10 +36,8 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
     assert.equal(total(load.counts, / 5\d\d$|network/), 0, JSON.stringify([...load.counts]))
 
     const stats = await eventually('spans and logs of every service', async () => {
-      const s = await sinkStats(state)
-      const all = SERVICES.every(
-        (n) => (s.spans.byService[n] ?? 0) > 0 && (s.logs.byService[n] ?? 0) > 0,
-      )
+      const s = await telemetryByService(state)
+      const all = SERVICES.every((n) => s.traces.includes(n) && (s.logs[n] ?? 0) > 0)
       return all ? s : undefined
     })
     // One checkout is one trace: the stock reservation in product-service is part of it.
@@ -55,8 +53,8 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
       return names.has('product-service') ? names : undefined
     })
     assert.ok(services.has('order-service'))
-    assert.ok((await logs(state, { traceId })).length > 0, 'no log line carries the trace id')
-    console.log(`sink: ${JSON.stringify(stats)}`)
+    assert.ok((await logs(state, traceId)).length > 0, 'no log line carries the trace id')
+    console.log(`Jaeger services and log records per service: ${JSON.stringify(stats)}`)
 
     const byService = async (query: string) =>
       new Set((await promQuery(state, query)).map((s) => s.metric.service_name))

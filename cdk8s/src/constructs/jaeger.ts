@@ -4,6 +4,7 @@ import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
 import { JAEGER_UI_CONFIG_FILE, type LogsUi, jaegerUiConfig } from '../jaeger-ui-config'
 import type { Tolerations } from '../monitoring-placement'
 import { restrictedContainer, restrictedPod } from '../security'
+import { JAEGER_PORTS, jaegerConfig } from './jaeger-config'
 
 export interface JaegerProps {
   readonly namespace: string
@@ -21,10 +22,7 @@ export interface JaegerProps {
   readonly logsUi: LogsUi
 }
 
-const OTLP_GRPC = 4317
-const OTLP_HTTP = 4318
-const QUERY = 16686
-const HEALTH = 13133
+const { otlpGrpc: OTLP_GRPC, otlpHttp: OTLP_HTTP, query: QUERY, health: HEALTH } = JAEGER_PORTS
 const CONFIG_DIR = '/etc/jaeger'
 
 /** Jaeger v2 with in-memory storage: OTLP in, the UI and query API out. */
@@ -126,39 +124,5 @@ export class Jaeger extends Construct {
         },
       },
     })
-  }
-}
-
-/**
- * Jaeger's config: memory storage of maxTraces, OTLP in, the query API and UI (its config file
- * at uiConfigFile, read on start: a missing or malformed file stops Jaeger).
- */
-export function jaegerConfig(maxTraces: number, uiConfigFile: string) {
-  return {
-    service: {
-      extensions: ['jaeger_storage', 'jaeger_query', 'healthcheckv2'],
-      pipelines: {
-        traces: {
-          receivers: ['otlp'],
-          processors: ['batch'],
-          exporters: ['jaeger_storage_exporter'],
-        },
-      },
-    },
-    extensions: {
-      healthcheckv2: { use_v2: true, http: { endpoint: `0.0.0.0:${HEALTH}` } },
-      jaeger_query: { storage: { traces: 'memstore' }, ui: { config_file: uiConfigFile } },
-      jaeger_storage: { backends: { memstore: { memory: { max_traces: maxTraces } } } },
-    },
-    receivers: {
-      otlp: {
-        protocols: {
-          grpc: { endpoint: `0.0.0.0:${OTLP_GRPC}` },
-          http: { endpoint: `0.0.0.0:${OTLP_HTTP}` },
-        },
-      },
-    },
-    processors: { batch: {} },
-    exporters: { jaeger_storage_exporter: { trace_storage: 'memstore' } },
   }
 }
