@@ -3,7 +3,7 @@
  * (cdk8s/src/constructs/jaeger-config.ts) on 127.0.0.1 with memory storage, and VictoriaLogs
  * (Loki's stand-in where Loki cannot be built: AGPL) with its storage in the run directory.
  */
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { jaegerConfig } from '../../cdk8s/src/constructs/jaeger-config'
@@ -32,7 +32,9 @@ export const victoriaLogsBinary = () =>
 /** Jaeger with the cluster's config and UI config: each trace links to its logs in vmui here. */
 export function jaegerSpec(runDir: string, binary: string, ports: Ports): Spec {
   const config = join(runDir, 'jaeger.yaml')
-  const uiConfig = join(runDir, JAEGER_UI_CONFIG_FILE)
+  // A directory of its own: Jaeger watches the UI config's directory for changes.
+  mkdirSync(join(runDir, 'jaeger-ui'), { recursive: true })
+  const uiConfig = join(runDir, 'jaeger-ui', JAEGER_UI_CONFIG_FILE)
   const logsUi = { kind: 'victorialogs', url: `http://127.0.0.1:${ports.logs}` } as const
   writeFileSync(uiConfig, JSON.stringify(jaegerUiConfig(logsUi), null, 2))
   const listen = {

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { HttpVisitor } from '../app/visitor'
-import { jaegerTrace, logsOfTrace, type LogEntry, type TraceSpan } from './backends'
+import { jaegerTrace, logsOfTrace, logsQuery, type LogEntry, type TraceSpan } from './backends'
 import { eventually } from './eventually'
 import { useLocalStack, type LocalStack } from './local-stack'
 
@@ -42,6 +42,23 @@ function serverSpan(trace: TraceSpan[], service: string, name: string) {
   )
   assert.ok(span, `no ${service} server span "${name}" in ${trace.map((s) => s.name).join(', ')}`)
   return { span, caller: trace.find((s) => s.spanId === span.parentSpanId) }
+}
+
+/**
+ * The trace's "Logs in VictoriaLogs" link as the Jaeger UI builds it: the UI config Jaeger embeds
+ * in the page it serves (JAEGER_CONFIG), its link pattern filled with the trace's id (the time
+ * parameters with any value: only the query is checked here).
+ */
+async function logsLinkOf(jaeger: string, traceId: string): Promise<URL> {
+  const page = await (await fetch(`${jaeger}/search`)).text()
+  const embedded = /JAEGER_CONFIG = (\{.*?\});/s.exec(page)?.[1]
+  assert.ok(embedded, 'the Jaeger UI page carries no UI config')
+  const config = JSON.parse(embedded) as { linkPatterns?: { type: string; url: string }[] }
+  const pattern = config.linkPatterns?.find((p) => p.type === 'traces')
+  assert.ok(pattern, `no trace link pattern in ${embedded}`)
+  return new URL(
+    pattern.url.replaceAll('#{traceID}', traceId).replace(/#\{[^}]*\}/g, '2026-01-01T00:00:00Z'),
+  )
 }
 
 const summary = (entries: LogEntry[]) =>
@@ -109,5 +126,16 @@ describe('local stack: one shop request, its trace in Jaeger, its logs in Victor
     const entries = await logsWith(urls.logs ?? '', traceId, services)
     console.log(`checkout trace ${traceId}: ${trace.length} spans; logs: ${summary(entries)}`)
     assert.ok(entries.every((e) => e.trace_id === traceId))
+
+    // The Jaeger UI's link on this trace opens vmui on this stack's VictoriaLogs, with a LogsQL
+    // query (vmui's hash route) that returns exactly these log lines.
+    const link = await logsLinkOf(urls.jaeger ?? '', traceId)
+    assert.equal(`${link.origin}${link.pathname}`, `${urls.logs}/select/vmui/`)
+    const query = new URLSearchParams(link.hash.slice(link.hash.indexOf('?') + 1)).get('query')
+    assert.ok(query, `no query in ${link.href}`)
+    const linked = await logsQuery(urls.logs ?? '', query)
+    const ids = (list: LogEntry[]) => list.map((e) => `${e.span_id} ${e._msg}`).sort()
+    assert.deepEqual(ids(linked), ids(await logsOfTrace(urls.logs ?? '', traceId)))
+    console.log(`Jaeger UI link: ${link.href} → ${linked.length} log lines`)
   })
 })
