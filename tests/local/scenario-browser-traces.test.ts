@@ -1,0 +1,166 @@
+// Traces that start in the browser (docs/telemetry.md, "Traces from the browser"): in Chromium on
+// the local stack, adding to cart and checking out are each one trace holding the browser's
+// spans and frontend → order-service → product-service → SQL; a page's load joins the trace of
+// the request that rendered it. Read back from the stack's trace backend.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { after, before, describe, it } from 'node:test'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { traceSpans, type TraceSpan } from './browser-traces'
+import { eventually } from './eventually'
+import { useLocalStack, type LocalStack } from './local-stack'
+
+const CHROMIUM = '/usr/bin/chromium'
+const BROWSER = 'frontend-web'
+
+/** The trace id of the traceparent the page's script sent with the next POST to `path`. */
+function traceOfPost(page: Page, path: string): Promise<string> {
+  return new Promise((resolve) => {
+    page.on('request', (request) => {
+      if (request.method() !== 'POST' || new URL(request.url()).pathname !== path) return
+      const traceparent = request.headers().traceparent ?? ''
+      resolve(traceparent.split('-')[1] ?? `no traceparent on POST ${path}`)
+    })
+  })
+}
+
+/** Every span but the root has its parent in the trace: one tree, not pieces sharing an id. */
+function assertOneTree(spans: TraceSpan[]) {
+  const ids = new Set(spans.map((s) => s.spanId))
+  const roots = spans.filter((s) => !ids.has(s.parentSpanId))
+  assert.deepEqual(
+    roots.map((s) => `${s.service}: ${s.name}`),
+    [roots[0] ? `${BROWSER}: ${roots[0].name}` : 'a root'],
+    'one root, in the browser',
+  )
+}
+
+/** Waits until the trace holds what `complete` wants (services export in batches). */
+const wholeTrace = (stack: LocalStack, traceId: string, complete: (s: TraceSpan[]) => boolean) =>
+  eventually(
+    `trace ${traceId}`,
+    async () => {
+      const spans = await traceSpans(stack.state, traceId)
+      return complete(spans) ? spans : undefined
+    },
+    30_000,
+    500,
+  )
+
+const servicesOf = (spans: TraceSpan[]) => new Set(spans.map((s) => s.service))
+const sqlServices = (spans: TraceSpan[]) =>
+  new Set(spans.filter((s) => s.sql).map((s) => s.service))
+const describeTrace = (spans: TraceSpan[]) =>
+  spans.map((s) => `${s.service}: ${s.name}${s.sql ? ' (SQL)' : ''}`).join('\n')
+
+describe('local stack: traces that start in the browser', () => {
+  let stack: LocalStack
+  let browser: Browser
+  before(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (make deps)`)
+    }
+    stack = await useLocalStack('browser-traces')
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
+    })
+  })
+  after(async () => {
+    await browser?.close()
+    await stack?.stop()
+  })
+
+  it('adding to cart and checking out are each one trace from the click to the SQL', async () => {
+    const shop = stack.state.urls.shop ?? ''
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()))
+    page.on('pageerror', (err) => errors.push(err.message))
+
+    await page.goto(`${shop}/register`)
+    await page.getByLabel('Name').fill('Grace Hopper')
+    await page.getByLabel('Email').fill(`grace-${Date.now()}@shopscope.test`)
+    await page.getByLabel('Password').fill('correct horse battery')
+    await page.getByRole('button', { name: 'Create account' }).click()
+    await page.getByText('Your account is ready').waitFor()
+
+    // The catalog's load joins the trace of GET / (its meta traceparent).
+    await page.goto(shop)
+    const pageTrace =
+      ((await page.locator('meta[name="traceparent"]').getAttribute('content')) ?? '').split(
+        '-',
+      )[1] ?? ''
+    assert.match(pageTrace, /^[0-9a-f]{32}$/)
+    const load = await wholeTrace(stack, pageTrace, (spans) =>
+      spans.some((s) => s.service === BROWSER && s.name === 'documentLoad'),
+    )
+    assert.ok(
+      load.some((s) => s.service === 'frontend' && s.name === 'GET /'),
+      describeTrace(load),
+    )
+
+    const added = traceOfPost(page, '/cart/items')
+    await page
+      .getByRole('listitem')
+      .filter({ hasText: 'Laptop Pro' })
+      .getByRole('button', { name: 'Add to cart' })
+      .click()
+    await page.locator('main', { hasText: /Laptop Pro was added to your cart/ }).waitFor()
+    const addTrace = await added
+    assert.notEqual(addTrace, pageTrace, 'a click is a trace of its own')
+
+    await page.getByRole('link', { name: 'Proceed to checkout' }).click()
+    const placed = traceOfPost(page, '/checkout')
+    await page.getByRole('button', { name: /Place order/ }).click()
+    await page.waitForURL(/\/orders\/\d+$/)
+    const checkoutTrace = await placed
+
+    const expectations = [
+      {
+        name: 'add to cart',
+        traceId: addTrace,
+        click: 'submit add-to-cart',
+        post: 'POST /cart/items',
+      },
+      {
+        name: 'checkout',
+        traceId: checkoutTrace,
+        click: 'submit checkout',
+        post: 'POST /checkout',
+      },
+    ]
+    for (const { name, traceId, click, post } of expectations) {
+      const spans = await wholeTrace(stack, traceId, (s) => {
+        const services = servicesOf(s)
+        return (
+          [BROWSER, 'frontend', 'order-service', 'product-service'].every((n) => services.has(n)) &&
+          sqlServices(s).has('product-service') &&
+          sqlServices(s).has('order-service')
+        )
+      }).catch(async (error: Error) => {
+        throw new Error(
+          `${name}: ${error.message}\n${describeTrace(await traceSpans(stack.state, traceId))}`,
+        )
+      })
+      const summary = describeTrace(spans)
+      assert.ok(
+        spans.some((s) => s.service === BROWSER && s.name === click),
+        `${name}: no "${click}"\n${summary}`,
+      )
+      assert.ok(
+        spans.some((s) => s.service === BROWSER && /^HTTP POST$|^POST$/.test(s.name)),
+        `${name}: no fetch span\n${summary}`,
+      )
+      assert.ok(
+        spans.some((s) => s.service === 'frontend' && s.name === post),
+        `${name}: no ${post}\n${summary}`,
+      )
+      assertOneTree(spans)
+      console.log(`${name}: trace ${traceId}, ${spans.length} spans\n${summary}\n`)
+    }
+    assert.deepEqual(errors, [], 'no console errors (CSP violations, failed loads)')
+    await context.close()
+  })
+})
