@@ -3,14 +3,15 @@
 //     Jaeger, with SQL spans and the operator's k8s resource attributes;
 //   - Prometheus, configured by prometheus-operator, scrapes every target of the repo's
 //     ServiceMonitors (and every other target) and has loaded the repo's PrometheusRule;
-//   - the Collector was created by the operator from the repo's OpenTelemetryCollector.
+//   - the Collector was created by the operator from the repo's OpenTelemetryCollector;
+//   - in-box, a request's logs are in VictoriaLogs (Loki's stand-in), found by its trace id.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { parse } from 'yaml'
-import { NODE_PORTS } from '../../cdk8s/src/names'
+import { NODE_PORTS, VICTORIA_LOGS } from '../../cdk8s/src/names'
 import { Browser } from '../telemetry/browser'
 import { eventually } from '../local/eventually'
 import { ROOT, SERVICES, deployed, kubectlJson, nodeUrl, useCluster } from './kube'
@@ -105,6 +106,47 @@ describe('telemetry of the whole system', { concurrency: false }, () => {
     console.log(
       `# frontend resource: ${['k8s.namespace.name', 'k8s.deployment.name', 'k8s.pod.name', 'k8s.node.name'].map((k) => `${k}=${String(tag(frontendProcess.tags, k))}`).join(' ')}`,
     )
+  })
+
+  it("finds a request's logs in VictoriaLogs by its trace id, named by service (in-box)", async (t) => {
+    type Named = { apiVersion: string; kind: string; metadata: { name: string } }
+    const inBox = deployed<Named>('StatefulSet').some((o) => o.metadata.name === VICTORIA_LOGS.name)
+    if (!inBox) {
+      // Loki (LOGS_BACKEND=loki, kind on Docker) has no port of this machine: Grafana queries it.
+      t.skip('the logs store is Loki: no VictoriaLogs in cdk8s/dist')
+      return
+    }
+    const shop = await nodeUrl(NODE_PORTS.shop)
+    const logs = await nodeUrl(NODE_PORTS.victoriaLogs)
+    const traceId = randomBytes(16).toString('hex')
+    // The catalog: the frontend asks product-service, and both log the request (sampled trace).
+    await new Browser(shop, `00-${traceId}-${randomBytes(8).toString('hex')}-01`, 10_000).get('/')
+    type Line = { _msg?: string; trace_id?: string; 'service.name'?: string }
+    const query = `${logs}/select/logsql/query?query=${encodeURIComponent(`trace_id:"${traceId}"`)}`
+    const want = ['frontend', 'product-service']
+    const lines = await eventually(
+      "the request's logs in VictoriaLogs",
+      async () => {
+        const res = await fetch(query, { signal: AbortSignal.timeout(10_000) })
+        assert.equal(res.status, 200, `GET ${query}: ${res.status} ${await res.clone().text()}`)
+        const found = (await res.text())
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line) as Line)
+        const services = new Set(found.map((line) => line['service.name']))
+        if (!want.every((s) => services.has(s)))
+          throw new Error(`${found.length} lines, services: ${[...services].join(', ')}`)
+        return found
+      },
+      90_000,
+      2_000,
+    )
+    for (const line of lines) assert.equal(line.trace_id, traceId, JSON.stringify(line))
+    const services = [...new Set(lines.map((line) => line['service.name']))].sort()
+    console.log(
+      `# VictoriaLogs: ${lines.length} lines of trace ${traceId}, by ${services.join(', ')}`,
+    )
+    console.log(`#   e.g. ${JSON.stringify(lines[0])}`)
   })
 
   it('has Prometheus scrape every target, those of the repo ServiceMonitors included, up', async () => {
