@@ -146,7 +146,9 @@ describe('telemetry of the whole system', { concurrency: false }, () => {
     console.log(
       `# VictoriaLogs: ${lines.length} lines of trace ${traceId}, by ${services.join(', ')}`,
     )
-    console.log(`#   e.g. ${JSON.stringify(lines[0])}`)
+    const { _msg, _time, ...fields } = lines[0]! as Line & Record<string, string>
+    const shown = ['service.name', 'k8s.pod.name', 'http_route', 'http_status', 'span_id']
+    console.log(`#   e.g. ${_time} ${_msg} ${shown.map((k) => `${k}=${fields[k]}`).join(' ')}`)
   })
 
   it('has Prometheus scrape every target, those of the repo ServiceMonitors included, up', async () => {
