@@ -1,17 +1,21 @@
 // Traces that start in the browser (docs/telemetry.md, "Traces from the browser"): in Chromium on
 // the local stack, adding to cart and checking out are each one trace holding the browser's
 // spans and frontend → order-service → product-service → SQL; a page's load joins the trace of
-// the request that rendered it. Read back from the stack's trace backend.
+// the request that rendered it. Read back from Jaeger's query API.
 import assert from 'node:assert/strict'
 import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { traceSpans, type TraceSpan } from './browser-traces'
+import type { TraceSpan } from './backends'
 import { eventually } from './eventually'
-import { useLocalStack, type LocalStack } from './local-stack'
+import { spans as jaegerSpans, useLocalStack, type LocalStack } from './local-stack'
 
 const CHROMIUM = '/usr/bin/chromium'
 const BROWSER = 'frontend-web'
+
+const serviceOf = (span: TraceSpan) => String(span.resource['service.name'] ?? '')
+const isSql = (span: TraceSpan) => span.attributes['db.system.name'] === 'mysql'
+const traceSpans = (stack: LocalStack, traceId: string) => jaegerSpans(stack.state, { traceId })
 
 /** The trace id of the traceparent the page's script sent with the next POST to `path`. */
 function traceOfPost(page: Page, path: string): Promise<string> {
@@ -29,7 +33,7 @@ function assertOneTree(spans: TraceSpan[]) {
   const ids = new Set(spans.map((s) => s.spanId))
   const roots = spans.filter((s) => !ids.has(s.parentSpanId))
   assert.deepEqual(
-    roots.map((s) => `${s.service}: ${s.name}`),
+    roots.map((s) => `${serviceOf(s)}: ${s.name}`),
     [roots[0] ? `${BROWSER}: ${roots[0].name}` : 'a root'],
     'one root, in the browser',
   )
@@ -40,18 +44,17 @@ const wholeTrace = (stack: LocalStack, traceId: string, complete: (s: TraceSpan[
   eventually(
     `trace ${traceId}`,
     async () => {
-      const spans = await traceSpans(stack.state, traceId)
+      const spans = await traceSpans(stack, traceId)
       return complete(spans) ? spans : undefined
     },
     30_000,
     500,
   )
 
-const servicesOf = (spans: TraceSpan[]) => new Set(spans.map((s) => s.service))
-const sqlServices = (spans: TraceSpan[]) =>
-  new Set(spans.filter((s) => s.sql).map((s) => s.service))
+const servicesOf = (spans: TraceSpan[]) => new Set(spans.map(serviceOf))
+const sqlServices = (spans: TraceSpan[]) => new Set(spans.filter(isSql).map(serviceOf))
 const describeTrace = (spans: TraceSpan[]) =>
-  spans.map((s) => `${s.service}: ${s.name}${s.sql ? ' (SQL)' : ''}`).join('\n')
+  spans.map((s) => `${serviceOf(s)}: ${s.name}${isSql(s) ? ' (SQL)' : ''}`).join('\n')
 
 describe('local stack: traces that start in the browser', () => {
   let stack: LocalStack
@@ -94,10 +97,10 @@ describe('local stack: traces that start in the browser', () => {
       )[1] ?? ''
     assert.match(pageTrace, /^[0-9a-f]{32}$/)
     const load = await wholeTrace(stack, pageTrace, (spans) =>
-      spans.some((s) => s.service === BROWSER && s.name === 'documentLoad'),
+      spans.some((s) => serviceOf(s) === BROWSER && s.name === 'documentLoad'),
     )
     assert.ok(
-      load.some((s) => s.service === 'frontend' && s.name === 'GET /'),
+      load.some((s) => serviceOf(s) === 'frontend' && s.name === 'GET /'),
       describeTrace(load),
     )
 
@@ -141,20 +144,20 @@ describe('local stack: traces that start in the browser', () => {
         )
       }).catch(async (error: Error) => {
         throw new Error(
-          `${name}: ${error.message}\n${describeTrace(await traceSpans(stack.state, traceId))}`,
+          `${name}: ${error.message}\n${describeTrace(await traceSpans(stack, traceId))}`,
         )
       })
       const summary = describeTrace(spans)
       assert.ok(
-        spans.some((s) => s.service === BROWSER && s.name === click),
+        spans.some((s) => serviceOf(s) === BROWSER && s.name === click),
         `${name}: no "${click}"\n${summary}`,
       )
       assert.ok(
-        spans.some((s) => s.service === BROWSER && /^HTTP POST$|^POST$/.test(s.name)),
+        spans.some((s) => serviceOf(s) === BROWSER && /^HTTP POST$|^POST$/.test(s.name)),
         `${name}: no fetch span\n${summary}`,
       )
       assert.ok(
-        spans.some((s) => s.service === 'frontend' && s.name === post),
+        spans.some((s) => serviceOf(s) === 'frontend' && s.name === post),
         `${name}: no ${post}\n${summary}`,
       )
       assertOneTree(spans)
