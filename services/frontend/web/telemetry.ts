@@ -101,8 +101,12 @@ function pageLink(): Link[] {
   return page ? [{ context: page }] : []
 }
 
+/** Set once a page was shown by script: the history entries it pushed have no document. */
+let shownByScript = false
+
 /** Shows the page the form led to, as a navigation would have, without loading it again. */
 function show(url: string, html: string): void {
+  shownByScript = true
   const next = new DOMParser().parseFromString(html, 'text/html')
   document.title = next.title
   for (const name of ['traceparent', GRANT_META]) {
@@ -160,5 +164,8 @@ document.addEventListener('submit', (event) => {
     .finally(() => span.end())
 })
 
-// A page shown by script has no document of its own to go back to: load it.
-window.addEventListener('popstate', () => location.reload())
+// A page shown by script has no document of its own to go back to: load it. (Other entries, a
+// skip link's #main, are the browser's own business.)
+window.addEventListener('popstate', () => {
+  if (shownByScript) location.reload()
+})
