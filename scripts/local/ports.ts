@@ -24,20 +24,20 @@ export const PORTS = {
   userService: { env: 'LOCAL_USER_SERVICE_PORT', port: 8081, what: 'user-service' },
   productService: { env: 'LOCAL_PRODUCT_SERVICE_PORT', port: 8082, what: 'product-service' },
   orderService: { env: 'LOCAL_ORDER_SERVICE_PORT', port: 8083, what: 'order-service' },
-  shopAdmin: { env: 'LOCAL_SHOP_ADMIN_PORT', port: 8090, what: "frontend's admin listener" },
+  shopAdmin: { env: 'LOCAL_SHOP_ADMIN_PORT', port: 8180, what: "frontend's admin listener" },
   userServiceAdmin: {
     env: 'LOCAL_USER_SERVICE_ADMIN_PORT',
-    port: 8091,
+    port: 8181,
     what: "user-service's admin listener",
   },
   productServiceAdmin: {
     env: 'LOCAL_PRODUCT_SERVICE_ADMIN_PORT',
-    port: 8092,
+    port: 8182,
     what: "product-service's admin listener",
   },
   orderServiceAdmin: {
     env: 'LOCAL_ORDER_SERVICE_ADMIN_PORT',
-    port: 8093,
+    port: 8183,
     what: "order-service's admin listener",
   },
   mariadb: { env: 'LOCAL_MARIADB_PORT', port: 13306, what: 'MariaDB' },
@@ -66,7 +66,7 @@ export const PORTS = {
   },
   jaegerOtlpGrpc: { env: 'LOCAL_JAEGER_OTLP_GRPC_PORT', port: 14317, what: "Jaeger's OTLP gRPC" },
   jaegerOtlpHttp: { env: 'LOCAL_JAEGER_OTLP_HTTP_PORT', port: 14318, what: "Jaeger's OTLP/HTTP" },
-  jaegerHealth: { env: 'LOCAL_JAEGER_HEALTH_PORT', port: 14133, what: "Jaeger's health check" },
+  jaegerHealth: { env: 'LOCAL_JAEGER_HEALTH_PORT', port: 14134, what: "Jaeger's health check" },
   jaegerMetrics: { env: 'LOCAL_JAEGER_METRICS_PORT', port: 14269, what: "Jaeger's own metrics" },
   logs: { env: 'LOCAL_LOGS_PORT', port: 9428, what: 'VictoriaLogs (logs UI, query, OTLP in)' },
   prometheus: { env: 'LOCAL_PROMETHEUS_PORT', port: 9090, what: 'Prometheus' },
@@ -80,6 +80,8 @@ export type Ports = Record<PortName, number>
 const NAMES = Object.keys(PORTS) as PortName[]
 /** Shifts every default port (a second stack, or defaults taken): single overrides still win. */
 export const OFFSET_ENV = 'LOCAL_PORT_OFFSET'
+/** The offset the "port taken" message suggests: no default shifted by it is another default. */
+export const SUGGESTED_OFFSET = 1000
 
 function portNumber(variable: string, value: string): number {
   const port = Number(value)
@@ -154,8 +156,11 @@ export async function assertPortsFree(ports: Ports) {
     [
       `the local stack cannot start: ${taken.length === 1 ? 'a port' : `${taken.length} ports`} of it ${taken.length === 1 ? 'is' : 'are'} taken`,
       ...lines,
+      ...(taken.some((name) => /conmon|docker-proxy|rootlessport/.test(holderOf(ports[name])))
+        ? ['A kind cluster (make cluster-up) publishes the same URLs on this machine.']
+        : []),
       `Stop what holds them, or choose other ports: e.g. ${PORTS[taken[0]!].env}=<port> make ` +
-        `local-up, or ${OFFSET_ENV}=1000 make local-up to shift every default port.`,
+        `local-up, or ${OFFSET_ENV}=${SUGGESTED_OFFSET} make local-up to shift every default port.`,
     ].join('\n'),
   )
 }

@@ -14,6 +14,7 @@ import {
   PORT_BLOCKS,
   PORTS,
   reservePortBlock,
+  SUGGESTED_OFFSET,
   type PortName,
 } from '../../scripts/local/ports'
 
@@ -54,6 +55,13 @@ describe('the local stack ports', () => {
     const ports = configuredPorts({ LOCAL_SHOP_PORT: '18080', LOCAL_PORT_OFFSET: '1000' })
     assert.equal(ports.shop, 18080)
     assert.equal(ports.jaeger, 17686)
+    // The offset the message suggests runs beside a stack (or a kind cluster) on the defaults.
+    const shifted = configuredPorts({ LOCAL_PORT_OFFSET: String(SUGGESTED_OFFSET) })
+    const defaults = new Set(Object.values(configuredPorts({})))
+    assert.deepEqual(
+      Object.entries(shifted).filter(([, port]) => defaults.has(port)),
+      [],
+    )
     assert.throws(() => configuredPorts({ LOCAL_JAEGER_PORT: '16686x' }), /LOCAL_JAEGER_PORT/)
     assert.throws(() => configuredPorts({ LOCAL_PORT_OFFSET: '60000' }), /not a port/)
     assert.throws(
