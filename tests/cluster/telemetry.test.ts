@@ -1,4 +1,5 @@
 // Telemetry on the cluster of `make cluster-up`, read back from the backends' own APIs:
+//   - Jaeger serves its real UI, with the UI config of its ConfigMap (links to the logs UI);
 //   - one checkout through the frontend's Service is one trace across the four services in
 //     Jaeger, with SQL spans and the operator's k8s resource attributes;
 //   - Prometheus, configured by prometheus-operator, scrapes every target of the repo's
@@ -11,7 +12,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { parse } from 'yaml'
-import { NODE_PORTS, VICTORIA_LOGS } from '../../cdk8s/src/names'
+import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
+import { JAEGER, NAMESPACES, NODE_PORTS, VICTORIA_LOGS } from '../../cdk8s/src/names'
 import { Browser } from '../telemetry/browser'
 import { eventually } from '../local/eventually'
 import { ROOT, SERVICES, deployed, kubectlJson, nodeUrl, useCluster } from './kube'
@@ -36,6 +38,29 @@ async function getJson<T>(url: string): Promise<T> {
 
 describe('telemetry of the whole system', { concurrency: false }, () => {
   before(useCluster)
+
+  it("serves the real Jaeger UI, its traces linking to the logs UI of the cluster's logs store", async () => {
+    const jaeger = await nodeUrl(NODE_PORTS.jaeger)
+    const index = await (await fetch(`${jaeger}/`, { signal: AbortSignal.timeout(10_000) })).text()
+    assert.doesNotMatch(index, /not the Jaeger UI you are looking for/, 'the placeholder page')
+    assert.match(index, /<title>Jaeger UI<\/title>/)
+    const script = index.match(/<script type="module" crossorigin src="\.\/(static\/[^"]+\.js)"/)
+    assert.ok(script, 'index.html references no static script')
+    const asset = await fetch(`${jaeger}/${script[1]}`, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(asset.status, 200)
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/)
+    // The UI config of the running ConfigMap, written into the page by jaeger-query.
+    const configMap = await kubectlJson<{ data: Record<string, string> }>(
+      '-n',
+      NAMESPACES.observability,
+      'get',
+      'configmap',
+      JAEGER.name,
+    )
+    const embedded = index.match(/JAEGER_CONFIG = (\{.*\});/)
+    assert.ok(embedded, 'the page carries no UI config')
+    assert.deepEqual(JSON.parse(embedded[1]!), JSON.parse(configMap.data[JAEGER_UI_CONFIG_FILE]!))
+  })
 
   it('traces one checkout through the frontend Service across the four services in Jaeger', async () => {
     const shop = await nodeUrl(NODE_PORTS.shop)
