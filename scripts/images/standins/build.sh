@@ -143,8 +143,8 @@ build_node_exporter() {
 }
 
 ld_alertmanager() {
-  # The Elm UI cannot be built offline (its compiler and packages come from GitHub and
-  # package.elm-lang.org): a placeholder page is embedded instead; the API is unchanged.
+  # No UI of this release that lists alerts can be built offline (README.md, "Alertmanager's web
+  # UI"): a placeholder page is embedded instead; the API is unchanged.
   mkdir -p "$1/ui/app/dist"
   printf '<!doctype html><title>Alertmanager</title><p>Stand-in image: web UI not built, use /api/v2.</p>\n' |
     gzip -9n >"$1/ui/app/dist/index.html.gz"
