@@ -23,5 +23,5 @@ local-down: ## Stop the local stack
 local-status: ## URLs and processes of the local stack
 	@$(TSX) scripts/local/status.ts
 
-test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces
+test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces, a checkout in the Jaeger UI
 	$(LOCAL_TEST) tests/local/scenario-*.test.ts tests/load/*.test.ts
