@@ -15,10 +15,11 @@ import type { SpanContext } from '@opentelemetry/api'
  *    average 1/ratio page loads;
  *  - it is honoured for MAX_USES requests (a form post and the page it redirects to) per
  *    replica, for TTL_SECONDS after the page;
- *  - a page reached through a grant gets a grant one generation older, up to MAX_GENERATION:
- *    add to cart, then check out from the cart, and the chain ends.
- * One sampled page therefore buys at most MAX_USES × (MAX_GENERATION + 1) traced requests: a
- * client cannot push its share of traced requests much above the ratio, let alone to 100 %.
+ *  - the page reached through a grant gets a grant one generation later, once per grant, up to
+ *    MAX_GENERATION: add to cart, then check out from the cart, and the chain ends.
+ * One sampled page therefore buys at most MAX_USES × (MAX_GENERATION + 1) traced requests per
+ * replica (each counts on its own): a client cannot push its share of traced requests much
+ * above the ratio, let alone to 100 %.
  */
 export const GRANT_TRACESTATE_KEY = 'shopscope'
 export const TTL_SECONDS = 10 * 60
@@ -52,7 +53,11 @@ function parse(value: string | undefined): Grant | undefined {
 
 export class TraceGrants {
   private readonly key: Buffer
-  private readonly uses = new Map<string, { count: number; expires: number }>()
+  /** Per grant seen: how often it was honoured, until when, whether its page's grant exists. */
+  private readonly uses = new Map<
+    string,
+    { count: number; expires: number; childIssued: boolean }
+  >()
 
   constructor(
     sessionSecret: string,
@@ -84,13 +89,21 @@ export class TraceGrants {
   }
 
   /**
-   * The grant for a page whose server span is `page`: none for an unsampled one, nor past the
-   * last generation. `incoming` is the grant the request brought, if any (its tracestate).
+   * The grant for a page whose server span is `page`, none for an unsampled one. `incoming` is
+   * the grant the request brought (its tracestate): a page reached through one that was
+   * honoured here gets the next generation, once per grant and up to MAX_GENERATION, and
+   * otherwise none (a page sampled at the ratio starts a chain only without a grant).
    */
   issue(page: SpanContext, incoming: string | undefined): string | undefined {
     if ((page.traceFlags & 1) === 0) return undefined
-    const generation = (this.verified(incoming)?.generation ?? -1) + 1
-    if (generation > MAX_GENERATION) return undefined
+    const parent = this.verified(incoming)
+    let generation = 0
+    if (parent && incoming) {
+      const entry = this.uses.get(incoming)
+      if (!entry || entry.childIssued || parent.generation >= MAX_GENERATION) return undefined
+      entry.childIssued = true
+      generation = parent.generation + 1
+    }
     const issued = this.seconds()
     const mac = this.mac(page.traceId, generation, issued)
     return `${page.traceId}.${generation}.${issued.toString(36)}.${mac}`
@@ -106,7 +119,7 @@ export class TraceGrants {
     if (!entry) {
       if (this.uses.size >= MAX_TRACKED) this.sweep(now)
       if (this.uses.size >= MAX_TRACKED) return false
-      entry = { count: 0, expires: grant.issued + TTL_SECONDS }
+      entry = { count: 0, expires: grant.issued + TTL_SECONDS, childIssued: false }
       this.uses.set(value, entry)
     }
     if (entry.count >= MAX_USES) return false

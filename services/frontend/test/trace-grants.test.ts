@@ -69,19 +69,31 @@ describe('page grants', () => {
     )
   })
 
-  it(`end after ${MAX_GENERATION} pages reached through a grant`, () => {
+  it(`pass on to one page each, and end after ${MAX_GENERATION} pages reached through one`, () => {
     const grants = new TraceGrants(SECRET)
     let grant = grants.issue(page(), undefined)
     const generations: number[] = []
     while (grant) {
       generations.push(Number(grant.split('.')[1]))
-      grant = grants.issue(page(), grant)
+      // The form post and the redirect's page, as the browser sends them.
+      assert.equal(grants.honour(parentWith(grant)), true)
+      assert.equal(grants.honour(parentWith(grant)), true)
+      const next = grants.issue(page(), grant)
+      assert.equal(grants.issue(page(), grant), undefined, 'a second page from the same grant')
+      grant = next
     }
     assert.deepEqual(
       generations,
       Array.from({ length: MAX_GENERATION + 1 }, (_, i) => i),
     )
-    // A forged incoming grant does not count as a generation: the page starts a new chain.
+  })
+
+  it('start no chain from a grant that was not honoured here, nor from a forged one', () => {
+    const grants = new TraceGrants(SECRET)
+    const grant = grants.issue(page(), undefined)
+    // Valid, but its requests were not sampled through it here (another replica, flag 00).
+    assert.equal(grants.issue(page(), grant), undefined)
+    // A forged one is no grant at all: the page starts its own chain.
     assert.match(grants.issue(page(), 'f'.repeat(32) + '.1.abc.' + '0'.repeat(32)) ?? '', /\.0\./)
   })
 
