@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { Ports } from './ports'
 
 const ROOT = join(__dirname, '..', '..')
 export const COLLECTOR_CONFIG = join(ROOT, 'cdk8s', 'collector', 'config.yaml')
@@ -23,6 +24,17 @@ export interface CollectorPorts {
   prometheusExporter: number
   healthCheck: number
   telemetry: number
+}
+
+/** The collector's listeners among the stack's ports (ports.ts). */
+export function collectorPorts(ports: Ports): CollectorPorts {
+  return {
+    otlpGrpc: ports.otlpGrpc,
+    otlpHttp: ports.otlpHttp,
+    prometheusExporter: ports.collectorMetrics,
+    healthCheck: ports.collectorHealth,
+    telemetry: ports.collectorTelemetry,
+  }
 }
 
 export interface CollectorBackends {

@@ -15,7 +15,7 @@ import {
   victoriaLogsOtlp,
   victoriaLogsSpec,
 } from './backends'
-import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from './collector'
+import { collectorBinary, COLLECTOR_CONFIG, collectorPorts, localCollectorEnv } from './collector'
 import { removeDatabaseFiles, startDatabase, type DatabaseProcess } from './database'
 import {
   alertmanagerBinary,
@@ -115,19 +115,10 @@ export async function startStack(
     const collector = start('collector', {
       command: binaries.collector,
       args: ['--config', COLLECTOR_CONFIG],
-      env: localCollectorEnv(
-        {
-          otlpGrpc: ports.otlpGrpc,
-          otlpHttp: ports.otlpHttp,
-          prometheusExporter: ports.collectorMetrics,
-          healthCheck: ports.collectorHealth,
-          telemetry: ports.collectorTelemetry,
-        },
-        {
-          jaegerOtlp: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
-          logsOtlp: victoriaLogsOtlp(ports),
-        },
-      ),
+      env: localCollectorEnv(collectorPorts(ports), {
+        jaegerOtlp: `127.0.0.1:${ports.jaegerOtlpGrpc}`,
+        logsOtlp: victoriaLogsOtlp(ports),
+      }),
       readyUrl: local(ports.collectorHealth),
     })
 

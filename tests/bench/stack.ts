@@ -6,7 +6,12 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { collectorBinary, COLLECTOR_CONFIG, localCollectorEnv } from '../../scripts/local/collector'
+import {
+  collectorBinary,
+  COLLECTOR_CONFIG,
+  collectorPorts,
+  localCollectorEnv,
+} from '../../scripts/local/collector'
 import { reservePortBlock, type Ports } from '../../scripts/local/ports'
 import {
   spawnDetached,
@@ -47,13 +52,7 @@ export const BENCH_OTEL_ENV = {
 }
 
 async function startCollector(runDir: string, backend: DiscardBackend, block: Ports) {
-  const ports = {
-    otlpGrpc: block.otlpGrpc,
-    otlpHttp: block.otlpHttp,
-    prometheusExporter: block.collectorMetrics,
-    healthCheck: block.collectorHealth,
-    telemetry: block.collectorTelemetry,
-  }
+  const ports = collectorPorts(block)
   const process = spawnDetached({
     command: collectorBinary(),
     args: ['--config', COLLECTOR_CONFIG],

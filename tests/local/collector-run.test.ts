@@ -15,8 +15,13 @@ import {
   victoriaLogsOtlp,
   victoriaLogsSpec,
 } from '../../scripts/local/backends'
-import { COLLECTOR_CONFIG, collectorBinary, localCollectorEnv } from '../../scripts/local/collector'
-import { reservePortBlock, type Ports } from '../../scripts/local/ports'
+import {
+  COLLECTOR_CONFIG,
+  collectorBinary,
+  collectorPorts,
+  localCollectorEnv,
+} from '../../scripts/local/collector'
+import { reservePortBlock } from '../../scripts/local/ports'
 import {
   spawnDetached,
   stopProcess,
@@ -24,7 +29,6 @@ import {
   type RunningProcess,
 } from '../../scripts/local/processes'
 import { jaegerTrace, logsOfTrace } from './backends'
-import { localCollectorPorts } from './collector-ports'
 import { eventually } from './eventually'
 
 const ROOT = join(__dirname, '..', '..')
@@ -92,14 +96,6 @@ async function startCollector({ refused = false } = {}) {
   }
   return { stop, urls }
 }
-
-const collectorPorts = (ports: Ports) => ({
-  otlpGrpc: ports.otlpGrpc,
-  otlpHttp: ports.otlpHttp,
-  prometheusExporter: ports.collectorMetrics,
-  healthCheck: ports.collectorHealth,
-  telemetry: ports.collectorTelemetry,
-})
 
 const probeResource = { attributes: [{ key: 'service.name', value: { stringValue: 'probe' } }] }
 
@@ -259,7 +255,8 @@ describe('the collector exporting to backends that refuse every export', () => {
 
 describe('k8sattributes outside Kubernetes', () => {
   it('keeps the collector from starting without K8SATTRIBUTES_PASSTHROUGH (no API server)', async () => {
-    const ports = await localCollectorPorts()
+    const block = await reservePortBlock()
+    const ports = collectorPorts(block.ports)
     const { K8SATTRIBUTES_PASSTHROUGH: _local, ...clusterMode } = localCollectorEnv(ports, {
       jaegerOtlp: '127.0.0.1:1',
       logsOtlp: 'http://127.0.0.1:1/otlp/v1/logs',
@@ -282,6 +279,7 @@ describe('k8sattributes outside Kubernetes', () => {
       assert.equal(healthy, false, 'the collector reports healthy without its processor')
     } finally {
       child.kill('SIGKILL')
+      block.release()
     }
   })
 })
