@@ -4,7 +4,7 @@ TSX := node --import tsx
 # Scenarios measure latency and alert delays: one file at a time on two cores.
 LOCAL_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
-.PHONY: collector prometheus test-collector local-up local-down local-status test-local
+.PHONY: collector prometheus test-collector local-up local-down local-fault local-status tour-images test-local
 collector: ## Build the collector of cdk8s/collector/builder-config.yaml (cached in ~/.cache/shopscope)
 	@scripts/local/build-collector.sh
 
@@ -20,8 +20,14 @@ local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victor
 local-down: ## Stop the local stack
 	@$(TSX) scripts/local/down.ts
 
+local-fault: ## A fault switch on the local stack: SERVICE=order-service FAULT=failDependency=product-service (latencyMs=800, errorRate=0.2, off)
+	@$(TSX) scripts/local/faults.ts "$(SERVICE)" "$(FAULT)"
+
 local-status: ## URLs and processes of the local stack
 	@$(TSX) scripts/local/status.ts
 
-test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces, a checkout in the Jaeger UI
+tour-images: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## docs/tour.md's screenshots again, from its test on the local stack
+	TOUR_IMAGES=docs/img/tour $(LOCAL_TEST) tests/local/scenario-tour.test.ts
+
+test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces, a checkout in the Jaeger UI, the tour
 	$(LOCAL_TEST) tests/local/scenario-*.test.ts tests/load/*.test.ts

@@ -32,6 +32,36 @@ async function readJson(req: IncomingMessage): Promise<WebhookPayload> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload
 }
 
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/**
+ * What a receiver got, newest first: the page a person opens where a team would look at its
+ * chat channel or pager (Debian's Alertmanager has no web UI of its own).
+ */
+function inboxPage(items: Delivery[]): string {
+  const rows = [...items]
+    .reverse()
+    .map(
+      (d) =>
+        `<tr class="${d.status}"><td>${new Date(d.receivedAt).toISOString()}</td>` +
+        `<td>${escape(d.receiver)}</td><td>${d.status}</td><td>${escape(d.alertname)}</td>` +
+        `<td>${escape(
+          Object.entries(d.labels)
+            .filter(([k]) => k !== 'alertname')
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' '),
+        )}</td></tr>`,
+    )
+    .join('')
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Alerts delivered</title>
+<style>body{font:14px system-ui,sans-serif;margin:2rem}table{border-collapse:collapse;width:100%}
+td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}.firing td:nth-child(3){color:#b00020;font-weight:600}
+.resolved td:nth-child(3){color:#1b7f3b}</style></head><body>
+<h1>Alerts delivered by Alertmanager</h1><p>${items.length} notification(s); JSON at <a href="/api/deliveries">/api/deliveries</a>.</p>
+<table><thead><tr><th>received</th><th>receiver</th><th>status</th><th>alert</th><th>labels</th></tr></thead>
+<tbody>${rows}</tbody></table></body></html>`
+}
+
 function reply(res: ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
 }
@@ -59,6 +89,13 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     reply(res, 200, { recorded: payload.alerts?.length ?? 0 })
   } else if (req.method === 'GET' && url.pathname === '/api/deliveries') {
     reply(res, 200, deliveries)
+  } else if (req.method === 'GET' && url.pathname === '/') {
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+      })
+      .end(inboxPage(deliveries))
   } else {
     reply(res, 404, { error: `no route ${req.method} ${url.pathname}` })
   }

@@ -6,13 +6,16 @@ import { LOCAL_RUN_DIR, loadState, type StackState } from './stack'
 
 /** What a person opens in a browser, first; `urls` are the base URLs the tests use. */
 export function browserUrls(state: StackState): [string, string][] {
-  const { shop, jaeger, logs, prometheus, alertmanager } = state.urls
+  const { shop, jaeger, logs, prometheus, alertmanager, recorder } = state.urls
   return [
     ['shop', shop ?? ''],
     ['Jaeger UI', jaeger ?? ''],
     ['logs UI', `${logs ?? ''}/select/vmui/`],
     ['Prometheus', prometheus ?? ''],
-    ['Alertmanager', alertmanager ?? ''],
+    // Debian's Alertmanager serves its API and no web UI: its alerts are at /api/v2/alerts,
+    // what it delivered on the recorder's page.
+    ['Alertmanager API', `${alertmanager ?? ''}/api/v2/alerts`],
+    ['alerts delivered', recorder ?? ''],
   ]
 }
 

@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Delivery } from '../../scripts/local/alert-recorder'
+export { setFaults, type Faults } from '../../scripts/local/faults'
 import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
 import { removeDatabaseFiles } from '../../scripts/local/database'
 import { reservePortBlock } from '../../scripts/local/ports'
@@ -150,26 +151,6 @@ export async function telemetryByService(state: StackState) {
     traces: await jaegerServices(state.urls.jaeger ?? ''),
     logs: await logCountsByService(state.urls.logs ?? ''),
   }
-}
-
-export interface Faults {
-  latencyMs?: number
-  errorRate?: number
-  failDependency?: string
-}
-
-/** PUT /admin/faults on one service's admin listener; returns the switches now in effect. */
-export async function setFaults(state: StackState, service: string, faults: Faults) {
-  const res = await fetch(`${state.adminUrls[service]}/admin/faults`, {
-    method: 'PUT',
-    headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${state.faultAdminToken}`,
-    },
-    body: JSON.stringify(faults),
-  })
-  if (!res.ok) throw new Error(`PUT /admin/faults on ${service}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as Required<Faults>
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -23,7 +23,12 @@ import {
   PARENT_VOUCHER,
   type ParentVoucher,
 } from '@shopscope/telemetry/dist/untrusted-parent-sampler'
-import { browserBundleRoutes, loadBrowserBundle, pageTrace } from './browser-telemetry'
+import {
+  activeTraceId,
+  browserBundleRoutes,
+  loadBrowserBundle,
+  pageTrace,
+} from './browser-telemetry'
 import { accountRoutes } from './routes/account'
 import { assetRoutes } from './routes/assets'
 import { cartRoutes } from './routes/cart'
@@ -185,7 +190,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
       request.log.error({ err: error }, 'page failed')
     }
     reply.code(status)
-    return page(reply, `Error ${status}`, errorView(status, messageFor(error, status)))
+    // Only failures of ours get a reference: a 4xx is the request's own doing.
+    const reference = status >= 500 ? activeTraceId() : undefined
+    return page(reply, `Error ${status}`, errorView(status, messageFor(error, status), reference))
   })
 
   await fastify.register(assetRoutes)

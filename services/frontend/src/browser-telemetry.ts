@@ -51,3 +51,9 @@ export function pageTrace(request: FastifyRequest, grants: TraceGrants): PageTra
     grant: grants.issue(span, incomingGrant(request.headers.tracestate)),
   }
 }
+
+/** The trace id of the request being served, if it has a span (the error page's reference). */
+export function activeTraceId(): string | undefined {
+  const span = trace.getActiveSpan()?.spanContext()
+  return span && trace.isSpanContextValid(span) ? span.traceId : undefined
+}

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { getOverSocket, startTestService, type TestService } from '@shopscope/tests/harness'
 import { service } from '../src/service'
+import { errorView } from '../src/views/errors'
 import { deadUrl } from './helpers'
 
 /**
@@ -104,5 +105,17 @@ describe('an HTML site answers pages, even for requests refused before routing',
     const res = await get('/test/bad-header')
     assertPage(res, 500)
     assert.doesNotMatch(res.body, /ERR_INVALID_CHAR|never sent/)
+  })
+})
+
+describe('the error page', () => {
+  it("quotes a failure's reference (its trace id), escaped, and none when there is none", () => {
+    const page = errorView(503, 'The catalog is unavailable.', '0af7651916cd43dd8448eb211c80319c')
+    assert.match(
+      page,
+      /<p class="error-reference">Reference: <code>0af7651916cd43dd8448eb211c80319c<\/code><\/p>/,
+    )
+    assert.match(errorView(503, 'x', '<b>'), /<code>&#60;b&#62;<\/code>/)
+    assert.doesNotMatch(errorView(404, 'Not here.'), /error-reference/)
   })
 })

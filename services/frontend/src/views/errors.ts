@@ -8,11 +8,16 @@ export const ERROR_TITLES: Record<number, string> = {
   503: 'Temporarily unavailable',
 }
 
-export function errorView(status: number, message: string): string {
+/**
+ * `reference` is the trace id of the request that failed: a shopper can quote it, and it finds
+ * the request's logs (and its trace, when sampled) in the logs UI and Jaeger.
+ */
+export function errorView(status: number, message: string, reference?: string): string {
   return html`<section class="error-page card">
     <p class="error-code">${status}</p>
     <h1>${ERROR_TITLES[status] ?? 'Something went wrong'}</h1>
     <p>${message}</p>
+    !${reference ? html`<p class="error-reference">Reference: <code>${reference}</code></p>` : ''}
     <a class="button" href="/">Back to the shop</a>
   </section>`
 }

@@ -176,6 +176,7 @@ tbody tr:last-child td { border-bottom: 0; }
 /* Sign in and errors */
 .auth { max-width: 440px; margin: 1rem auto; padding: 2rem; }
 .error-page { max-width: 560px; margin: 2rem auto; text-align: center; padding: 2.5rem 2rem; }
+.error-reference { font-size: 0.85rem; color: var(--muted); overflow-wrap: anywhere; }
 .error-code { font-size: 3.5rem; font-weight: 800; margin: 0; color: var(--primary); line-height: 1; }
 
 @media (max-width: 760px) {
