@@ -72,7 +72,13 @@ containerfile() { # <context> <lines...>
 go_bins() { # <module> <version> <ldflags function> <tags> <package>...
   local module=$1 version=$2 ldflags_fn=$3 tags=$4
   shift 4
-  local out="$STANDINS/bin/${module//\//_}@$version${BINS_VARIANT:-}"
+  local out="$STANDINS/bin/${module//\//_}@$version${BINS_VARIANT:-}" lock
+  mkdir -p "$STANDINS/bin"
+  # make test asks for some twice at once (tool-jaeger in the foreground, `binaries` in the
+  # background): the second waits for the first build and takes it. go_bins runs in a command
+  # substitution, whose exit releases the lock.
+  exec {lock}>"$out.lock"
+  flock "$lock"
   if [ -f "$out/.done" ]; then
     echo "$out"
     return

@@ -19,6 +19,11 @@ die() {
 }
 
 out="$cache/jaeger-ui-$JAEGER_UI_VERSION-${JAEGER_UI_SHA256:0:12}"
+mkdir -p "$cache"
+# make test builds it twice at once (the foreground's tool-jaeger, the background's stand-ins):
+# the second waits for the first and takes its result.
+exec {lock}>"$out.lock"
+flock "$lock"
 if [ -f "$out/index.html.gz" ]; then
   echo "$out"
   exit 0
@@ -40,7 +45,6 @@ if [ "${node_version%%.*}" != "v${wanted%%.*}" ] || ! command -v npx >/dev/null;
   die "Node.js $node_version is not ${wanted%%.*}.x: run it with the Node.js of \`make shipped-node\` first on PATH (make does)"
 fi
 
-mkdir -p "$cache"
 # Built in a scratch dir and moved in place at the end: an interrupted build is never reused.
 tmp="$(mktemp -d "$cache/jaeger-ui-build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
