@@ -28,10 +28,15 @@ function traceOfPost(page: Page, path: string): Promise<string> {
   })
 }
 
+/** The spans whose parent is not in the trace. */
+function rootsOf(spans: TraceSpan[]) {
+  const ids = new Set(spans.map((s) => s.spanId))
+  return spans.filter((s) => !ids.has(s.parentSpanId))
+}
+
 /** Every span but the root has its parent in the trace: one tree, not pieces sharing an id. */
 function assertOneTree(spans: TraceSpan[]) {
-  const ids = new Set(spans.map((s) => s.spanId))
-  const roots = spans.filter((s) => !ids.has(s.parentSpanId))
+  const roots = rootsOf(spans)
   assert.deepEqual(
     roots.map((s) => `${serviceOf(s)}: ${s.name}`),
     [roots[0] ? `${BROWSER}: ${roots[0].name}` : 'a root'],
@@ -135,31 +140,34 @@ describe('local stack: traces that start in the browser', () => {
       },
     ]
     for (const { name, traceId, click, post } of expectations) {
-      const spans = await wholeTrace(stack, traceId, (s) => {
-        const services = servicesOf(s)
-        return (
-          [BROWSER, 'frontend', 'order-service', 'product-service'].every((n) => services.has(n)) &&
-          sqlServices(s).has('product-service') &&
-          sqlServices(s).has('order-service')
-        )
-      }).catch(async (error: Error) => {
+      // Spans arrive in batches from five processes (the browser's fetch span ends last, once
+      // its resource timing is in): wait for all that is expected, in one tree.
+      const expected: [string, (spans: TraceSpan[]) => boolean][] = [
+        [
+          `${BROWSER}: ${click}`,
+          (t) => t.some((s) => serviceOf(s) === BROWSER && s.name === click),
+        ],
+        [
+          `${BROWSER}: the fetch (POST)`,
+          (t) => t.some((s) => serviceOf(s) === BROWSER && /^(HTTP )?POST$/.test(s.name)),
+        ],
+        [`frontend: ${post}`, (t) => t.some((s) => serviceOf(s) === 'frontend' && s.name === post)],
+        ['order-service', (t) => servicesOf(t).has('order-service')],
+        ['product-service', (t) => servicesOf(t).has('product-service')],
+        ["order-service's SQL", (t) => sqlServices(t).has('order-service')],
+        ["product-service's SQL", (t) => sqlServices(t).has('product-service')],
+        ['one tree rooted in the browser', (t) => rootsOf(t).length === 1],
+      ]
+      const spans = await wholeTrace(stack, traceId, (t) =>
+        expected.every(([, has]) => has(t)),
+      ).catch(async (error: Error) => {
+        const found = await traceSpans(stack, traceId)
+        const missing = expected.filter(([, has]) => !has(found)).map(([what]) => what)
         throw new Error(
-          `${name}: ${error.message}\n${describeTrace(await traceSpans(stack, traceId))}`,
+          `${name}: ${error.message}; missing: ${missing.join(', ')}\n${describeTrace(found)}`,
         )
       })
       const summary = describeTrace(spans)
-      assert.ok(
-        spans.some((s) => serviceOf(s) === BROWSER && s.name === click),
-        `${name}: no "${click}"\n${summary}`,
-      )
-      assert.ok(
-        spans.some((s) => serviceOf(s) === BROWSER && /^HTTP POST$|^POST$/.test(s.name)),
-        `${name}: no fetch span\n${summary}`,
-      )
-      assert.ok(
-        spans.some((s) => serviceOf(s) === 'frontend' && s.name === post),
-        `${name}: no ${post}\n${summary}`,
-      )
       assertOneTree(spans)
       console.log(`${name}: trace ${traceId}, ${spans.length} spans\n${summary}\n`)
     }
