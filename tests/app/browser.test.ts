@@ -148,6 +148,29 @@ describe('shopping in a real browser', () => {
   })
 })
 
+describe('a scripted post whose answer is lost', () => {
+  it('reached the shop: the add-to-cart is not sent again, the cart shows it once', async () => {
+    const { context, page } = await openShop()
+    await register(page, `lost-${Date.now()}@shopscope.test`)
+    let posts = 0
+    await page.route('**/cart/items', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue()
+      posts++
+      if (posts > 1) return route.continue()
+      // The shop takes the first post; its answer never reaches the page.
+      await route.fetch()
+      await route.abort('connectionreset')
+    })
+    await page.goto(shop().url)
+    const card = page.getByRole('listitem').filter({ hasText: 'Laptop Pro' })
+    await card.getByRole('button', { name: 'Add to cart' }).click()
+    await page.waitForURL(/\/cart$/)
+    assert.match(await mainText(page), /Subtotal, 1 item\b/)
+    assert.equal(posts, 1, 'the post was not sent again')
+    await context.close()
+  })
+})
+
 describe('without JavaScript', () => {
   it('adds to the cart and checks out with plain form posts', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false })

@@ -184,8 +184,11 @@ document.addEventListener('submit', (event) => {
     .catch((error: unknown) => {
       span.recordException(error instanceof Error ? error : String(error))
       span.setStatus({ code: SpanStatusCode.ERROR })
-      // The plain form post: the shop works as it does without JavaScript.
-      form.submit()
+      // The post may have reached the shop before its answer was lost: sent again only where
+      // a repeat is harmless (the checkout's idempotency key places one order), else the cart
+      // shows what was done, rather than an add-to-cart counted twice.
+      if (body.has('idempotencyKey')) form.submit()
+      else location.assign('/cart')
     })
     .finally(() => span.end())
 })
