@@ -54,7 +54,9 @@ describe('shoppers of the cluster tests', () => {
   it('record every acknowledged order once, with the checkouts each shopper submitted', async () => {
     state.nextOrder = 1
     const shoppers = new Shoppers({ baseUrl, shoppers: 3, label: 'unit', checkOut: true })
-    await sleep(300)
+    // Until each shopper has ordered (a few ms each here; longer on a loaded machine).
+    for (let waited = 0; shoppers.orders.length < 3 && waited < 10_000; waited += 50)
+      await sleep(50)
     await shoppers.stop()
     const ids = shoppers.orders.map((o) => o.id)
     assert.ok(ids.length >= 3, `${ids.length} orders`)
