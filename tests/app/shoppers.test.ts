@@ -55,7 +55,7 @@ describe('shoppers of the cluster tests', () => {
     state.nextOrder = 1
     const shoppers = new Shoppers({ baseUrl, shoppers: 3, label: 'unit', checkOut: true })
     // Until each shopper has ordered (a few ms each here; longer on a loaded machine).
-    for (let waited = 0; shoppers.orders.length < 3 && waited < 10_000; waited += 50)
+    for (let waited = 0; shoppers.checkoutsSubmitted.size < 3 && waited < 10_000; waited += 50)
       await sleep(50)
     await shoppers.stop()
     const ids = shoppers.orders.map((o) => o.id)
