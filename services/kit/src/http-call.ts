@@ -1,4 +1,4 @@
-import { Agent, request } from 'node:http'
+import { Agent, request, type ClientRequest } from 'node:http'
 
 /** The transport failed; `timeout` when no complete answer came within the time limit. */
 export class CallFailed extends Error {
@@ -15,6 +15,16 @@ export class CallFailed extends Error {
  */
 const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 })
 
+/**
+ * A request sent on an idle keep-alive connection that the other side closed at that moment (a
+ * pod ending its drain closes its idle connections) fails before any answer: the server closed
+ * it idle, so it never handled the request, which is sent again on another connection whatever
+ * its method (Node's documented remedy, `request.reusedSocket`). Bounded: each such failure
+ * also drops that connection from the pool.
+ */
+const STALE_CONNECTION_RETRIES = 3
+const STALE_CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE'])
+
 export interface CallOptions {
   method: string
   headers: Record<string, string>
@@ -29,6 +39,7 @@ export function httpCall(
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     let settled = false
+    let req: ClientRequest
     const fail = (reason: CallFailed['reason']) => {
       if (settled) return
       settled = true
@@ -36,32 +47,43 @@ export function httpCall(
       req.destroy()
       reject(new CallFailed(reason))
     }
-    const req = request(
-      url,
-      {
-        agent,
-        method: options.method,
-        headers: {
-          ...options.headers,
-          ...(options.body === undefined
-            ? {}
-            : { 'content-length': Buffer.byteLength(options.body) }),
+    const send = (staleRetriesLeft: number) => {
+      let answered = false
+      req = request(
+        url,
+        {
+          agent,
+          method: options.method,
+          headers: {
+            ...options.headers,
+            ...(options.body === undefined
+              ? {}
+              : { 'content-length': Buffer.byteLength(options.body) }),
+          },
         },
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', () => fail('unreachable'))
-        res.on('end', () => {
-          if (settled) return
-          settled = true
-          clearTimeout(timer)
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
-        })
-      },
-    )
+        (res) => {
+          answered = true
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('error', () => fail('unreachable'))
+          res.on('end', () => {
+            if (settled) return
+            settled = true
+            clearTimeout(timer)
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+          })
+        },
+      )
+      const sent = req
+      sent.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return
+        const stale = sent.reusedSocket && !answered && STALE_CONNECTION_ERRORS.has(err.code ?? '')
+        if (stale && staleRetriesLeft > 0) send(staleRetriesLeft - 1)
+        else fail('unreachable')
+      })
+      sent.end(options.body)
+    }
     const timer = setTimeout(() => fail('timeout'), options.timeoutMs)
-    req.on('error', () => fail('unreachable'))
-    req.end(options.body)
+    send(STALE_CONNECTION_RETRIES)
   })
 }
