@@ -22,7 +22,7 @@ bench: build autoinstrumentation collector shipped-node stock-autoinstrumentatio
 	$(BENCH)
 
 test-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## The benchmark script on a seconds-long setting: checks it runs, and loses no order and no span
-	$(BENCH) --short --out .run/bench-short | tee .run/bench-short.log
+	mkdir -p .run && $(BENCH) --short --out .run/bench-short | tee .run/bench-short.log
 	@grep -q '^| target | measured | met |' .run/bench-short/latest.md
 	@# Speed depends on the machine; integrity does not: these two must hold even on a short run.
 	@grep -Eq '^\| no order lost or doubled .*\| yes \|$$' .run/bench-short/latest.md \
