@@ -1,14 +1,13 @@
 // The local stack's Prometheus (`make prometheus`) serves its web UI: the release build embeds
 // the UI's assets. Without them every UI page answers "Error opening React index.html".
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { chromium } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { startDaemon, type Daemon } from './daemon'
 import { BUILT_TOOLS_DIR, toolPath } from './tools'
 
-const CHROMIUM = '/usr/bin/chromium'
 // Written on every run (docs/img/prometheus-ui.png is a copy of one, for the README).
 const SCREENSHOT = resolve(__dirname, '../../test-results/prometheus-ui.png')
 
@@ -56,11 +55,7 @@ describe('the Prometheus web UI', () => {
   })
 
   it('renders in Chromium: a PromQL query graphed from the query page', async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (make deps)`)
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-    })
+    const browser = await launchChromium()
     try {
       // Until the first self-scrape lands the graph would show "Empty query result".
       for (let i = 0; i < 60; i++) {

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { BUNDLE_PATH } from '../../services/frontend/src/browser-telemetry'
 
-const CHROMIUM = '/usr/bin/chromium'
 const CSP = "default-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'"
 
 interface ExportedSpan {
@@ -39,7 +39,6 @@ let base = ''
 let browser: Browser
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: make deps-system`)
   if (!existsSync(BUNDLE_PATH)) throw new Error(`${BUNDLE_PATH} is missing: make build`)
   const bundle = readFileSync(BUNDLE_PATH)
   server = createServer((request, response) => {
@@ -76,10 +75,7 @@ before(async () => {
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  })
+  browser = await launchChromium()
 })
 after(async () => {
   await browser?.close()

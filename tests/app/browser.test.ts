@@ -1,13 +1,13 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { TEST_ENV } from '@shopscope/tests/harness'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { shopFixture } from './shop'
 
-const CHROMIUM = '/usr/bin/chromium'
 // Written on every run (docs/img/order-confirmation.png is a copy of one, for the README).
 const SCREENSHOT = resolve(__dirname, '../../test-results/order-confirmation.png')
 
@@ -15,24 +15,7 @@ const shop = shopFixture()
 let browser: Browser
 
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (make deps) to run this test`,
-    )
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
+  browser = await launchChromium()
 })
 after(async () => browser?.close())
 

@@ -11,12 +11,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { BUNDLE_PATH } from '../../services/frontend/src/browser-telemetry'
 import { startOtlpReceiver } from '../telemetry/otlp-receiver'
 import { FAST_EXPORT_ENV, stagedBootstrap, startServiceProcess } from '../telemetry/service-process'
 
-const CHROMIUM = '/usr/bin/chromium'
 const RUNS = Number(process.env.RUNS ?? 9)
 const SCRIPT_TAG = /<script src="\/static\/telemetry\.js[^"]*" defer><\/script>/
 
@@ -55,7 +55,6 @@ async function loadTimes(browser: Browser, url: string, withScript: boolean) {
 }
 
 async function main() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: make deps-system`)
   if (!existsSync(BUNDLE_PATH)) throw new Error(`${BUNDLE_PATH} is missing: make build`)
   const bundle = readFileSync(BUNDLE_PATH)
   const otlp = await startOtlpReceiver()
@@ -72,10 +71,7 @@ async function main() {
       ORDER_SERVICE_URL: nowhere,
     },
   })
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
-  })
+  const browser = await launchChromium()
   try {
     const url = `${frontend.url}/login`
     const results: Record<string, Timing[]> = {}

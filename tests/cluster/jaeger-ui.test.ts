@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { after, before, it } from 'node:test'
-import { chromium, type Browser } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
 import { JAEGER } from '../../cdk8s/src/names'
@@ -20,7 +21,6 @@ import { readObjects, synthPlatform } from '../platform/lib/render'
 import { tool } from '../platform/lib/tools'
 import { startJaeger, waitServing } from './jaeger-run'
 
-const CHROMIUM = '/usr/bin/chromium'
 const SCREENSHOT = resolve(__dirname, '../../test-results/jaeger-trace-logs.png')
 
 // Just enough protobuf for one OTLP ExportLogsServiceRequest (VictoriaLogs takes no OTLP JSON).
@@ -61,11 +61,7 @@ function otlpLog(service: string, traceId: string, spanId: string, body: string)
 
 let browser: Browser
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: install Debian's chromium (make deps)`)
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'],
-  })
+  browser = await launchChromium()
 })
 after(async () => browser?.close())
 

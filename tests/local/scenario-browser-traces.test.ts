@@ -3,14 +3,13 @@
 // spans and frontend → order-service → product-service → SQL; a page's load joins the trace of
 // the request that rendered it. Read back from Jaeger's query API.
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import type { TraceSpan } from './backends'
 import { eventually } from './eventually'
 import { spans as jaegerSpans, useLocalStack, type LocalStack } from './local-stack'
 
-const CHROMIUM = '/usr/bin/chromium'
 const BROWSER = 'frontend-web'
 
 const serviceOf = (span: TraceSpan) => String(span.resource['service.name'] ?? '')
@@ -65,14 +64,8 @@ describe('local stack: traces that start in the browser', () => {
   let stack: LocalStack
   let browser: Browser
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (make deps)`)
-    }
     stack = await useLocalStack('browser-traces')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    })
+    browser = await launchChromium()
   })
   after(async () => {
     await browser?.close()

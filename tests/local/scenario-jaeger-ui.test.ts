@@ -4,15 +4,15 @@
 // (docs/img/jaeger-trace.png is a copy of one, for the README).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser as Chromium } from 'playwright-core'
+import type { Browser as Chromium } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { Browser } from '../telemetry/browser'
 import { eventually } from './eventually'
 import { logs, spans, useLocalStack, type LocalStack } from './local-stack'
 
-const CHROMIUM = '/usr/bin/chromium'
 const RESULTS = resolve(__dirname, '../../test-results')
 const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 
@@ -20,14 +20,8 @@ describe('local stack: a checkout in the Jaeger UI, and its logs', () => {
   let stack: LocalStack
   let chromiumBrowser: Chromium
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (make deps)`)
-    }
     stack = await useLocalStack('jaeger-ui')
-    chromiumBrowser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    })
+    chromiumBrowser = await launchChromium()
   })
   after(async () => {
     await chromiumBrowser?.close()

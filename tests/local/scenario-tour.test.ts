@@ -4,10 +4,11 @@
 // tour's screenshots are this test's (TOUR_IMAGES=docs/img/tour, `make tour-images`), so they
 // show what the stack does today.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { launchChromium } from '../harness/chromium'
 import { parse } from 'yaml'
 import { jaegerTrace, logsOfTrace } from './backends'
 import { parseFault } from '../../scripts/local/faults'
@@ -21,7 +22,6 @@ import {
   type LocalStack,
 } from './local-stack'
 
-const CHROMIUM = '/usr/bin/chromium'
 const ROOT = resolve(__dirname, '..', '..')
 const IMAGES = resolve(ROOT, process.env.TOUR_IMAGES ?? 'test-results/tour')
 const ALERT = 'HighErrorRate'
@@ -41,15 +41,9 @@ describe('the guided tour: break product-service and follow the fault', () => {
   }
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (make deps)`)
-    }
     mkdirSync(IMAGES, { recursive: true })
     stack = await useLocalStack('tour')
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'],
-    })
+    browser = await launchChromium()
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
     shop = await context.newPage()
   })
