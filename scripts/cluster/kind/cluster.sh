@@ -38,8 +38,16 @@ up() {
   command -v kind >/dev/null || die "kind is missing: make tool-kind"
   podman image exists "$IMAGE" || die "$IMAGE is missing: make kind-node-image"
   if kind get clusters 2>/dev/null | grep -cx "$CLUSTER" >/dev/null; then
-    say "cluster $CLUSTER exists: reusing it"
-    return
+    local unhealthy
+    unhealthy=$(unhealthy)
+    if [ -z "$unhealthy" ]; then
+      say "cluster $CLUSTER exists: reusing it"
+      return
+    fi
+    # A run that ended with the machine (a stopped node container, an API server that does not
+    # answer) leaves a cluster kind still lists but nothing can use: start over, never reuse it.
+    say "cluster $CLUSTER exists but $unhealthy: deleting it and creating a new one"
+    down
   fi
   local config=$CONFIG started=$SECONDS
   # A node image without kind's default CNI manifest (node-image.sh bakes one in when the pod
@@ -58,6 +66,20 @@ up() {
   rm -rf "$LOADED"
   kind create cluster --config "$config" --image "$IMAGE" --retain
   say "created in $((SECONDS - started)) s"
+}
+
+# Why the existing cluster cannot be reused (nothing printed: every node container runs and the
+# API server answers ready).
+unhealthy() {
+  local node state
+  for node in $(nodes); do
+    state=$(podman inspect --format '{{.State.Status}}' "$node" 2>/dev/null || echo missing)
+    [ "$state" = running ] || {
+      echo "node $node is $state"
+      return
+    }
+  done
+  kc get --raw /readyz --request-timeout=20s >/dev/null 2>&1 || echo "its API server does not answer ready"
 }
 
 load() {
@@ -155,8 +177,11 @@ down() {
   fi
   clean_host
   rm -rf "$LOADED"
-  left=$(leftovers)
-  rm -rf "$PODMAN_RUN" # what the podman commands of leftovers made, no container's
+  # A container's conmon may still be a zombie for a moment after its container is gone.
+  local tries=0
+  until left=$(leftovers) && rm -rf "$PODMAN_RUN" && [ -z "$left" ] || [ $((tries += 1)) -gt 5 ]; do
+    sleep 1
+  done
   [ -z "$left" ] || die "deleted in $((SECONDS - started)) s, but left on the host:"$'\n'"$left"
   say "deleted in $((SECONDS - started)) s; nothing left on the host"
 }
