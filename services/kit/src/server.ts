@@ -131,7 +131,7 @@ export async function buildService<E extends TProperties>(
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorate('winston', logger)
-  app.decorate('metrics', createRegistry())
+  app.decorate('metrics', createRegistry(env))
   app.addSchema(Problem)
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler(notFoundHandler)

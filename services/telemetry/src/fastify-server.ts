@@ -1,5 +1,5 @@
 import { subscribe } from 'node:diagnostics_channel'
-import { context, type Attributes, type Span } from '@opentelemetry/api'
+import { context, propagation, trace, type Attributes, type Span } from '@opentelemetry/api'
 import { httpDuration, methodOf } from './http-conventions'
 import { redactPath } from './url-redaction'
 
@@ -50,19 +50,35 @@ export function describeServerSpan(span: Span, request: ServerRequest): void {
   span.setAttributes(attributes)
 }
 
+/** Header getter for propagation.extract over Fastify's (already lower-cased) headers. */
+const headerGetter = {
+  keys: (headers: ServerRequest['headers']) => Object.keys(headers),
+  get: (headers: ServerRequest['headers'], key: string) => headers[key],
+}
+
 /**
  * Every Fastify instance created from now on records `http.server.request.duration` (seconds,
  * stable conventions) and runs requests to `untracedRoutes` (probes, scrapes) with tracing
  * suppressed, so nothing they do underneath becomes a root span. Call after the SDK started:
  * a meter taken earlier would be the no-op one for good.
+ *
+ * `extractCallerContext`, for the benchmark's ablation without @fastify/otel only (./ablation):
+ * the caller's `traceparent` becomes the request's active context, as @fastify/otel would make it
+ * the parent of its span, so that what runs underneath still sees the caller's trace.
  */
-export function measureFastifyServers(untracedRoutes: readonly string[]) {
+export function measureFastifyServers(
+  untracedRoutes: readonly string[],
+  options: { extractCallerContext?: boolean } = {},
+) {
   // The matched route, already parsed by Fastify: no URL slicing on every request.
   const untraced = new Set(untracedRoutes)
   const isUntraced = (request: ServerRequest) => untraced.has(request.routeOptions.url ?? '')
   const duration = httpDuration('server')
   const suppressUntraced: Hook = (request, _reply, done) => {
-    if (!isUntraced(request)) return done()
+    if (!isUntraced(request)) {
+      if (!options.extractCallerContext || trace.getSpan(context.active())) return done()
+      return context.with(propagation.extract(context.active(), request.headers, headerGetter), done)
+    }
     context.with(context.active().setValue(SUPPRESS_TRACING, true), done)
   }
   const record: Hook = (request, reply, done) => {

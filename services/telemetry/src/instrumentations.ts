@@ -7,6 +7,7 @@ import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex'
 import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
+import { logsExporterIsNone } from './ablation'
 import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
 import { isUnsampledCall } from './unsampled-calls'
 import { redactUrlAttributes } from './url-redaction'
@@ -102,7 +103,10 @@ export function shopInstrumentations(
     // Values never reach span attributes: statements are masked, not formatted.
     mysql2: () => new MySQL2Instrumentation({ maskStatement: true }),
     // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
-    winston: () => new WinstonInstrumentation(),
+    // With OTEL_LOGS_EXPORTER=none there is no log SDK: the transport would format every record
+    // for a no-op logger, so it is left out (the trace ids on stdout stay).
+    winston: () =>
+      new WinstonInstrumentation({ disableLogSending: logsExporterIsNone(process.env) }),
     'runtime-node': () => new RuntimeNodeInstrumentation(),
   }
   return selected.map((name) => all[name]()) as Instrumentation[]

@@ -1,5 +1,6 @@
 import { logs, metrics, trace } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
+import { ablatedPieces, ABLATE_ENV, logsExporterIsNone, NO_CONTEXT_MANAGER } from './ablation'
 import { installQuietDiagLogger } from './diag'
 import { measureFastifyServers } from './fastify-server'
 import {
@@ -41,19 +42,33 @@ export function startTelemetry(bootstrap: string): void {
   // OTEL_LOG_LEVEL asks for the SDK's own verbose console logger, for debugging.
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const selected = selectedInstrumentations(process.env)
+  // Unset in production: the benchmark's ablation leaves pieces out (./ablation).
+  const ablated = ablatedPieces(process.env)
+  const instrumented = selected.filter(
+    (name) =>
+      !(ablated.has('fastify-otel') && name === 'fastify') &&
+      !(ablated.has('http-client-spans') && (name === 'http' || name === 'undici')),
+  )
   const sampler = samplerFrom(process.env)
   const sdk = new NodeSDK({
-    instrumentations: shopInstrumentations(selected),
+    instrumentations: shopInstrumentations(instrumented),
     ...(sampler ? { sampler } : {}),
+    ...(ablated.has('context-manager') ? { contextManager: NO_CONTEXT_MANAGER } : {}),
   })
   sdk.start()
   redactDatabaseSpanErrors()
-  if (selected.includes('fastify')) measureFastifyServers(UNTRACED_PATHS)
-  if (selected.includes('http')) measureUnsampledCalls(isTelemetryExport)
+  if (selected.includes('fastify')) {
+    measureFastifyServers(UNTRACED_PATHS, { extractCallerContext: ablated.has('fastify-otel') })
+  }
+  if (selected.includes('http')) {
+    measureUnsampledCalls(isTelemetryExport, { everyCall: ablated.has('http-client-spans') })
+  }
   countEndedSpans()
-  bridgeLegacyLogsApi()
+  // OTEL_LOGS_EXPORTER=none: no logger provider to bridge to or to apply a policy on.
+  const logsOff = logsExporterIsNone(process.env)
+  if (!logsOff) bridgeLegacyLogsApi()
   const logExport = logExportFrom(process.env)
-  applyLogExportPolicy(logExport)
+  if (!logsOff) applyLogExportPolicy(logExport)
   flushOnSigterm(sdk, forceFlushAll)
   bootstrapLog('info', 'telemetry started', {
     bootstrap,
@@ -65,5 +80,6 @@ export function startTelemetry(bootstrap: string): void {
     sampler: sampler?.toString() ?? process.env.OTEL_TRACES_SAMPLER ?? 'parentbased_always_on',
     trust_traceparent: process.env[TRUST_TRACEPARENT_ENV] ?? 'true',
     log_export: logExport,
+    ...(ablated.size > 0 ? { ablated: [...ablated], ablate_env: ABLATE_ENV } : {}),
   })
 }

@@ -76,13 +76,20 @@ function record(
  * From now on, every call made under an unsampled trace (and not by the SDK's own exports,
  * `isExport`) carries that trace's `traceparent` and is measured. Call after the SDK started: a
  * meter taken earlier would be the no-op one for good.
+ *
+ * `everyCall`, for the benchmark's ablation without the http instrumentation only (./ablation):
+ * every call takes this path, sampled or not, and none gets a client span.
  */
-export function measureUnsampledCalls(isExport: () => boolean): void {
+export function measureUnsampledCalls(
+  isExport: () => boolean,
+  options: { everyCall?: boolean } = {},
+): void {
   const duration = httpDuration('client')
+  const everyCall = options.everyCall === true
   // Published in ClientRequest's constructor, in the caller's context, before any header is sent.
   subscribe('http.client.request.created', (message) => {
     const { request } = message as { request: TrackedRequest }
-    if (isExport() || !isUnsampledCall()) return
+    if (isExport() || !(everyCall || isUnsampledCall())) return
     propagation.inject(context.active(), request, setHeader)
     request[STARTED] = performance.now()
   })
