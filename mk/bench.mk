@@ -1,6 +1,15 @@
-# The benchmark (tests/bench): throughput, latency, span accounting, checkout integrity and peak
-# memory for telemetry off, full, the production default, the operator's stock image and full
-# with the collector down, in one run on the local stack's pieces.
+# The benchmark (tests/bench): throughput, latency, CPU per request, span accounting, checkout
+# integrity and peak memory for telemetry off, full, the production default, the operator's stock
+# image, full with the collector down and the ablation's configurations (default and full, each
+# without one piece of the telemetry: tests/bench/configs.ts), in one run of interleaved rounds
+# on the local stack's pieces.
+#
+# Time, estimated (not yet measured with the rounds): one configuration takes ~95 s with the five
+# scenarios (3 s warm-up + 10 s each, the span counts settling, the services' start and stop),
+# ~60 s with three. `make bench` = 18 configurations × 3 rounds ≈ 85 min; `make bench-ablation`
+# = 10 configurations × 3 rounds on home, add-to-cart and checkout ≈ 30 min.
+# BENCH_ARGS passes more flags to bench.ts (--configs, --rounds, --scenarios; its header).
+BENCH_ARGS ?=
 
 BENCH := node --import tsx tests/bench/bench.ts
 # The operator's stock Node.js auto-instrumentation for the `stock` configuration: its own
@@ -9,7 +18,7 @@ STOCK_SOURCE := tests/bench/stock
 STOCK_LOCK_HASH := $(shell sha256sum $(STOCK_SOURCE)/package-lock.json | cut -c1-12)
 export STOCK_AUTOINSTRUMENTATION_DIR := $(HOME)/.cache/shopscope/stock-nodejs-$(STOCK_LOCK_HASH)
 
-.PHONY: bench test-bench stock-autoinstrumentation
+.PHONY: bench bench-ablation test-bench stock-autoinstrumentation
 stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentations-node into ~/.cache/shopscope (cached)
 	@echo "stock auto-instrumentation: $(STOCK_AUTOINSTRUMENTATION_DIR)"
 	@if [ -f $(STOCK_AUTOINSTRUMENTATION_DIR)/.complete ]; then exit 0; fi; \
@@ -18,10 +27,13 @@ stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentat
 	npm ci --prefix $(STOCK_AUTOINSTRUMENTATION_DIR) --no-audit --no-fund --loglevel=error; \
 	touch $(STOCK_AUTOINSTRUMENTATION_DIR)/.complete
 
-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## Full benchmark (~4 min); writes tests/bench/results/<date>.json and latest.md
-	$(BENCH)
+bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## Full benchmark with the ablation, 3 interleaved rounds (~85 min, estimated); writes tests/bench/results/<date>.json and latest.md
+	$(BENCH) $(BENCH_ARGS)
 
-test-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## The benchmark script on a seconds-long setting: checks it runs, and loses no order and no span
+bench-ablation: build autoinstrumentation collector shipped-node ## Ablation of the production default only: off, default and default without each piece, 3 rounds, home/add-to-cart/checkout (~30 min, estimated); writes tests/bench/results/ablation/
+	$(BENCH) --configs ablation --scenarios home,add-to-cart,checkout --out tests/bench/results/ablation $(BENCH_ARGS)
+
+test-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## The benchmark script on a seconds-long setting (the standard configurations and default-bare, 1 round): checks it runs, and loses no order and no span
 	mkdir -p .run && $(BENCH) --short --out .run/bench-short | tee .run/bench-short.log
 	@grep -q '^| target | measured | met |' .run/bench-short/latest.md
 	@# Speed depends on the machine; integrity does not: these two must hold even on a short run.

@@ -1,13 +1,19 @@
 /**
- * `make bench` / `make test-bench`: throughput, latency, span accounting, checkout integrity and
- * peak memory of the shop for three telemetry configurations in one run; writes
- * tests/bench/results/<date>.json and latest.md.
+ * `make bench` / `make test-bench`: throughput, latency, CPU per request, span accounting,
+ * checkout integrity and peak memory of the shop for the telemetry configurations (configs.ts:
+ * the standard ones and the ablation's), in one run of interleaved rounds; writes
+ * <out>/<date>.json and latest.md (default out: tests/bench/results).
  *
- *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>]
+ *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>] [--configs <list>]
+ *     [--rounds <n>] [--scenarios <list>]
  *
- * For profiling, not for results: BENCH_CONFIGS=off,full and BENCH_SCENARIOS=home restrict the
- * run; BENCH_NODE_ARGS are added to the services' node flags and
- * BENCH_SERVICE_ENV (`A=1 B=2`) to their environment (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * --configs (or BENCH_CONFIGS): configurations and presets, comma-separated (configs.ts PRESETS:
+ * standard, ablation, ablation-full, ablation-detail, all; default all, --short: standard and
+ * default-bare). --rounds (or BENCH_ROUNDS): how many times each configuration runs, every round
+ * in a rotated order (default 3, --short: 1). --scenarios (or BENCH_SCENARIOS, e.g. home,checkout)
+ * restricts the scenarios. For profiling, not for results: BENCH_NODE_ARGS are added to the
+ * services' node flags and BENCH_SERVICE_ENV (`A=1 B=2`) to their environment (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'mysql2/promise'
@@ -17,6 +23,7 @@ import { collectorBinary } from '../../scripts/local/collector'
 import { stopProcess } from '../../scripts/local/processes'
 import { collectorCounters } from './collector-metrics'
 import { parseConfigs } from './configs'
+import { aggregateRounds, roundOrder } from './rounds'
 import { targets } from './targets'
 import { startDiscardBackend, type DiscardBackend } from './discard-backend'
 import { measure, type LoadResult } from './load'
@@ -39,14 +46,22 @@ import {
 import { peakRssMiB, readSpanCount, startConfig, type RunningConfig, type Telemetry } from './stack'
 
 const short = process.argv.includes('--short')
-const outIndex = process.argv.indexOf('--out')
-const OUT_DIR = outIndex > 0 ? (process.argv[outIndex + 1] ?? '') : join(__dirname, 'results')
+/** The value after a command-line flag, if the flag is there. */
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name)
+  return i > 0 ? process.argv[i + 1] : undefined
+}
+const OUT_DIR = flag('--out') ?? join(__dirname, 'results')
 const TIMING = short ? { warmupSeconds: 1, seconds: 2 } : { warmupSeconds: 3, seconds: 10 }
 const CONNECTIONS = 20
 const SEED_RATE = 200
 const CHECKOUTS_PER_CONFIG = short ? 3_000 : 15_000
-const CONFIGS = parseConfigs(process.env.BENCH_CONFIGS ?? 'off,full,default,stock,collector-down')
-const ONLY = process.env.BENCH_SCENARIOS?.split(',')
+const CONFIG_LIST =
+  flag('--configs') ?? process.env.BENCH_CONFIGS ?? (short ? 'standard,default-bare' : 'all')
+const CONFIGS = parseConfigs(CONFIG_LIST)
+const ROUNDS = Number(flag('--rounds') ?? process.env.BENCH_ROUNDS ?? (short ? 1 : 3))
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be ≥ 1, not ${ROUNDS}`)
+const ONLY = (flag('--scenarios') ?? process.env.BENCH_SCENARIOS)?.split(',')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The trace backend's exporter in cdk8s/collector/config.yaml (its `exporter` label). */
@@ -112,12 +127,14 @@ async function runConfig(
     runDir: string
     backend: DiscardBackend
     cartTokens: string[]
+    /** Where in the run this is, for the console: `round 2 of 3, 5 of 17`. */
+    label: string
   },
 ): Promise<ConfigResult> {
   const firstCheckoutUser = 1_000_000 + index * 100_000
   const checkoutTokens = signTokens(firstCheckoutUser, CHECKOUTS_PER_CONFIG)
   const ledger: CheckoutLedger = { answered201: new Set() }
-  console.log(`\n== telemetry ${telemetry}: starting the services`)
+  console.log(`\n== telemetry ${telemetry} (${env.label}): starting the services`)
   const config = await startConfig(telemetry, {
     ...env,
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
@@ -210,26 +227,39 @@ async function main() {
   try {
     const cartTokens = signTokens(10_000, ADD_TO_CART_USER_COUNT)
     const mysqlPid = await serverPid(mysql.url)
-    const configs: ConfigResult[] = []
-    for (const [i, telemetry] of CONFIGS.entries()) {
-      configs.push(
-        await runConfig(telemetry, i, {
+    // One list per configuration, in round order; every run has its own checkout users (index).
+    const runs: ConfigResult[][] = CONFIGS.map(() => [])
+    const order: string[][] = []
+    const started = Date.now()
+    let index = 0
+    for (let round = 0; round < ROUNDS; round++) {
+      const list = roundOrder(CONFIGS, round, ROUNDS)
+      order.push(list)
+      console.log(`\n=== round ${round + 1} of ${ROUNDS}: ${list.join(', ')}`)
+      for (const [i, telemetry] of list.entries()) {
+        const result = await runConfig(telemetry, index++, {
           mysqlUrl: mysql.url,
           mysqlPid,
-          runDir,
+          runDir: join(runDir, `round-${round + 1}`),
           backend,
           cartTokens,
-        }),
-      )
+          label: `round ${round + 1} of ${ROUNDS}, ${i + 1} of ${list.length}, ${Math.round((Date.now() - started) / 60_000)} min so far`,
+        })
+        runs[CONFIGS.indexOf(telemetry)]?.push(result)
+      }
     }
+    const configs = runs.map((r) => aggregateRounds(r))
     const date = new Date().toISOString()
     const results: Results = {
       date,
       command: `make ${short ? 'test-bench' : 'bench'}`,
-      setting: `${CONNECTIONS} connections, ${TIMING.warmupSeconds} s warm-up + ${TIMING.seconds} s per scenario`,
+      setting: `${CONNECTIONS} connections, ${TIMING.warmupSeconds} s warm-up + ${TIMING.seconds} s per scenario; configurations ${CONFIG_LIST}; ${ROUNDS} round${ROUNDS === 1 ? '' : 's'}; ${Math.round((Date.now() - started) / 60_000)} min`,
       machine: machine(),
       versions: versions(collectorBinary()),
+      rounds: ROUNDS,
+      order,
       configs,
+      runs,
       targets: targets(configs, { connections: CONNECTIONS, seedRate: SEED_RATE }),
     }
     console.log(`\n${consoleTable(results)}\n`)

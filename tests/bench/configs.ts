@@ -9,10 +9,17 @@ import { parse } from 'yaml'
 
 const ROOT = join(__dirname, '..', '..')
 
-export const TELEMETRY = ['off', 'full', 'default', 'stock', 'collector-down'] as const
-export type Telemetry = (typeof TELEMETRY)[number]
+/** The configurations the bench has always compared (the target table reads them). */
+export const BASES = ['off', 'full', 'default', 'stock', 'collector-down'] as const
+export type Base = (typeof BASES)[number]
 
-export const DESCRIPTIONS: Record<Telemetry, string> = {
+/**
+ * A configuration's name: a base, `<full|default>-no-<piece>` (that base without one piece, see
+ * PIECES) or `<full|default>-bare` (without every piece the ablation table sums).
+ */
+export type Telemetry = string
+
+const BASE_DESCRIPTIONS: Record<Base, string> = {
   off: 'no telemetry bootstrap (prom-client /metrics and the JSON log line stay)',
   full: 'our bootstrap, every trace sampled (parentbased_always_on)',
   default: "our bootstrap with the production default sampler of the repo's Instrumentation",
@@ -21,17 +28,196 @@ export const DESCRIPTIONS: Record<Telemetry, string> = {
   'collector-down': 'our bootstrap, every trace sampled, nothing listening at the OTLP endpoint',
 }
 
-export function parseConfigs(list: string): Telemetry[] {
-  const names = list.split(',').map((n) => n.trim())
-  const unknown = names.filter((n) => !(TELEMETRY as readonly string[]).includes(n))
-  if (unknown.length > 0) {
-    throw new Error(`unknown BENCH_CONFIGS ${unknown.join(', ')} (known: ${TELEMETRY.join(', ')})`)
+/**
+ * How a piece's cost is read in the ablation table: `summed` pieces partition what our bootstrap
+ * adds (their rows, the floor `<base>-bare − off` and the interactions add up to `<base> − off`);
+ * `detail` is part of the `partOf` row; `baseline` is also in `off`; `unclean` cannot be removed
+ * without changing what the rest does, so its row is an upper bound, not a share.
+ */
+export type PieceKind = 'summed' | 'detail' | 'baseline' | 'unclean'
+
+export interface Piece {
+  /** The table's row: what the piece is. */
+  label: string
+  /** What the configuration without it runs instead. */
+  without: string
+  kind: PieceKind
+  partOf?: string
+  /** Names for OTEL_NODE_DISABLED_INSTRUMENTATIONS (services/telemetry/src/instrumentations.ts). */
+  disabled?: string[]
+  /** Names for SHOPSCOPE_ABLATE (services/telemetry/src/ablation.ts). */
+  ablate?: string[]
+  env?: Record<string, string>
+}
+
+/** Each piece the ablation removes, and the switch (env variable) that removes it. */
+export const PIECES: Record<string, Piece> = {
+  db: {
+    label: 'knex + mysql2 instrumentations',
+    without:
+      'OTEL_NODE_DISABLED_INSTRUMENTATIONS=knex,mysql2: no query or statement wrapped, no SQL span',
+    kind: 'summed',
+    disabled: ['knex', 'mysql2'],
+  },
+  knex: {
+    label: 'of which the knex instrumentation',
+    without: "OTEL_NODE_DISABLED_INSTRUMENTATIONS=knex: mysql2's statement spans stay",
+    kind: 'detail',
+    partOf: 'db',
+    disabled: ['knex'],
+  },
+  fastify: {
+    label: '@fastify/otel (the server span)',
+    without:
+      "SHOPSCOPE_ABLATE=fastify-otel: no server span; the caller's traceparent is still made the active context and http.server.request.duration still recorded",
+    kind: 'summed',
+    ablate: ['fastify-otel'],
+  },
+  'http-client': {
+    label: 'http (+ undici) client instrumentation',
+    without:
+      'SHOPSCOPE_ABLATE=http-client-spans: no client span; every call gets traceparent and http.client.request.duration from the diagnostics-channel path unsampled calls take',
+    kind: 'summed',
+    ablate: ['http-client-spans'],
+  },
+  'otel-metrics': {
+    label: 'OTel metrics SDK (RED histograms, runtime-node)',
+    without: 'OTEL_METRICS_EXPORTER=none: no MeterProvider, every OTel instrument a no-op',
+    kind: 'summed',
+    env: { OTEL_METRICS_EXPORTER: 'none' },
+  },
+  'runtime-node': {
+    label: 'of which the runtime-node instrumentation',
+    without: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node',
+    kind: 'detail',
+    partOf: 'otel-metrics',
+    disabled: ['runtime-node'],
+  },
+  'log-export': {
+    label: 'log bridge + OTLP log export',
+    without:
+      'OTEL_LOGS_EXPORTER=none: no log SDK, no winston OTLP transport; trace ids on the stdout lines stay',
+    kind: 'summed',
+    env: { OTEL_LOGS_EXPORTER: 'none' },
+  },
+  'prom-defaults': {
+    label: "prom-client's default metrics (also in off)",
+    without:
+      'SHOPSCOPE_ABLATE=prom-default-metrics: no event-loop, GC or process metrics on /metrics',
+    kind: 'baseline',
+    ablate: ['prom-default-metrics'],
+  },
+  context: {
+    label: 'context manager (AsyncLocalStorage), upper bound',
+    without:
+      'SHOPSCOPE_ABLATE=context-manager: the active context is always the root; spans lose their parents and calls their traceparent, so the rest does other work',
+    kind: 'unclean',
+    ablate: ['context-manager'],
+  },
+}
+
+/** The pieces `<base>-bare` leaves out: every summed one. */
+export const BARE_PIECES = Object.keys(PIECES).filter((p) => PIECES[p]?.kind === 'summed')
+
+export interface ConfigSpec {
+  name: Telemetry
+  base: Base
+  /** The pieces left out (none for a base). */
+  without: string[]
+}
+
+/** The ablation applies to our bootstrap only, at either sampler. */
+const ABLATABLE_BASES: readonly string[] = ['full', 'default']
+
+/** What a configuration name means; throws on a name that is none of the forms. */
+export function configSpec(name: Telemetry): ConfigSpec {
+  if ((BASES as readonly string[]).includes(name)) return { name, base: name as Base, without: [] }
+  const bare = /^(full|default)-bare$/.exec(name)
+  if (bare) return { name, base: bare[1] as Base, without: BARE_PIECES }
+  const m = /^([a-z-]+?)-no-([a-z-]+)$/.exec(name)
+  if (m && ABLATABLE_BASES.includes(m[1] ?? '') && PIECES[m[2] ?? '']) {
+    return { name, base: m[1] as Base, without: [m[2] ?? ''] }
   }
-  return names as Telemetry[]
+  throw new Error(
+    `unknown configuration ${name} (known: ${BASES.join(', ')}, <full|default>-no-<${Object.keys(PIECES).join('|')}>, <full|default>-bare, or a preset: ${Object.keys(PRESETS).join(', ')})`,
+  )
+}
+
+export const baseOf = (name: Telemetry): Base => configSpec(name).base
+export const isAblation = (name: Telemetry) => configSpec(name).without.length > 0
+
+export function describeConfig(name: Telemetry): string {
+  const spec = configSpec(name)
+  if (spec.without.length === 0) return BASE_DESCRIPTIONS[spec.base]
+  if (name.endsWith('-bare')) {
+    return `${spec.base} without every summed piece (${spec.without.join(', ')}): the SDK, sampler, context manager, propagation, the business spans and the stdout log line stay`
+  }
+  const piece = PIECES[spec.without[0] ?? '']
+  return `${spec.base} without the ${piece?.label ?? ''}: ${piece?.without ?? ''}`
+}
+
+/** The services' extra environment that leaves a configuration's pieces out. */
+export function ablationEnv(name: Telemetry): Record<string, string> {
+  const pieces = configSpec(name).without.map((p) => PIECES[p] as Piece)
+  const env: Record<string, string> = Object.assign({}, ...pieces.map((p) => p.env ?? {}))
+  const disabled = pieces.flatMap((p) => p.disabled ?? [])
+  const ablate = pieces.flatMap((p) => p.ablate ?? [])
+  if (disabled.length > 0) env.OTEL_NODE_DISABLED_INSTRUMENTATIONS = disabled.join(',')
+  if (ablate.length > 0) env.SHOPSCOPE_ABLATE = ablate.join(',')
+  return env
+}
+
+const without = (base: string, pieces: string[]) => pieces.map((p) => `${base}-no-${p}`)
+
+/**
+ * Named sets for BENCH_CONFIGS / --configs. `ablation` is what the ablation table needs for the
+ * production default; `ablation-full` the same at 100 % sampling for the pieces whose cost
+ * depends on it; `ablation-detail` splits two rows; `all` is `make bench`.
+ */
+export const PRESETS: Record<string, Telemetry[]> = {
+  standard: [...BASES],
+  ablation: [
+    'off',
+    'default',
+    ...without('default', ['db', 'fastify', 'http-client', 'otel-metrics', 'log-export']),
+    'default-bare',
+    ...without('default', ['prom-defaults', 'context']),
+  ],
+  'ablation-full': [
+    'off',
+    'full',
+    ...without('full', ['db', 'fastify', 'http-client', 'log-export']),
+    'full-bare',
+  ],
+  'ablation-detail': [
+    'default',
+    ...without('default', ['db', 'knex', 'otel-metrics', 'runtime-node', 'prom-defaults']),
+  ],
+}
+PRESETS.all = [
+  ...new Set([
+    ...(PRESETS.standard ?? []),
+    ...(PRESETS.ablation ?? []),
+    ...(PRESETS['ablation-full'] ?? []),
+  ]),
+]
+
+/** A comma-separated list of configurations and presets, in order, each once. */
+export function parseConfigs(list: string): Telemetry[] {
+  const names = list
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean)
+    .flatMap((n) => PRESETS[n] ?? [n])
+  for (const name of names) configSpec(name)
+  return [...new Set(names)]
 }
 
 /** Whether a configuration runs a collector the services export to. */
-export const hasCollector = (t: Telemetry) => t !== 'off' && t !== 'collector-down'
+export const hasCollector = (t: Telemetry) => {
+  const base = baseOf(t)
+  return base !== 'off' && base !== 'collector-down'
+}
 
 interface InstrumentationSpec {
   spec: { sampler: { type: string; argument: string } }

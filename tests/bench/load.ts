@@ -34,6 +34,11 @@ export interface LoadResult {
   warmupRequests: number
   /** CPU milliseconds per request of each process of the stack during the timed run. */
   cpuMsPerRequest: Record<string, number>
+  /**
+   * A result over several rounds (rounds.ts): each round's req/s and stack CPU per request, in
+   * round order; the fields above are then the rounds' medians (counts: their sums).
+   */
+  rounds?: { rps: number[]; stackCpuMs: number[] }
 }
 
 const percentile = (sorted: Float64Array, p: number) =>

@@ -4,12 +4,16 @@ import { readFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import type { LoadResult } from './load'
-import { DESCRIPTIONS, type Telemetry } from './configs'
+import { describeConfig, isAblation, type Telemetry } from './configs'
+import { ablationTables } from './ablation-table'
+import { median, stackCpuOfRun } from './rounds'
 
 const ROOT = join(__dirname, '..', '..')
 
 export interface ConfigResult {
   telemetry: Telemetry
+  /** How many rounds this result is the median of (one run: absent). */
+  rounds?: number
   scenarios: Record<string, LoadResult>
   peakRssMiB: Record<string, number>
   spans?: SpanAccounting
@@ -44,7 +48,13 @@ export interface Results {
   setting: string
   machine: { cpu: string; cores: number; memoryGiB: number; kernel: string }
   versions: Record<string, string>
+  /** Rounds of every configuration, interleaved; `order`: the configurations of each round, as run. */
+  rounds?: number
+  order?: Telemetry[][]
+  /** Each configuration over its rounds (rounds.ts): medians, counts summed. */
   configs: ConfigResult[]
+  /** Each round's own results, round by round, for a look after the fact. */
+  runs?: ConfigResult[][]
   targets: { name: string; value: string; met: boolean }[]
 }
 
@@ -106,6 +116,15 @@ export function markdown(results: Results): string {
   const row = (cells: (string | number)[]) => lines.push(`| ${cells.join(' | ')} |`)
   lines.push(`# Benchmark ${results.date}`, '')
   lines.push(`Command: \`${results.command}\` (${results.setting})`, '')
+  if (results.rounds && results.rounds > 1) {
+    lines.push(
+      `${results.rounds} rounds, interleaved: every configuration ran once per round, each round in a rotated order (below); figures are the rounds' medians, ranges their min–max, counts their sums.`,
+      '',
+    )
+    for (const [i, order] of (results.order ?? []).entries())
+      lines.push(`- round ${i + 1}: ${order.join(', ')}`)
+    lines.push('')
+  }
   const m = results.machine
   lines.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Linux ${m.kernel}`, '')
   lines.push(
@@ -115,15 +134,26 @@ export function markdown(results: Results): string {
     '',
   )
   lines.push('## Configurations', '')
-  for (const c of results.configs) lines.push(`- **${c.telemetry}**: ${DESCRIPTIONS[c.telemetry]}`)
+  for (const c of results.configs)
+    lines.push(`- **${c.telemetry}**: ${describeConfig(c.telemetry)}`)
   lines.push('', '## Throughput and latency', '')
-  row(['scenario', 'telemetry', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'])
-  row(['---', '---', '---:', '---:', '---:', '---:', '---:'])
+  row(['scenario', 'telemetry', 'req/s', 'req/s min–max', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'])
+  row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:'])
   const names = Object.keys(results.configs[0]?.scenarios ?? {})
   for (const name of names) {
     for (const c of results.configs) {
       const r = c.scenarios[name]
-      if (r) row([name, c.telemetry, r.rps, num(r.p50), num(r.p95), num(r.p99), r.errors])
+      if (r)
+        row([
+          name,
+          c.telemetry,
+          r.rps,
+          range(r.rounds?.rps),
+          num(r.p50),
+          num(r.p95),
+          num(r.p99),
+          r.errors,
+        ])
     }
   }
   lines.push('', '## CPU per request (ms, user + system, timed run)', '')
@@ -142,31 +172,41 @@ export function markdown(results: Results): string {
       row([name, c.telemetry, ...processes.map((p) => cpu[p] ?? '-')])
     }
   }
+  // The wide tables compare the standard configurations; the ablation has its own below.
+  const standard = results.configs.filter((c) => !isAblation(c.telemetry))
   lines.push('', '## Throughput with telemetry, as a share of telemetry off (req/s)', '')
-  row(['scenario', ...results.configs.slice(1).map((c) => c.telemetry)])
-  row(['---', ...results.configs.slice(1).map(() => '---:')])
+  row(['scenario', ...standard.slice(1).map((c) => c.telemetry)])
+  row(['---', ...standard.slice(1).map(() => '---:')])
   for (const name of names) {
-    const base = results.configs[0]?.scenarios[name]?.rps ?? NaN
-    row([name, ...results.configs.slice(1).map((c) => ratio(c.scenarios[name]?.rps, base))])
+    const base = standard[0]?.scenarios[name]?.rps ?? NaN
+    row([name, ...standard.slice(1).map((c) => ratio(c.scenarios[name]?.rps, base))])
   }
   lines.push('', '## Stack CPU per request (ms, every process but the load generator)', '')
   lines.push(
     'Comparable even when the shared machine is busy with something else, where req/s is not:',
-    'the cost of telemetry is the growth of this figure.',
+    'the cost of telemetry is the growth of this figure. Over several rounds: median (min–max).',
     '',
   )
   row([
     'scenario',
-    ...results.configs.map((c) => c.telemetry),
-    ...results.configs.slice(1).map((c) => `${c.telemetry} ÷ off`),
+    ...standard.map((c) => c.telemetry),
+    ...standard.slice(1).map((c) => `${c.telemetry} ÷ off`),
   ])
-  row(['---', ...results.configs.map(() => '---:'), ...results.configs.slice(1).map(() => '---:')])
+  row(['---', ...standard.map(() => '---:'), ...standard.slice(1).map(() => '---:')])
   for (const name of names) {
-    const totals = results.configs.map((c) => stackCpu(c.scenarios[name]?.cpuMsPerRequest))
+    const measured = standard.map((c) => c.scenarios[name])
+    const totals = measured.map((r) => stackCpuOf(r))
     const base = totals[0] ?? NaN
-    row([name, ...totals.map((t) => t.toFixed(2)), ...totals.slice(1).map((t) => ratio(t, base))])
+    row([
+      name,
+      ...measured.map(
+        (r, i) => `${(totals[i] ?? NaN).toFixed(2)}${rangeIn(r?.rounds?.stackCpuMs)}`,
+      ),
+      ...totals.slice(1).map((t) => ratio(t, base)),
+    ])
   }
-  lines.push(...addedCpuTable(results, names))
+  lines.push(...addedCpuTable({ ...results, configs: standard }, names))
+  lines.push(...ablationTables(results, names))
   lines.push(...spansPerRequestTable(results, names))
   lines.push('', '## Span accounting', '')
   lines.push(
@@ -237,10 +277,10 @@ function addedCpuTable(results: Results, names: string[]): string[] {
     `| scenario | ${others.map((c) => c.telemetry).join(' | ')} | full ÷ stock |`,
     `| --- | ${others.map(() => '---:').join(' | ')} | ---: |`,
   ]
-  const base = (n: string) => stackCpu(off.scenarios[n]?.cpuMsPerRequest)
+  const base = (n: string) => stackCpuOf(off.scenarios[n])
   for (const n of names) {
     const added = Object.fromEntries(
-      others.map((c) => [c.telemetry, stackCpu(c.scenarios[n]?.cpuMsPerRequest) - base(n)]),
+      others.map((c) => [c.telemetry, stackCpuOf(c.scenarios[n]) - base(n)]),
     )
     const cells = others.map((c) => (added[c.telemetry] ?? NaN).toFixed(2))
     lines.push(`| ${n} | ${cells.join(' | ')} | ${ratio(added.full, added.stock ?? NaN)} |`)
@@ -251,23 +291,43 @@ function addedCpuTable(results: Results, names: string[]): string[] {
 function spansPerRequestTable(results: Results, names: string[]): string[] {
   const traced = results.configs.filter((c) => c.spansPerRequest)
   if (traced.length === 0) return []
+  // A row per configuration: there may be many (the ablation's).
   return [
     '',
     '## Spans per request (received by the collector, warm-up included)',
     '',
-    `| scenario | ${traced.map((c) => c.telemetry).join(' | ')} |`,
-    `| --- | ${traced.map(() => '---:').join(' | ')} |`,
-    ...names.map(
-      (n) => `| ${n} | ${traced.map((c) => num(c.spansPerRequest?.[n] ?? NaN)).join(' | ')} |`,
+    `| telemetry | ${names.join(' | ')} |`,
+    `| --- | ${names.map(() => '---:').join(' | ')} |`,
+    ...traced.map(
+      (c) =>
+        `| ${c.telemetry} | ${names.map((n) => num(c.spansPerRequest?.[n] ?? NaN)).join(' | ')} |`,
     ),
   ]
 }
 
 /** CPU ms per request of the whole stack, the load generator left out. */
-export const stackCpu = (cpu: Record<string, number> = {}) =>
-  Object.entries(cpu)
-    .filter(([name]) => name !== 'load generator')
-    .reduce((sum, [, ms]) => sum + ms, 0)
+export const stackCpu = stackCpuOfRun
+
+/**
+ * A scenario's stack CPU per request: over several rounds the median of each round's stack
+ * total (not the sum of the processes' medians).
+ */
+export function stackCpuOf(result: LoadResult | undefined): number {
+  if (!result) return NaN
+  const perRound = result.rounds?.stackCpuMs
+  if (perRound && perRound.length > 0) return median(perRound)
+  return stackCpuOfRun(result.cpuMsPerRequest)
+}
+
+/** `min–max` of several rounds' values; `-` for one round or none. */
+export function range(values: number[] | undefined, digits = 0): string {
+  if (!values || values.length < 2) return '-'
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`
+}
+
+/** ` (min–max)` after a median, over several rounds only. */
+const rangeIn = (values: number[] | undefined) =>
+  values && values.length > 1 ? ` (${range(values, 2)})` : ''
 
 export const ratio = (value: number | undefined, base: number) =>
   value === undefined || !base ? '-' : `${Math.round((value / base) * 100)}%`

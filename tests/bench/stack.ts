@@ -20,7 +20,14 @@ import {
   type RunningProcess,
 } from '../../scripts/local/processes'
 import { AUTOINSTRUMENTATION, serviceSpecs } from '../../scripts/local/services'
-import { hasCollector, productionSampler, stockRegister, type Telemetry } from './configs'
+import {
+  ablationEnv,
+  baseOf,
+  hasCollector,
+  productionSampler,
+  stockRegister,
+  type Telemetry,
+} from './configs'
 import type { DiscardBackend } from './discard-backend'
 
 export type { Telemetry } from './configs'
@@ -77,8 +84,8 @@ function telemetryArgs(telemetry: Telemetry, args: string[]): string[] {
   if (withoutOurs.includes(AUTOINSTRUMENTATION)) {
     throw new Error('could not remove the telemetry bootstrap from the service command')
   }
-  if (telemetry === 'off') return withoutOurs
-  if (telemetry === 'stock') return ['--require', stockRegister(), ...withoutOurs]
+  if (baseOf(telemetry) === 'off') return withoutOurs
+  if (baseOf(telemetry) === 'stock') return ['--require', stockRegister(), ...withoutOurs]
   return args
 }
 
@@ -112,7 +119,8 @@ export async function startConfig(
     metricExportIntervalMs: 10_000,
     ports: block.ports,
   })
-  const ours = telemetry !== 'off' && telemetry !== 'stock'
+  const base = baseOf(telemetry)
+  const ours = base !== 'off' && base !== 'stock'
   const services = specs.map(({ name, port, spec }) => {
     const spanCountFile = ours ? join(runDir, `${name}.spans.json`) : undefined
     const process = spawnDetached({
@@ -121,7 +129,9 @@ export async function startConfig(
       env: {
         ...spec.env,
         ...BENCH_OTEL_ENV,
-        ...(telemetry === 'default' ? productionSampler() : {}),
+        ...(base === 'default' ? productionSampler() : {}),
+        // An ablation configuration's switches (configs.ts PIECES); none for the bases.
+        ...ablationEnv(telemetry),
         // The per-request log line is kept: it is part of what a request costs in production.
         ...(spanCountFile ? { SHOPSCOPE_SPAN_COUNT_FILE: spanCountFile } : {}),
         ...options.extraEnv,

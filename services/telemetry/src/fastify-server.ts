@@ -77,7 +77,10 @@ export function measureFastifyServers(
   const suppressUntraced: Hook = (request, _reply, done) => {
     if (!isUntraced(request)) {
       if (!options.extractCallerContext || trace.getSpan(context.active())) return done()
-      return context.with(propagation.extract(context.active(), request.headers, headerGetter), done)
+      return context.with(
+        propagation.extract(context.active(), request.headers, headerGetter),
+        done,
+      )
     }
     context.with(context.active().setValue(SUPPRESS_TRACING, true), done)
   }
