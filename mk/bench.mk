@@ -8,7 +8,10 @@
 # scenarios (3 s warm-up + 10 s each, the span counts settling, the services' start and stop),
 # ~60 s with three. `make bench` = 18 configurations × 3 rounds ≈ 85 min; `make bench-ablation`
 # = 10 configurations × 3 rounds on home, add-to-cart and checkout ≈ 30 min.
-# BENCH_ARGS passes more flags to bench.ts (--configs, --rounds, --scenarios; its header).
+# BENCH_ARGS passes more flags to bench.ts (--configs, --rounds, --scenarios, --profile; its
+# header). The profile summaries behind an ablation, in a separate run (the profiler's own cost is
+# in its figures), e.g. BENCH_ARGS='--profile --rounds 1 --out tests/bench/results/profiled'
+# make bench-ablation (~10 min, estimated).
 BENCH_ARGS ?=
 
 BENCH := node --import tsx tests/bench/bench.ts

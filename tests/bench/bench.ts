@@ -7,6 +7,10 @@
  *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>] [--configs <list>]
  *     [--rounds <n>] [--scenarios <list>]
  *
+ * --profile: every service writes a CPU profile (raw in .run/bench-logs, summaries by
+ * profile-summary.ts in <out>/profiles/<round>/<configuration>/<service>.txt). The profiler costs
+ * CPU itself: a profiled run explains a measured one, it does not replace it.
+ *
  * --configs (or BENCH_CONFIGS): configurations and presets, comma-separated (configs.ts PRESETS:
  * standard, ablation, ablation-full, ablation-detail, all; default all, --short: standard and
  * default-bare). --rounds (or BENCH_ROUNDS): how many times each configuration runs, every round
@@ -15,7 +19,8 @@
  * services' node flags and BENCH_SERVICE_ENV (`A=1 B=2`) to their environment (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'mysql2/promise'
 import { join } from 'node:path'
 import { startMariaDb } from '@shopscope/tests/harness'
@@ -62,6 +67,7 @@ const CONFIGS = parseConfigs(CONFIG_LIST)
 const ROUNDS = Number(flag('--rounds') ?? process.env.BENCH_ROUNDS ?? (short ? 1 : 3))
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be ≥ 1, not ${ROUNDS}`)
 const ONLY = (flag('--scenarios') ?? process.env.BENCH_SCENARIOS)?.split(',')
+const PROFILE = process.argv.includes('--profile')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** The trace backend's exporter in cdk8s/collector/config.yaml (its `exporter` label). */
@@ -129,14 +135,19 @@ async function runConfig(
     cartTokens: string[]
     /** Where in the run this is, for the console: `round 2 of 3, 5 of 17`. */
     label: string
+    /** With --profile: where the summaries of this run's profiles go. */
+    profileSummaries?: string
   },
 ): Promise<ConfigResult> {
   const firstCheckoutUser = 1_000_000 + index * 100_000
   const checkoutTokens = signTokens(firstCheckoutUser, CHECKOUTS_PER_CONFIG)
   const ledger: CheckoutLedger = { answered201: new Set() }
   console.log(`\n== telemetry ${telemetry} (${env.label}): starting the services`)
+  const profileDir = env.profileSummaries ? join(env.runDir, telemetry, 'profiles') : undefined
+  if (profileDir) mkdirSync(profileDir, { recursive: true })
   const config = await startConfig(telemetry, {
     ...env,
+    profileDir,
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean),
     extraEnv: Object.fromEntries(
       (process.env.BENCH_SERVICE_ENV ?? '')
@@ -187,8 +198,12 @@ async function runConfig(
       config.services.map((s) => [s.name, peakRssMiB(s.process.pid)]),
     )
     if (config.collector) peakRss.collector = peakRssMiB(config.collector.process.pid)
-    // Stopping the services flushes their last spans and writes their span counts.
+    // Stopping the services flushes their last spans and writes their span counts (and profiles).
     await Promise.all(config.services.map((s) => stopProcess(s.process.pid)))
+    if (profileDir && env.profileSummaries) {
+      const requests = Object.values(results).reduce((n, r) => n + r.requests + r.warmupRequests, 0)
+      summarizeProfiles(profileDir, env.profileSummaries, requests, telemetry)
+    }
     const spans = telemetry === 'off' ? undefined : await spanAccounting(config)
 
     await config.stop()
@@ -203,6 +218,28 @@ async function runConfig(
     }
   } finally {
     if (!stopped) await config.stop()
+  }
+}
+
+/**
+ * profile-summary.ts on each service's profile, written next to the results. The µs per request
+ * divide by every request of the run's scenarios (warm-up included), whichever service they
+ * reached first: comparable between configurations, not a per-hop figure.
+ */
+function summarizeProfiles(dir: string, out: string, requests: number, telemetry: string) {
+  mkdirSync(out, { recursive: true })
+  for (const service of ['frontend', 'user-service', 'product-service', 'order-service']) {
+    const file = join(dir, `${service}.cpuprofile`)
+    if (!existsSync(file)) {
+      console.log(`profile: no ${file}`)
+      continue
+    }
+    const summary = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'profile-summary.ts'), file, '30', String(requests)],
+      { maxBuffer: 16 * 1024 * 1024 },
+    ).toString()
+    writeFileSync(join(out, `${service}.txt`), `# ${telemetry}, ${service}\n\n${summary}`)
   }
 }
 
@@ -244,6 +281,9 @@ async function main() {
           backend,
           cartTokens,
           label: `round ${round + 1} of ${ROUNDS}, ${i + 1} of ${list.length}, ${Math.round((Date.now() - started) / 60_000)} min so far`,
+          ...(PROFILE
+            ? { profileSummaries: join(OUT_DIR, 'profiles', `round-${round + 1}`, telemetry) }
+            : {}),
         })
         runs[CONFIGS.indexOf(telemetry)]?.push(result)
       }
@@ -258,6 +298,7 @@ async function main() {
       versions: versions(collectorBinary()),
       rounds: ROUNDS,
       order,
+      ...(PROFILE ? { profiled: true } : {}),
       configs,
       runs,
       targets: targets(configs, { connections: CONNECTIONS, seedRate: SEED_RATE }),

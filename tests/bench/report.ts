@@ -50,6 +50,8 @@ export interface Results {
   versions: Record<string, string>
   /** Rounds of every configuration, interleaved; `order`: the configurations of each round, as run. */
   rounds?: number
+  /** Run with --profile: every service under the CPU profiler (its figures include its cost). */
+  profiled?: boolean
   order?: Telemetry[][]
   /** Each configuration over its rounds (rounds.ts): medians, counts summed. */
   configs: ConfigResult[]
@@ -116,6 +118,12 @@ export function markdown(results: Results): string {
   const row = (cells: (string | number)[]) => lines.push(`| ${cells.join(' | ')} |`)
   lines.push(`# Benchmark ${results.date}`, '')
   lines.push(`Command: \`${results.command}\` (${results.setting})`, '')
+  if (results.profiled) {
+    lines.push(
+      '**Profiled run** (`--profile`): every service ran under the CPU profiler, whose cost is in every figure below; the summaries are in `profiles/`. It explains a measured run, it does not replace one.',
+      '',
+    )
+  }
   if (results.rounds && results.rounds > 1) {
     lines.push(
       `${results.rounds} rounds, interleaved: every configuration ran once per round, each round in a rotated order (below); figures are the rounds' medians, ranges their min–max, counts their sums.`,

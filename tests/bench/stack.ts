@@ -100,6 +100,8 @@ export async function startConfig(
     nodeArgs?: string[]
     /** Extra environment of the services, for experiments (e.g. OTEL_LOGS_EXPORTER=none). */
     extraEnv?: Record<string, string>
+    /** Each service writes a CPU profile there at exit, as `<service>.cpuprofile`. */
+    profileDir?: string
   },
 ): Promise<RunningConfig> {
   const runDir = join(options.runDir, telemetry)
@@ -125,7 +127,17 @@ export async function startConfig(
     const spanCountFile = ours ? join(runDir, `${name}.spans.json`) : undefined
     const process = spawnDetached({
       ...spec,
-      args: [...(options.nodeArgs ?? []), ...telemetryArgs(telemetry, spec.args)],
+      args: [
+        ...(options.nodeArgs ?? []),
+        ...(options.profileDir
+          ? [
+              '--cpu-prof',
+              `--cpu-prof-dir=${options.profileDir}`,
+              `--cpu-prof-name=${name}.cpuprofile`,
+            ]
+          : []),
+        ...telemetryArgs(telemetry, spec.args),
+      ],
       env: {
         ...spec.env,
         ...BENCH_OTEL_ENV,
