@@ -51,9 +51,9 @@ import {
 import { peakRssMiB, readSpanCount, startConfig, type RunningConfig, type Telemetry } from './stack'
 
 const short = process.argv.includes('--short')
-/** The value after a command-line flag, if the flag is there. */
+/** The value after a command-line flag, if the flag is there; the last one wins (BENCH_ARGS). */
 const flag = (name: string) => {
-  const i = process.argv.indexOf(name)
+  const i = process.argv.lastIndexOf(name)
   return i > 0 ? process.argv[i + 1] : undefined
 }
 const OUT_DIR = flag('--out') ?? join(__dirname, 'results')
