@@ -76,11 +76,14 @@ function tableFor(base: 'default' | 'full', results: Results, names: string[]): 
     label: PIECES[pieceOf(c)]?.label ?? pieceOf(c),
     values: costOf(c),
   }))
+  // Undefined for a scenario where any row is: a sum with a hole would look complete.
   const sum: Record<string, Vector> = Object.fromEntries(
-    names.map((n) => [
-      n,
-      rows.reduce<Vector>((acc, r) => (acc ? plus(acc, r.values[n]) : r.values[n]), undefined),
-    ]),
+    names.map((n) => {
+      const vectors = rows.map((r) => r.values[n])
+      const [first, ...others] = vectors
+      if (!first || others.some((v) => !v)) return [n, undefined]
+      return [n, others.reduce<Vector>((acc, v) => plus(acc, v), first)]
+    }),
   )
   const total: Record<string, Vector> | undefined = off
     ? Object.fromEntries(names.map((n) => [n, minus(baseV[n], perRound(off.scenarios[n]))]))
@@ -96,7 +99,7 @@ function tableFor(base: 'default' | 'full', results: Results, names: string[]): 
     `## Ablation: CPU per request each piece of \`${base}\` costs (ms of stack CPU)`,
     '',
     `Each row: \`${base}\` minus \`${base}\` without the piece (configurations above), round by round, as the rounds' median (min–max).`,
-    `The summed rows, the floor and the interactions add up to the total, \`${base}\` − \`off\`; the rows below the total are not part of the sum.`,
+    `The summed rows, the floor and the interactions add up to the total, \`${base}\` − \`off\`, in each round (their medians need not add up exactly); the rows below the total are not part of the sum.`,
     '',
     `| piece | ${names.join(' | ')} |`,
     `| --- | ${names.map(() => '---:').join(' | ')} |`,
