@@ -55,7 +55,7 @@ export interface Results {
   order?: Telemetry[][]
   /** Each configuration over its rounds (rounds.ts): medians, counts summed. */
   configs: ConfigResult[]
-  /** Each round's own results, round by round, for a look after the fact. */
+  /** Per configuration (in `configs` order), its own runs in round order, for a look after the fact. */
   runs?: ConfigResult[][]
   targets: { name: string; value: string; met: boolean }[]
 }
