@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel'
 import knex, { type Knex } from 'knex'
 import type winston from 'winston'
 import { serializeError } from './logger'
@@ -78,6 +79,13 @@ function connectionParts(url: string) {
   }
 }
 
+/**
+ * Each knex instance createDb makes is published here for the telemetry bootstrap, which records
+ * SQL spans from its query events (services/telemetry/src/database-spans.ts, same channel name):
+ * the services never touch the OTel SDK, and without a subscriber nothing is published.
+ */
+const knexCreated = channel('shopscope.knex.created')
+
 export function createDb(url: string, poolMax: number, logger?: winston.Logger): Knex {
   const db = knex({
     log: knexLog(logger),
@@ -102,6 +110,8 @@ export function createDb(url: string, poolMax: number, logger?: winston.Logger):
   // and before any caller, log or error handler sees it: from here on it names the failure by
   // code only (the server's own text can quote a value: "Duplicate entry 'a@b.test'").
   db.on('query-error', (err: unknown) => scrubDatabaseError(err))
+  // After the scrubbing listener: a span that records the error sees the scrubbed one.
+  if (knexCreated.hasSubscribers) knexCreated.publish({ knex: db })
   return db
 }
 

@@ -5,7 +5,7 @@ import { bootstrapLog } from './log'
  * For the benchmark's ablation only (tests/bench, docs/telemetry-cost.md): pieces of the
  * telemetry the bootstrap (and the kit) leave out, so that what each costs a request can be
  * measured. Unset, as in production, nothing is left out. Pieces the standard variables already
- * switch off are not repeated here: OTEL_NODE_DISABLED_INSTRUMENTATIONS (knex, mysql2, winston,
+ * switch off are not repeated here: OTEL_NODE_DISABLED_INSTRUMENTATIONS (knex, winston,
  * runtime-node...), OTEL_METRICS_EXPORTER=none (the OTel metrics SDK: every OTel instrument
  * becomes a no-op), OTEL_LOGS_EXPORTER=none (the log SDK and, see ./instrumentations, the winston
  * transport that feeds it).

@@ -3,13 +3,12 @@ import { bootstrapLog } from './log'
 import { addSpanProcessor } from './span-processors'
 
 /**
- * The database instrumentations put the driver's error text on their spans, and neither has a
- * setting against it: mysql2 copies the error's message into the span status, and the server's
- * message can quote a value ("Duplicate entry 'a@example.test' for key 'users_email_unique'");
- * knex records the error as an `exception` event (message and stack). The kit scrubs errors
- * before knex records them (kit/src/db.ts), but mysql2 sets its status first. So, as a database
- * span ends and before any exporter reads it, its status message and exception events keep the
- * error's type (the driver's code) and stack frames, never its text.
+ * A database span must not carry the driver's error text: the server's message can quote a value
+ * ("Duplicate entry 'a@example.test' for key 'users_email_unique'"). The kit scrubs errors where
+ * knex raises them (kit/src/db.ts), before the recorder (./database-spans) sees them; this is the
+ * second line, for any database span from anywhere (a future instrumentation, a path the kit
+ * misses): as the span ends and before any exporter reads it, its status message and exception
+ * events keep the error's type (the driver's code) and stack frames, never its text.
  */
 
 /** What the kit's scrubbing leaves (kit/src/db-errors.ts safeDatabaseMessage): kept as is. */

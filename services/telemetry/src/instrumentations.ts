@@ -3,8 +3,6 @@ import type { Instrumentation } from '@opentelemetry/instrumentation'
 import { FastifyOtelInstrumentation } from '@fastify/otel'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
-import { KnexInstrumentation } from '@opentelemetry/instrumentation-knex'
-import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { logsExporterIsNone } from './ablation'
@@ -30,13 +28,16 @@ const pathOf = (url = '') => {
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
 export const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
 
-/** The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. */
+/**
+ * The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. `knex`
+ * is the bootstrap's own database recorder (./database-spans), not an OTel instrumentation: the
+ * name its predecessor had, so that existing settings keep switching the SQL spans off.
+ */
 export const INSTRUMENTATION_NAMES = [
   'http',
   'fastify',
   'undici',
   'knex',
-  'mysql2',
   'winston',
   'runtime-node',
 ] as const
@@ -50,8 +51,8 @@ const listed = (value: string | undefined) =>
 
 /**
  * The standard switches of the OpenTelemetry Node auto-instrumentation: an enabled list
- * (default: all) minus a disabled list. E.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=knex keeps one
- * span per SQL statement (the driver's) instead of a knex span around each.
+ * (default: all) minus a disabled list. E.g. OTEL_NODE_DISABLED_INSTRUMENTATIONS=knex: no SQL
+ * span at all.
  */
 export function selectedInstrumentations(env: NodeJS.ProcessEnv): InstrumentationName[] {
   const enabled = listed(env.OTEL_NODE_ENABLED_INSTRUMENTATIONS)
@@ -70,7 +71,7 @@ export function selectedInstrumentations(env: NodeJS.ProcessEnv): Instrumentatio
 export function shopInstrumentations(
   selected: readonly InstrumentationName[] = selectedInstrumentations(process.env),
 ): Instrumentation[] {
-  const all: Record<InstrumentationName, () => unknown> = {
+  const all: Record<Exclude<InstrumentationName, 'knex'>, () => unknown> = {
     http: () =>
       new HttpInstrumentation({
         disableIncomingRequestInstrumentation: true,
@@ -98,10 +99,6 @@ export function shopInstrumentations(
         recordExceptions: false,
       }),
     undici: () => new UndiciInstrumentation({ requestHook: redactUrlAttributes }),
-    // The query builder's view (operation, table), with the driver's statement span inside.
-    knex: () => new KnexInstrumentation({ requireParentSpan: true }),
-    // Values never reach span attributes: statements are masked, not formatted.
-    mysql2: () => new MySQL2Instrumentation({ maskStatement: true }),
     // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
     // With OTEL_LOGS_EXPORTER=none there is no log SDK: the transport would format every record
     // for a no-op logger, so it is left out (the trace ids on stdout stay).
@@ -109,5 +106,6 @@ export function shopInstrumentations(
       new WinstonInstrumentation({ disableLogSending: logsExporterIsNone(process.env) }),
     'runtime-node': () => new RuntimeNodeInstrumentation(),
   }
-  return selected.map((name) => all[name]()) as Instrumentation[]
+  // The SQL spans come from ./database-spans, which startTelemetry starts itself.
+  return selected.flatMap((name) => (name === 'knex' ? [] : [all[name]()])) as Instrumentation[]
 }

@@ -15,6 +15,7 @@ import { bootstrapLog } from './log'
 import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
 import { redactDatabaseSpanErrors } from './database-span-errors'
+import { recordDatabaseStatements } from './database-spans'
 import { measureUnsampledCalls } from './unsampled-calls'
 import { samplerFrom, TRUST_TRACEPARENT_ENV } from './untrusted-parent-sampler'
 
@@ -57,6 +58,7 @@ export function startTelemetry(bootstrap: string): void {
   })
   sdk.start()
   redactDatabaseSpanErrors()
+  if (selected.includes('knex')) recordDatabaseStatements()
   if (selected.includes('fastify')) {
     measureFastifyServers(UNTRACED_PATHS, { extractCallerContext: ablated.has('fastify-otel') })
   }
