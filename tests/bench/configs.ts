@@ -59,12 +59,12 @@ export const PIECES: Record<string, Piece> = {
     kind: 'summed',
     disabled: ['knex'],
   },
-  fastify: {
-    label: '@fastify/otel (the server span)',
+  'server-spans': {
+    label: "server spans (the bootstrap's Fastify hook)",
     without:
-      "SHOPSCOPE_ABLATE=fastify-otel: no server span; the caller's traceparent is still made the active context and http.server.request.duration still recorded",
+      "SHOPSCOPE_ABLATE=server-spans: no server span; the caller's traceparent is still made the active context and http.server.request.duration still recorded",
     kind: 'summed',
-    ablate: ['fastify-otel'],
+    ablate: ['server-spans'],
   },
   'http-client': {
     label: 'http (+ undici) client instrumentation',
@@ -173,14 +173,14 @@ export const PRESETS: Record<string, Telemetry[]> = {
   ablation: [
     'off',
     'default',
-    ...without('default', ['db', 'fastify', 'http-client', 'otel-metrics', 'log-export']),
+    ...without('default', ['db', 'server-spans', 'http-client', 'otel-metrics', 'log-export']),
     'default-bare',
     ...without('default', ['prom-defaults', 'context']),
   ],
   'ablation-full': [
     'off',
     'full',
-    ...without('full', ['db', 'fastify', 'http-client', 'log-export']),
+    ...without('full', ['db', 'server-spans', 'http-client', 'log-export']),
     'full-bare',
   ],
   'ablation-detail': [

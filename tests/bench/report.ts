@@ -102,7 +102,6 @@ export function versions(collectorBinary: string): Record<string, string> {
         'autocannon',
         '@opentelemetry/sdk-node',
         '@opentelemetry/instrumentation-http',
-        '@fastify/otel',
       ].map((p) => [p, pkgVersion(p)]),
     ),
     'stock @opentelemetry/auto-instrumentations-node': stockVersion(),

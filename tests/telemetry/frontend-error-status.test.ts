@@ -10,10 +10,11 @@ import {
 } from './service-process'
 
 /**
- * @fastify/otel's onError hook writes the raw error message as the request span's status before
- * any error handler runs, and an error's message may quote the request (JSON.parse's quotes the
- * body; Fastify 5.12 replaces that one by its own). The frontend's own error handler (it renders
- * pages, not kit's problems) replaces it as kit's does: a 4xx by the problem's reason.
+ * An error's message may quote the request (JSON.parse's quotes the body; Fastify 5.12 replaces
+ * that one by its own), and the request span's status is the error handler's to set: the
+ * frontend's own (it renders pages, not kit's problems) sets it as kit's does, a 4xx by the
+ * problem's reason. (@fastify/otel, before the bootstrap's own server hook, wrote the raw
+ * message from its onError hook; nothing may again.)
  */
 describe("the frontend's error pages leave no request text in the span status", () => {
   let otlp: OtlpReceiver

@@ -41,7 +41,8 @@ describe('product-service started with node --require autoinstrumentation.js', (
     assert.equal(server.length, 1, 'exactly one SERVER span per request')
     assert.equal(server[0]?.parentSpanId, parent, 'the incoming traceparent is the parent')
     assert.equal(server[0]?.name, 'GET /api/v1/products')
-    assert.equal(server[0]?.scope, '@fastify/otel')
+    // The bootstrap's own Fastify hook (services/telemetry/src/fastify-server.ts).
+    assert.equal(server[0]?.scope, '@shopscope/telemetry')
     assert.equal(server[0]?.attributes['http.route'], '/api/v1/products')
     assert.equal(server[0]?.attributes['http.request.method'], 'GET')
     assert.equal(server[0]?.attributes['http.response.status_code'], 200)

@@ -26,9 +26,10 @@ describe('the bootstrap loaded from the npm workspace (service image, no-operato
       failed,
       undefined,
       'The SDK needs @opentelemetry/api 1.10 wherever it resolves it. If this fails with ' +
-        '"reading \'UNSPECIFIED\'", the lockfile hoists api 1.9.1 to the root (pulled in by ' +
-        '@fastify/otel -> @opentelemetry/core 2.x): add "overrides": {"@opentelemetry/api": ' +
-        '"1.10.0"} to the root package.json and run npm install. Detail: ' +
+        '"reading \'UNSPECIFIED\'", the lockfile hoists an older api to the root (pulled in by ' +
+        'a package whose peer range excludes 1.10, as @opentelemetry/core 2.x did): keep ' +
+        '"overrides": {"@opentelemetry/api": "1.10.0"} in the root package.json and run npm ' +
+        'install. Detail: ' +
         String(failed?.detail),
     )
     assert.equal((await fetch(`${run.service.url}/api/v1/products/1`)).status, 200)

@@ -125,10 +125,10 @@ export function problemOf(error: FastifyError, instance?: string): Problem {
 }
 
 /**
- * The request span's status for a failed request. @fastify/otel's onError hook ran before any
- * error handler and set the error's raw message, which can quote the request (a 4xx detail names
- * a reservation id; a JSON parse error may quote the body): replaced, a 5xx by the scrubbed
- * message, a 4xx by the problem's reason. Every error handler calls it, the frontend's too.
+ * The request span's status for a failed request, never the error's raw message, which can quote
+ * the request (a 4xx detail names a reservation id; a JSON parse error may quote the body): a 5xx
+ * gets the scrubbed message, a 4xx the problem's reason. The bootstrap's server hook sets only a
+ * bare ERROR on a 5xx and keeps this one. Every error handler calls it, the frontend's too.
  */
 export function setSafeSpanStatus(error: FastifyError, body: Problem = problemOf(error)): void {
   trace.getActiveSpan()?.setStatus({

@@ -10,8 +10,9 @@ import { bootstrapLog } from './log'
  * becomes a no-op), OTEL_LOGS_EXPORTER=none (the log SDK and, see ./instrumentations, the winston
  * transport that feeds it).
  *
- * - `fastify-otel`: no @fastify/otel (no server span); the caller's `traceparent` is still
- *   extracted and made the active context, and `http.server.request.duration` still recorded.
+ * - `server-spans`: the bootstrap's Fastify hooks (./fastify-server) start no server span; the
+ *   caller's `traceparent` is still extracted and made the active context, and
+ *   `http.server.request.duration` still recorded.
  * - `http-client-spans`: no http or undici instrumentation (no client spans); every outgoing
  *   call takes the path unsampled calls take (./unsampled-calls): `traceparent` injected from the
  *   active context, `http.client.request.duration` recorded.
@@ -23,7 +24,7 @@ import { bootstrapLog } from './log'
 export const ABLATE_ENV = 'SHOPSCOPE_ABLATE'
 
 export const ABLATABLE = [
-  'fastify-otel',
+  'server-spans',
   'http-client-spans',
   'context-manager',
   'prom-default-metrics',

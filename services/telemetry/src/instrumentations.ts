@@ -1,29 +1,13 @@
 import { context } from '@opentelemetry/api'
-import type { Instrumentation } from '@opentelemetry/instrumentation'
-import { FastifyOtelInstrumentation } from '@fastify/otel'
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node'
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { logsExporterIsNone } from './ablation'
-import { describeServerSpan, SUPPRESS_TRACING } from './fastify-server'
+import { SUPPRESS_TRACING } from './fastify-server'
 import { isUnsampledCall } from './unsampled-calls'
 import { redactUrlAttributes } from './url-redaction'
-
-/** Probes and scrapes: neither traced nor measured (same list as the kit's OPERATIONAL_PATHS). */
-export const UNTRACED_PATHS = ['/healthz', '/readyz', '/metrics']
-
-/**
- * The frontend's relay of the browser's spans (frontend/src/routes/otlp.ts): measured, not
- * traced, or every export of a trace would make a trace of its own.
- */
-const RELAY_PATHS = ['/otlp/v1/traces']
-
-/** Runs several times per request: no array from split(). */
-const pathOf = (url = '') => {
-  const query = url.indexOf('?')
-  return query === -1 ? url : url.slice(0, query)
-}
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
 export const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACING) === true
@@ -32,6 +16,8 @@ export const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACIN
  * The names OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS use. `knex`
  * is the bootstrap's own database recorder (./database-spans), not an OTel instrumentation: the
  * name its predecessor had, so that existing settings keep switching the SQL spans off.
+ * `fastify` is likewise the bootstrap's own server hooks (./fastify-server): the server span and
+ * metric.
  */
 export const INSTRUMENTATION_NAMES = [
   'http',
@@ -62,16 +48,18 @@ export function selectedInstrumentations(env: NodeJS.ProcessEnv): Instrumentatio
   )
 }
 
+/** As NodeSDK takes them (@opentelemetry/instrumentation is no direct dependency of ours). */
+type Instrumentations = NonNullable<NodeSDKConfiguration['instrumentations']>
+
 /**
- * Every instrumentation the shop needs, and only those. A request gets one server span, from
- * @fastify/otel, with the conventions' name and attributes; http traces the calls the service
- * makes (server side off: see ./fastify-server). `http.server.request.duration` comes from
- * measureFastifyServers alone, so it exists once.
+ * Every instrumentation the shop needs, and only those. The server span and
+ * `http.server.request.duration` come from the bootstrap's Fastify hooks (./fastify-server), not
+ * from an instrumentation here; http traces the calls the service makes (server side off).
  */
 export function shopInstrumentations(
   selected: readonly InstrumentationName[] = selectedInstrumentations(process.env),
-): Instrumentation[] {
-  const all: Record<Exclude<InstrumentationName, 'knex'>, () => unknown> = {
+): Instrumentations {
+  const all: Record<Exclude<InstrumentationName, 'knex' | 'fastify'>, () => unknown> = {
     http: () =>
       new HttpInstrumentation({
         disableIncomingRequestInstrumentation: true,
@@ -79,24 +67,6 @@ export function shopInstrumentations(
         // calls under an unsampled trace take the fast path of ./unsampled-calls.
         ignoreOutgoingRequestHook: () => isTelemetryExport() || isUnsampledCall(),
         requestHook: redactUrlAttributes,
-      }),
-    fastify: () =>
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        // A span per lifecycle hook (cookie parsing, helmet, the log line...) and one for the
-        // handler were most of a request's spans and a large share of its CPU (tests/bench): the
-        // request span covers their time, and business spans (checkout) become its children.
-        instrumentHooks: false,
-        instrumentHandler: false,
-        ignorePaths: (route) => {
-          const path = pathOf(route.url)
-          return UNTRACED_PATHS.includes(path) || RELAY_PATHS.includes(path)
-        },
-        requestHook: describeServerSpan,
-        // Fastify runs onError hooks, where this would record, before the error handler that
-        // scrubs the error (kit/src/problem.ts); that handler records the scrubbed one and sets
-        // a safe status message in place of the raw one this still sets.
-        recordExceptions: false,
       }),
     undici: () => new UndiciInstrumentation({ requestHook: redactUrlAttributes }),
     // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
@@ -106,6 +76,9 @@ export function shopInstrumentations(
       new WinstonInstrumentation({ disableLogSending: logsExporterIsNone(process.env) }),
     'runtime-node': () => new RuntimeNodeInstrumentation(),
   }
-  // The SQL spans come from ./database-spans, which startTelemetry starts itself.
-  return selected.flatMap((name) => (name === 'knex' ? [] : [all[name]()])) as Instrumentation[]
+  // The SQL and server spans come from ./database-spans and ./fastify-server, which
+  // startTelemetry starts itself.
+  return selected.flatMap((name) =>
+    name === 'knex' || name === 'fastify' ? [] : [all[name]()],
+  ) as Instrumentations
 }

@@ -2,12 +2,11 @@ import { logs, metrics, trace } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import { ablatedPieces, ABLATE_ENV, logsExporterIsNone, NO_CONTEXT_MANAGER } from './ablation'
 import { installQuietDiagLogger } from './diag'
-import { measureFastifyServers } from './fastify-server'
+import { instrumentFastifyServers } from './fastify-server'
 import {
   isTelemetryExport,
   selectedInstrumentations,
   shopInstrumentations,
-  UNTRACED_PATHS,
 } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { applyLogExportPolicy, logExportFrom } from './log-export-policy'
@@ -46,9 +45,7 @@ export function startTelemetry(bootstrap: string): void {
   // Unset in production: the benchmark's ablation leaves pieces out (./ablation).
   const ablated = ablatedPieces(process.env)
   const instrumented = selected.filter(
-    (name) =>
-      !(ablated.has('fastify-otel') && name === 'fastify') &&
-      !(ablated.has('http-client-spans') && (name === 'http' || name === 'undici')),
+    (name) => !(ablated.has('http-client-spans') && (name === 'http' || name === 'undici')),
   )
   const sampler = samplerFrom(process.env)
   const sdk = new NodeSDK({
@@ -60,7 +57,7 @@ export function startTelemetry(bootstrap: string): void {
   redactDatabaseSpanErrors()
   if (selected.includes('knex')) recordDatabaseStatements()
   if (selected.includes('fastify')) {
-    measureFastifyServers(UNTRACED_PATHS, { extractCallerContext: ablated.has('fastify-otel') })
+    instrumentFastifyServers({ serverSpans: !ablated.has('server-spans') })
   }
   if (selected.includes('http')) {
     measureUnsampledCalls(isTelemetryExport, { everyCall: ablated.has('http-client-spans') })
