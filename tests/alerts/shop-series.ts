@@ -57,6 +57,15 @@ function perService(service: string): SyntheticSeries[] {
       0.05,
     ),
     gauge('up', 1),
+    ...['spans', 'log_records', 'metric_points'].flatMap((signal) => [
+      gauge('shopscope_telemetry_export_breaker_state', 0, { signal }),
+      ...['queue_full', 'export_failed', 'breaker_open'].map((reason): SyntheticSeries => ({
+        name: 'shopscope_telemetry_dropped_total',
+        labels: { ...target, signal, reason },
+        kind: 'counter',
+        value: 0.1,
+      })),
+    ]),
     gauge('nodejs_eventloop_lag_seconds', 0.002),
     gauge('process_resident_memory_bytes', 90e6),
     { name: 'process_cpu_seconds_total', labels: target, kind: 'counter', value: 0.05 },

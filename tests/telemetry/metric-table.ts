@@ -39,6 +39,7 @@ export function promClientNamesFor(service: string, hasDatabase: boolean): strin
       (row) =>
         row.source.includes(service) ||
         row.source.includes('default metrics') ||
+        row.source.includes('every service (prom-client)') ||
         (hasDatabase && row.source.includes('every service with a database')),
     )
     .map((row) => row.name)

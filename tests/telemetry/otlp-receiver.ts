@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import {
   decodeLogs,
@@ -27,6 +28,8 @@ export interface OtlpReceiver {
   payloads: Buffer[]
   /** Resolves once `check` returns a truthy value; fails with `what` after `timeoutMs`. */
   waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>
+  /** Serves a connection accepted elsewhere (a collector that comes back on the same port). */
+  serve(socket: Socket): void
   close(): Promise<void>
 }
 
@@ -77,6 +80,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         await new Promise((r) => setTimeout(r, 100))
       }
     },
+    serve: (socket) => void server.emit('connection', socket),
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections()

@@ -28,6 +28,8 @@ export interface ServiceProcess {
   running(): boolean
   /** null while running or when ended by a signal. */
   exitCode(): number | null
+  /** Sends a signal to the process (e.g. one a test's --require file listens for). */
+  signal(name: NodeJS.Signals): void
   stop(): Promise<void>
 }
 
@@ -119,6 +121,7 @@ export async function startServiceProcess(
     output: () => text,
     running: () => child.exitCode === null && child.signalCode === null,
     exitCode: () => child.exitCode,
+    signal: (name) => void child.kill(name),
     async stop() {
       if (service.running()) {
         child.kill('SIGTERM')

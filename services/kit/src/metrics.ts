@@ -13,7 +13,52 @@ export function createRegistry(
   if (!ablatesDefaultMetrics(env)) {
     client.collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 })
   }
+  registerTelemetryHealth(registry)
   return registry
+}
+
+/** Published by the telemetry bootstrap (services/telemetry/src/dropped-telemetry.ts). */
+const TELEMETRY_HEALTH = Symbol.for('shopscope.telemetry.exportHealth')
+interface TelemetryHealth {
+  dropped: Record<string, Record<string, number>>
+  breakerState: Record<string, number>
+}
+const telemetryHealth = () =>
+  (globalThis as { [TELEMETRY_HEALTH]?: TelemetryHealth })[TELEMETRY_HEALTH]
+
+/**
+ * What the telemetry bootstrap dropped instead of exporting, served here rather than sent over
+ * OTLP: when the collector is down, this is how Prometheus still learns what is lost. Read at
+ * scrape time; without the bootstrap (telemetry off, the stock image) the families stay empty.
+ */
+function registerTelemetryHealth(registry: Registry<typeof client.openMetricsContentType>): void {
+  const seen = new Map<string, number>()
+  new client.Counter({
+    name: 'shopscope_telemetry_dropped_total',
+    help: 'Spans, log records and metric points the telemetry bootstrap dropped instead of exporting, by signal and reason (queue_full, export_failed, breaker_open)',
+    labelNames: ['signal', 'reason'],
+    registers: [registry],
+    collect() {
+      for (const [signal, reasons] of Object.entries(telemetryHealth()?.dropped ?? {})) {
+        for (const [reason, total] of Object.entries(reasons)) {
+          const key = `${signal}/${reason}`
+          this.inc({ signal, reason }, total - (seen.get(key) ?? 0))
+          seen.set(key, total)
+        }
+      }
+    },
+  })
+  new client.Gauge({
+    name: 'shopscope_telemetry_export_breaker_state',
+    help: "State of the telemetry bootstrap's export breaker per signal: 0 closed (exporting), 1 half-open (probing), 2 open (dropping)",
+    labelNames: ['signal'],
+    registers: [registry],
+    collect() {
+      for (const [signal, state] of Object.entries(telemetryHealth()?.breakerState ?? {})) {
+        this.set({ signal }, state)
+      }
+    },
+  })
 }
 
 /**

@@ -11,6 +11,8 @@ import {
 import { bridgeLegacyLogsApi } from './logs-bridge'
 import { applyLogExportPolicy, logExportFrom } from './log-export-policy'
 import { bootstrapLog } from './log'
+import { guardExports } from './guarded-exports'
+import { filterLogsBeforeTheTransport } from './log-transport-filter'
 import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
 import { redactDatabaseSpanErrors } from './database-span-errors'
@@ -68,6 +70,9 @@ export function startTelemetry(bootstrap: string): void {
   if (!logsOff) bridgeLegacyLogsApi()
   const logExport = logExportFrom(process.env)
   if (!logsOff) applyLogExportPolicy(logExport)
+  if (!logsOff) filterLogsBeforeTheTransport()
+  // After the policy: a record it leaves out is not one the breaker dropped.
+  if (process.env.OTEL_SDK_DISABLED !== 'true') guardExports()
   flushOnSigterm(sdk, forceFlushAll)
   bootstrapLog('info', 'telemetry started', {
     bootstrap,
