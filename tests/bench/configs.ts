@@ -67,9 +67,9 @@ export const PIECES: Record<string, Piece> = {
     ablate: ['server-spans'],
   },
   'http-client': {
-    label: 'http (+ undici) client instrumentation',
+    label: 'client spans (node:http calls, + undici instrumentation)',
     without:
-      'SHOPSCOPE_ABLATE=http-client-spans: no client span; every call gets traceparent and http.client.request.duration from the diagnostics-channel path unsampled calls take',
+      'SHOPSCOPE_ABLATE=http-client-spans: no client span, no undici instrumentation; every call still gets traceparent and http.client.request.duration from the diagnostics-channel path',
     kind: 'summed',
     ablate: ['http-client-spans'],
   },

@@ -101,7 +101,7 @@ export function versions(collectorBinary: string): Record<string, string> {
         'mysql2',
         'autocannon',
         '@opentelemetry/sdk-node',
-        '@opentelemetry/instrumentation-http',
+        '@opentelemetry/instrumentation-undici',
       ].map((p) => [p, pkgVersion(p)]),
     ),
     'stock @opentelemetry/auto-instrumentations-node': stockVersion(),

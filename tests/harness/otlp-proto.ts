@@ -100,6 +100,8 @@ export interface OtlpDataPoint {
   metric: string
   unit: string
   attributes: Record<string, Value>
+  /** How many values a histogram or summary point holds (cumulative by default); else undefined. */
+  count?: number
   scope: string
   resource: Record<string, Value>
 }
@@ -169,6 +171,8 @@ export const decodeMetrics = (body: Buffer): OtlpDataPoint[] =>
           metric: str(metric, 1),
           unit: str(metric, 3),
           attributes: attributes(point, attributesField),
+          // Field 4, fixed64, in the histogram, exponential histogram and summary points.
+          count: dataField >= 9 ? Number(fixed64(point, 4)) : undefined,
           scope,
           resource,
         })),

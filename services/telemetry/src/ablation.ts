@@ -13,9 +13,9 @@ import { bootstrapLog } from './log'
  * - `server-spans`: the bootstrap's Fastify hooks (./fastify-server) start no server span; the
  *   caller's `traceparent` is still extracted and made the active context, and
  *   `http.server.request.duration` still recorded.
- * - `http-client-spans`: no http or undici instrumentation (no client spans); every outgoing
- *   call takes the path unsampled calls take (./unsampled-calls): `traceparent` injected from the
- *   active context, `http.client.request.duration` recorded.
+ * - `http-client-spans`: no client spans: ./client-calls starts none and the undici
+ *   instrumentation is left out; every outgoing node:http call still gets `traceparent` (the
+ *   active context's) and `http.client.request.duration`, as an unsampled call does.
  * - `context-manager`: no context manager: the active context is always the root one. Not a
  *   removal the rest survives: spans lose their parents and calls their `traceparent`.
  * - `prom-default-metrics`: read by the kit (services/kit/src/metrics.ts): no prom-client

@@ -2,6 +2,9 @@ import { metrics, type Histogram } from '@opentelemetry/api'
 
 /** What the stable HTTP semantic conventions fix for both sides of a call. */
 
+/** The scope of what the bootstrap records itself (metrics and client spans). */
+export const TELEMETRY_SCOPE = '@shopscope/telemetry'
+
 /** The conventions' method values; anything else is `_OTHER`. */
 const KNOWN_METHODS = new Set([
   'CONNECT',
@@ -31,7 +34,7 @@ const HTTP_DURATION_BUCKETS = [
  * meter. Call after the SDK started: a meter taken earlier would be the no-op one for good.
  */
 export function httpDuration(side: 'server' | 'client'): Histogram {
-  return metrics.getMeter('@shopscope/telemetry').createHistogram(`http.${side}.request.duration`, {
+  return metrics.getMeter(TELEMETRY_SCOPE).createHistogram(`http.${side}.request.duration`, {
     description: `Duration of HTTP ${side} requests.`,
     unit: 's',
     advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },

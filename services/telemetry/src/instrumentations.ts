@@ -1,12 +1,9 @@
 import { context } from '@opentelemetry/api'
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node'
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http'
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici'
 import { WinstonInstrumentation } from '@opentelemetry/instrumentation-winston'
-import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node'
 import { logsExporterIsNone } from './ablation'
 import { SUPPRESS_TRACING } from './fastify-server'
-import { isUnsampledCall } from './unsampled-calls'
 import { redactUrlAttributes } from './url-redaction'
 
 /** The SDK's own OTLP exports run with tracing suppressed; they are not the shop's traffic. */
@@ -17,17 +14,17 @@ export const isTelemetryExport = () => context.active().getValue(SUPPRESS_TRACIN
  * is the bootstrap's own database recorder (./database-spans), not an OTel instrumentation: the
  * name its predecessor had, so that existing settings keep switching the SQL spans off.
  * `fastify` is likewise the bootstrap's own server hooks (./fastify-server): the server span and
- * metric.
+ * metric; `http` its own recorder of outgoing calls (./client-calls): client spans, `traceparent`
+ * and the client metric.
  */
-export const INSTRUMENTATION_NAMES = [
-  'http',
-  'fastify',
-  'undici',
-  'knex',
-  'winston',
-  'runtime-node',
-] as const
+export const INSTRUMENTATION_NAMES = ['http', 'fastify', 'undici', 'knex', 'winston'] as const
 export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number]
+
+/** The names startTelemetry serves with recorders of its own, not with an instrumentation. */
+const OWN_RECORDERS = ['http', 'fastify', 'knex'] as const
+type OwnRecorder = (typeof OWN_RECORDERS)[number]
+const isOwnRecorder = (name: InstrumentationName): name is OwnRecorder =>
+  (OWN_RECORDERS as readonly string[]).includes(name)
 
 const listed = (value: string | undefined) =>
   (value ?? '')
@@ -53,32 +50,23 @@ type Instrumentations = NonNullable<NodeSDKConfiguration['instrumentations']>
 
 /**
  * Every instrumentation the shop needs, and only those. The server span and
- * `http.server.request.duration` come from the bootstrap's Fastify hooks (./fastify-server), not
- * from an instrumentation here; http traces the calls the service makes (server side off).
+ * `http.server.request.duration` come from the bootstrap's Fastify hooks (./fastify-server), the
+ * SQL spans from ./database-spans and outgoing node:http calls from ./client-calls, not from an
+ * instrumentation here.
  */
 export function shopInstrumentations(
   selected: readonly InstrumentationName[] = selectedInstrumentations(process.env),
 ): Instrumentations {
-  const all: Record<Exclude<InstrumentationName, 'knex' | 'fastify'>, () => unknown> = {
-    http: () =>
-      new HttpInstrumentation({
-        disableIncomingRequestInstrumentation: true,
-        // Without the first, every export would be measured as http.client.request.duration;
-        // calls under an unsampled trace take the fast path of ./unsampled-calls.
-        ignoreOutgoingRequestHook: () => isTelemetryExport() || isUnsampledCall(),
-        requestHook: redactUrlAttributes,
-      }),
+  const all: Record<Exclude<InstrumentationName, OwnRecorder>, () => unknown> = {
+    // fetch, in the frontend's relay of browser spans only, which runs with tracing suppressed:
+    // measured, no span. A recording check (ignoreRequestHook) would also drop traceparent and
+    // the metric, so undici keeps its instrumentation, already built on diagnostics channels.
     undici: () => new UndiciInstrumentation({ requestHook: redactUrlAttributes }),
     // The instrumentation adds trace_id/span_id and its own OTLP transport: the one log path.
     // With OTEL_LOGS_EXPORTER=none there is no log SDK: the transport would format every record
     // for a no-op logger, so it is left out (the trace ids on stdout stay).
     winston: () =>
       new WinstonInstrumentation({ disableLogSending: logsExporterIsNone(process.env) }),
-    'runtime-node': () => new RuntimeNodeInstrumentation(),
   }
-  // The SQL and server spans come from ./database-spans and ./fastify-server, which
-  // startTelemetry starts itself.
-  return selected.flatMap((name) =>
-    name === 'knex' || name === 'fastify' ? [] : [all[name]()],
-  ) as Instrumentations
+  return selected.flatMap((name) => (isOwnRecorder(name) ? [] : [all[name]()])) as Instrumentations
 }

@@ -1,6 +1,6 @@
 import { context as contextApi, logs, SeverityNumber, type Context } from '@opentelemetry/api'
 import { bootstrapLog } from './log'
-import { isUnsampledTrace } from './unsampled-calls'
+import { isUnsampledTrace } from './unsampled-trace'
 
 /**
  * Which log records leave the process over OTLP. Every record is still written to stdout; at the

@@ -9,6 +9,7 @@ import {
   shopInstrumentations,
 } from './instrumentations'
 import { bridgeLegacyLogsApi } from './logs-bridge'
+import { traceClientCalls } from './client-calls'
 import { applyLogExportPolicy, logExportFrom } from './log-export-policy'
 import { bootstrapLog } from './log'
 import { guardExports } from './guarded-exports'
@@ -17,7 +18,6 @@ import { flushOnSigterm } from './shutdown'
 import { countEndedSpans } from './span-count'
 import { redactDatabaseSpanErrors } from './database-span-errors'
 import { recordDatabaseStatements } from './database-spans'
-import { measureUnsampledCalls } from './unsampled-calls'
 import { samplerFrom, TRUST_TRACEPARENT_ENV } from './untrusted-parent-sampler'
 
 type Flushable = { forceFlush?: () => Promise<void> }
@@ -39,15 +39,13 @@ async function forceFlushAll(): Promise<void> {
  * `node --require` configure it the same way.
  */
 export function startTelemetry(bootstrap: string): void {
-  // Stable HTTP semantic conventions for the http instrumentation's client spans and metric.
-  process.env.OTEL_SEMCONV_STABILITY_OPT_IN ??= 'http'
   // OTEL_LOG_LEVEL asks for the SDK's own verbose console logger, for debugging.
   if (!process.env.OTEL_LOG_LEVEL) installQuietDiagLogger()
   const selected = selectedInstrumentations(process.env)
   // Unset in production: the benchmark's ablation leaves pieces out (./ablation).
   const ablated = ablatedPieces(process.env)
   const instrumented = selected.filter(
-    (name) => !(ablated.has('http-client-spans') && (name === 'http' || name === 'undici')),
+    (name) => !(ablated.has('http-client-spans') && name === 'undici'),
   )
   const sampler = samplerFrom(process.env)
   const sdk = new NodeSDK({
@@ -62,7 +60,7 @@ export function startTelemetry(bootstrap: string): void {
     instrumentFastifyServers({ serverSpans: !ablated.has('server-spans') })
   }
   if (selected.includes('http')) {
-    measureUnsampledCalls(isTelemetryExport, { everyCall: ablated.has('http-client-spans') })
+    traceClientCalls(isTelemetryExport, { spans: !ablated.has('http-client-spans') })
   }
   countEndedSpans()
   // OTEL_LOGS_EXPORTER=none: no logger provider to bridge to or to apply a policy on.
