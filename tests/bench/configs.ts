@@ -74,17 +74,10 @@ export const PIECES: Record<string, Piece> = {
     ablate: ['http-client-spans'],
   },
   'otel-metrics': {
-    label: 'OTel metrics SDK (RED histograms, runtime-node)',
+    label: 'OTel metrics SDK (RED histograms)',
     without: 'OTEL_METRICS_EXPORTER=none: no MeterProvider, every OTel instrument a no-op',
     kind: 'summed',
     env: { OTEL_METRICS_EXPORTER: 'none' },
-  },
-  'runtime-node': {
-    label: 'of which the runtime-node instrumentation',
-    without: 'OTEL_NODE_DISABLED_INSTRUMENTATIONS=runtime-node',
-    kind: 'detail',
-    partOf: 'otel-metrics',
-    disabled: ['runtime-node'],
   },
   'log-export': {
     label: 'log bridge + OTLP log export',
@@ -165,7 +158,7 @@ const without = (base: string, pieces: string[]) => pieces.map((p) => `${base}-n
 /**
  * Named sets for BENCH_CONFIGS / --configs. `ablation` is what the ablation table needs for the
  * production default; `ablation-full` the same at 100 % sampling for the pieces whose cost
- * depends on it; `ablation-detail` splits the metrics row and adds prom-client's; `all` is
+ * depends on it; `ablation-detail` repeats the db and metrics rows beside prom-client's; `all` is
  * `make bench`.
  */
 export const PRESETS: Record<string, Telemetry[]> = {
@@ -183,10 +176,7 @@ export const PRESETS: Record<string, Telemetry[]> = {
     ...without('full', ['db', 'server-spans', 'http-client', 'log-export']),
     'full-bare',
   ],
-  'ablation-detail': [
-    'default',
-    ...without('default', ['db', 'otel-metrics', 'runtime-node', 'prom-defaults']),
-  ],
+  'ablation-detail': ['default', ...without('default', ['db', 'otel-metrics', 'prom-defaults'])],
 }
 PRESETS.all = [
   ...new Set([

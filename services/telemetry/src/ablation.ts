@@ -6,7 +6,7 @@ import { bootstrapLog } from './log'
  * telemetry the bootstrap (and the kit) leave out, so that what each costs a request can be
  * measured. Unset, as in production, nothing is left out. Pieces the standard variables already
  * switch off are not repeated here: OTEL_NODE_DISABLED_INSTRUMENTATIONS (knex, winston,
- * runtime-node...), OTEL_METRICS_EXPORTER=none (the OTel metrics SDK: every OTel instrument
+ * winston...), OTEL_METRICS_EXPORTER=none (the OTel metrics SDK: every OTel instrument
  * becomes a no-op), OTEL_LOGS_EXPORTER=none (the log SDK and, see ./instrumentations, the winston
  * transport that feeds it).
  *
@@ -19,7 +19,7 @@ import { bootstrapLog } from './log'
  * - `context-manager`: no context manager: the active context is always the root one. Not a
  *   removal the rest survives: spans lose their parents and calls their `traceparent`.
  * - `prom-default-metrics`: read by the kit (services/kit/src/metrics.ts): no prom-client
- *   default metrics (event-loop lag, GC, process), whose runtime signals runtime-node also takes.
+ *   default metrics (event-loop lag, GC, process): the only runtime metrics.
  */
 export const ABLATE_ENV = 'SHOPSCOPE_ABLATE'
 
