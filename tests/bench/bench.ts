@@ -27,7 +27,8 @@ import { startMariaDb } from '@shopscope/tests/harness'
 import { collectorBinary } from '../../scripts/local/collector'
 import { stopProcess } from '../../scripts/local/processes'
 import { collectorCounters } from './collector-metrics'
-import { parseConfigs } from './configs'
+import { baseOf, parseConfigs } from './configs'
+import { untilBreakersOpen } from './dead-collector'
 import { aggregateRounds, roundOrder } from './rounds'
 import { targets } from './targets'
 import { startDiscardBackend, type DiscardBackend } from './discard-backend'
@@ -156,6 +157,15 @@ async function runConfig(
         .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     ),
   })
+  if (baseOf(telemetry) === 'collector-down') {
+    const ms = await untilBreakersOpen(config.services).catch(async (err: unknown) => {
+      await config.stop()
+      throw err
+    })
+    console.log(
+      `collector down: no export breaker closed any more after ${(ms / 1000).toFixed(0)} s`,
+    )
+  }
   // After the start: the services' migrations create the tables.
   await prepareCheckouts(env.mysqlUrl, firstCheckoutUser, CHECKOUTS_PER_CONFIG)
   const url = (name: string) => config.services.find((s) => s.name === name)?.url ?? ''

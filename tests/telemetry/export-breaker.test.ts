@@ -13,6 +13,7 @@ import {
   type ExportResult,
 } from '../../services/telemetry/src/export-breaker'
 import { telemetryHealth } from '../../services/telemetry/src/dropped-telemetry'
+import { collectorGroups } from '../../services/telemetry/src/guarded-exports'
 import { exportsUnderSampling } from '../../services/telemetry/src/log-export-policy'
 import { filterLogsBeforeTheTransport } from '../../services/telemetry/src/log-transport-filter'
 
@@ -90,6 +91,46 @@ describe('export breaker', () => {
       assert.equal(breaker.currentState, 1, `probe ${probe} within ${MAX_WINDOW_MS} ms`)
       await exportOnce(exporter)
     }
+  })
+
+  it('opens the other signals of the same collector with it, not those of another', async () => {
+    const spans = new ExportBreaker('spans')
+    const logs = new ExportBreaker('log_records')
+    const metrics = new ExportBreaker('metric_points')
+    for (const group of collectorGroups({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'http://metrics-gateway:4318/v1/metrics',
+    })) {
+      const peers = group.map(
+        (signal) => ({ spans, log_records: logs, metric_points: metrics })[signal],
+      )
+      for (const breaker of peers) breaker.sharesCollectorWith(peers)
+    }
+    const exporter = fakeExporter([FAILURE])
+    guardExporter(exporter, spans, (items) => items.length)
+    for (let i = 0; i < FAILURES_TO_OPEN; i++) await exportOnce(exporter)
+    assert.equal(spans.admits, false)
+    assert.equal(logs.admits, false, 'logs go to the same collector: open too')
+    assert.equal(metrics.admits, true, 'metrics go elsewhere: still exporting')
+    // The peer probes on its own window and closes on its own success.
+    mock.timers.tick(FIRST_WINDOW_MS)
+    assert.equal(logs.currentState, 1)
+    logs.exported()
+    assert.equal(logs.currentState, 0)
+  })
+
+  it('groups the signals by the collector OTEL_* send them to', () => {
+    assert.deepEqual(collectorGroups({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), [
+      ['spans', 'log_records', 'metric_points'],
+    ])
+    assert.deepEqual(
+      collectorGroups({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://127.0.0.1:9428/insert/opentelemetry/v1/logs',
+      }),
+      [['spans', 'metric_points'], ['log_records']],
+    )
   })
 })
 

@@ -28,6 +28,8 @@ export class ExportBreaker {
   private failures = 0
   private windowMs = FIRST_WINDOW_MS
   private lastLogged = -Infinity
+  /** The breakers of the signals exported to the same collector (./guarded-exports). */
+  private peers: ExportBreaker[] = []
 
   constructor(
     readonly signal: Signal,
@@ -41,6 +43,16 @@ export class ExportBreaker {
 
   get currentState(): BreakerState {
     return this.state
+  }
+
+  /**
+   * Breakers whose exports go to the same collector: when one opens, the closed ones open too.
+   * A collector that refuses spans refuses the metrics and logs as well, and the signal with the
+   * most traffic finds out first: without this, a signal that exports every 10 s (metrics) or
+   * rarely (logs of an unsampled shop) kept paying for a dead collector for minutes.
+   */
+  sharesCollectorWith(peers: readonly ExportBreaker[]): void {
+    this.peers = peers.filter((peer) => peer !== this)
   }
 
   exported(): void {
@@ -61,7 +73,18 @@ export class ExportBreaker {
         probe_within_ms: this.windowMs,
       })
       this.open()
+      for (const peer of this.peers) peer.openWithPeer(this.signal)
     }
+  }
+
+  /** A peer's collector is dead: this signal's too. A probe still tells it when it is back. */
+  private openWithPeer(signal: Signal): void {
+    if (this.state !== CLOSED) return
+    this.log('info', 'telemetry export paused: the collector does not take it', {
+      opened_by: signal,
+      probe_within_ms: this.windowMs,
+    })
+    this.open()
   }
 
   private open(): void {

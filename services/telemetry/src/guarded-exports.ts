@@ -1,5 +1,5 @@
 import { logs, metrics, trace, TraceFlags } from '@opentelemetry/api'
-import { countDropped } from './dropped-telemetry'
+import { countDropped, SIGNALS, type Signal } from './dropped-telemetry'
 import { ExportBreaker, guardExporter, type Exporter } from './export-breaker'
 import { bootstrapLog } from './log'
 
@@ -52,10 +52,9 @@ const countPoints = (batch: ResourceMetrics) =>
     0,
   )
 
-function guardSpans(processor: BatchingProcessor<SampledSpan>): void {
+function guardSpans(processor: BatchingProcessor<SampledSpan>, breaker: ExportBreaker): void {
   const { _exporter: exporter, onEnd } = processor
   if (!exporter || !onEnd) return
-  const breaker = new ExportBreaker('spans')
   guardExporter(exporter, breaker, (spans) => spans.length)
   const queue = () => processor._finishedSpans?.length ?? 0
   const capacity = processor._maxQueueSize ?? Infinity
@@ -71,10 +70,9 @@ function guardSpans(processor: BatchingProcessor<SampledSpan>): void {
   }
 }
 
-function guardLogs(processor: BatchingProcessor<unknown>): void {
+function guardLogs(processor: BatchingProcessor<unknown>, breaker: ExportBreaker): void {
   const { _exporter: exporter, onEmit } = processor
   if (!exporter || !onEmit) return
-  const breaker = new ExportBreaker('log_records')
   guardExporter(exporter, breaker, (records) => records.length)
   const wanted = processor.enabled?.bind(processor)
   // The SDK asks this before it builds a record (and so does the winston transport, see
@@ -94,6 +92,33 @@ function guardLogs(processor: BatchingProcessor<unknown>): void {
   }
 }
 
+const SIGNAL_ENDPOINTS: Record<Signal, string> = {
+  spans: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  log_records: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT',
+  metric_points: 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+}
+
+/** The collector (scheme, host and port) a signal's exporter sends to, as OTEL_* configure it. */
+function collectorOf(signal: Signal, env: NodeJS.ProcessEnv): string {
+  const endpoint =
+    env[SIGNAL_ENDPOINTS[signal]] ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318'
+  try {
+    return new URL(endpoint).origin
+  } catch {
+    return endpoint
+  }
+}
+
+/** The signals grouped by the collector they go to: one group where one endpoint serves all. */
+export function collectorGroups(env: NodeJS.ProcessEnv): Signal[][] {
+  const groups = new Map<string, Signal[]>()
+  for (const signal of SIGNALS) {
+    const collector = collectorOf(signal, env)
+    groups.set(collector, [...(groups.get(collector) ?? []), signal])
+  }
+  return [...groups.values()]
+}
+
 /**
  * Puts a breaker (./export-breaker) in front of every exporter NodeSDK built and counts what the
  * processors drop from a full queue. Call after sdk.start() and after the log export policy, so
@@ -103,11 +128,19 @@ export function guardExports(): void {
   const spans = spanProcessors()
   const records = logProcessors()
   const readers = metricReaders()
-  for (const processor of spans ?? []) guardSpans(processor)
-  for (const processor of records ?? []) guardLogs(processor)
+  const breakers = {
+    spans: new ExportBreaker('spans'),
+    log_records: new ExportBreaker('log_records'),
+    metric_points: new ExportBreaker('metric_points'),
+  }
+  for (const group of collectorGroups(process.env)) {
+    const peers = group.map((signal) => breakers[signal])
+    for (const breaker of peers) breaker.sharesCollectorWith(peers)
+  }
+  for (const processor of spans ?? []) guardSpans(processor, breakers.spans)
+  for (const processor of records ?? []) guardLogs(processor, breakers.log_records)
   for (const reader of readers ?? []) {
-    if (reader._exporter)
-      guardExporter(reader._exporter, new ExportBreaker('metric_points'), countPoints)
+    if (reader._exporter) guardExporter(reader._exporter, breakers.metric_points, countPoints)
   }
   const unknown = [
     ...(spans === undefined && process.env.OTEL_TRACES_EXPORTER !== 'none' ? ['traces'] : []),
