@@ -30,7 +30,7 @@ stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentat
 	npm ci --prefix $(STOCK_AUTOINSTRUMENTATION_DIR) --no-audit --no-fund --loglevel=error; \
 	touch $(STOCK_AUTOINSTRUMENTATION_DIR)/.complete
 
-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## Full benchmark with the ablation, 3 interleaved rounds (~85 min, estimated); writes tests/bench/results/<date>.json and latest.md
+bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## The five configurations and the production default's ablation, 3 interleaved rounds (~55 min, estimated; BENCH_ARGS='--configs all' adds full's); writes tests/bench/results/<date>.json and latest.md
 	$(BENCH) $(BENCH_ARGS)
 
 bench-ablation: build autoinstrumentation collector shipped-node ## Ablation of the production default only: off, default and default without each piece, 3 rounds, home/add-to-cart/checkout (~30 min, estimated); writes tests/bench/results/ablation/

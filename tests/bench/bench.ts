@@ -12,7 +12,7 @@
  * CPU itself: a profiled run explains a measured one, it does not replace it.
  *
  * --configs (or BENCH_CONFIGS): configurations and presets, comma-separated (configs.ts PRESETS:
- * standard, ablation, ablation-full, ablation-detail, all; default all, --short: standard and
+ * standard, ablation, ablation-full, ablation-detail, all; default standard,ablation, --short: standard and
  * default-bare). --rounds (or BENCH_ROUNDS): how many times each configuration runs, every round
  * in a rotated order (default 3, --short: 1). --scenarios (or BENCH_SCENARIOS, e.g. home,checkout)
  * restricts the scenarios. For profiling, not for results: BENCH_NODE_ARGS are added to the
@@ -63,7 +63,7 @@ const CONNECTIONS = 20
 const SEED_RATE = 200
 const CHECKOUTS_PER_CONFIG = short ? 3_000 : 15_000
 const CONFIG_LIST =
-  flag('--configs') ?? process.env.BENCH_CONFIGS ?? (short ? 'standard,default-bare' : 'all')
+  flag('--configs') ?? process.env.BENCH_CONFIGS ?? (short ? 'standard,default-bare' : 'standard,ablation')
 const CONFIGS = parseConfigs(CONFIG_LIST)
 const ROUNDS = Number(flag('--rounds') ?? process.env.BENCH_ROUNDS ?? (short ? 1 : 3))
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be ≥ 1, not ${ROUNDS}`)

@@ -158,8 +158,9 @@ const without = (base: string, pieces: string[]) => pieces.map((p) => `${base}-n
 /**
  * Named sets for BENCH_CONFIGS / --configs. `ablation` is what the ablation table needs for the
  * production default; `ablation-full` the same at 100 % sampling for the pieces whose cost
- * depends on it; `ablation-detail` repeats the db and metrics rows beside prom-client's; `all` is
- * `make bench`.
+ * depends on it; `ablation-detail` repeats the db and metrics rows beside prom-client's.
+ * `make bench` runs standard and ablation (~55 min on the 2-core machine); `all` adds full's
+ * ablation (~75 min).
  */
 export const PRESETS: Record<string, Telemetry[]> = {
   standard: [...BASES],
