@@ -63,7 +63,9 @@ const CONNECTIONS = 20
 const SEED_RATE = 200
 const CHECKOUTS_PER_CONFIG = short ? 3_000 : 15_000
 const CONFIG_LIST =
-  flag('--configs') ?? process.env.BENCH_CONFIGS ?? (short ? 'standard,default-bare' : 'standard,ablation')
+  flag('--configs') ??
+  process.env.BENCH_CONFIGS ??
+  (short ? 'standard,default-bare' : 'standard,ablation')
 const CONFIGS = parseConfigs(CONFIG_LIST)
 const ROUNDS = Number(flag('--rounds') ?? process.env.BENCH_ROUNDS ?? (short ? 1 : 3))
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds must be ≥ 1, not ${ROUNDS}`)
