@@ -7,6 +7,7 @@
 #   cluster.sh status             nodes (-o wide), kube-system pods, memory of each node
 #   cluster.sh down               kind delete cluster, then what is left on the host (leftovers)
 #   cluster.sh leftovers          containers, volumes, networks, bridges, chains, mounts, cgroups
+#   cluster.sh health             whether up would reuse the existing cluster or replace it
 # The kubeconfig context is kind-<name> (name: kind-config.yaml) in the default kubeconfig, as
 # scripts/cluster/lib.sh expects.
 set -euo pipefail
@@ -80,6 +81,15 @@ unhealthy() {
     }
   done
   kc get --raw /readyz --request-timeout=20s >/dev/null 2>&1 || echo "its API server does not answer ready"
+}
+
+# What `up` decides about the existing cluster, without acting on it (tests/cluster/stopped-node).
+health() {
+  kind get clusters 2>/dev/null | grep -cx "$CLUSTER" >/dev/null || die "no cluster $CLUSTER"
+  local unhealthy
+  unhealthy=$(unhealthy)
+  [ -z "$unhealthy" ] || die "cluster $CLUSTER: $unhealthy: cluster-up would replace it"
+  say "cluster $CLUSTER: every node running, API server ready: cluster-up would reuse it"
 }
 
 load() {
@@ -192,5 +202,6 @@ case "${1:-}" in
   status) status ;;
   down) down ;;
   leftovers) leftovers ;;
-  *) die "usage: cluster.sh up|load <archive>...|status|down|leftovers" ;;
+  health) health ;;
+  *) die "usage: cluster.sh up|load <archive>...|status|down|leftovers|health" ;;
 esac
