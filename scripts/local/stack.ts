@@ -8,7 +8,6 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { recorderRunbookBaseUrl } from './alert-recorder'
 import {
   jaegerBinary,
   jaegerSpec,
@@ -143,19 +142,12 @@ export async function startStack(
     })
     const prometheus = start(
       'prometheus',
-      prometheusSpec(
-        runDir,
-        binaries.prometheus,
-        ports.prometheus,
-        timings,
-        {
-          services: services.map((s) => ({ name: s.name, port: s.port })),
-          collectorExporterPort: ports.collectorMetrics,
-          collectorTelemetryPort: ports.collectorTelemetry,
-          alertmanagerPort: ports.alertmanager,
-        },
-        recorderRunbookBaseUrl(local(ports.recorder)),
-      ),
+      prometheusSpec(runDir, binaries.prometheus, ports.prometheus, timings, {
+        services: services.map((s) => ({ name: s.name, port: s.port })),
+        collectorExporterPort: ports.collectorMetrics,
+        collectorTelemetryPort: ports.collectorTelemetry,
+        alertmanagerPort: ports.alertmanager,
+      }),
     )
     const started = services.map((s) => [s.name, start(s.name, s.spec)] as const)
     await Promise.all([
