@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { kindRunbookBaseUrl, parseRunbookBaseUrl } from './runbooks'
 import { readVersions } from './versions'
 
 /**
@@ -34,14 +33,6 @@ export interface PlatformInputs {
   readonly ruleFiles: Record<string, string>
   /** alerts/alertmanager.yaml. */
   readonly alertmanagerFile: string
-  /** docs/runbooks/*.md: file name → text, served beside the alert receiver. */
-  readonly runbooks: Record<string, string>
-  /**
-   * Where the rules' runbook_url lead (src/runbooks.ts): RUNBOOK_BASE_URL at synth, else the
-   * kind cluster's own runbooks server. Any other cluster sets it (its docs host, or its ingress to
-   * the `runbooks` Service).
-   */
-  readonly runbookBaseUrl: string
   /** tests/load/locustfile.py, the Locust scenario; without it there is no load-test chart. */
   readonly loadTestScript?: string
   /**
@@ -97,10 +88,6 @@ export function readInputs(
     dashboards: filesIn(join(root, 'dashboards'), /\.json$/),
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
-    runbooks: filesIn(join(root, 'docs', 'runbooks'), /\.md$/),
-    runbookBaseUrl: env.RUNBOOK_BASE_URL
-      ? parseRunbookBaseUrl(env.RUNBOOK_BASE_URL)
-      : kindRunbookBaseUrl(required(join(root, 'kind-config.yaml'))),
     loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),
     nodeFailureTolerationSeconds: parseNodeFailureTolerationSeconds(
       required(join(root, 'charts', 'shopscope', 'values.yaml')),

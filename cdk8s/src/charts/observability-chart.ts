@@ -95,7 +95,6 @@ export class ObservabilityChart extends Chart {
       namespace,
       ruleFiles: inputs.ruleFiles,
       labels: MONITORING_SELECTOR,
-      runbookBaseUrl: inputs.runbookBaseUrl,
     })
     new Dashboards(this, 'dashboards', {
       namespace,
@@ -109,8 +108,6 @@ export class ObservabilityChart extends Chart {
       receiverPlaceholder: ALERT_RECEIVER_PLACEHOLDER,
       labels: MONITORING_SELECTOR,
       image: pinned(v, 'BUSYBOX_IMAGE'),
-      runbooks: inputs.runbooks,
-      runbooksNodePort: NODE_PORTS.runbooks,
     })
   }
 }
