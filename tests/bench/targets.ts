@@ -23,6 +23,10 @@ function worstThroughput(off: ConfigResult | undefined, config: ConfigResult | u
   )
 }
 
+/** The row with the largest share (the worst scenario of a ≤ target), if any. */
+const largestShare = <T extends { share: number }>(rows: T[]): T | undefined =>
+  rows.reduce<T | undefined>((a, b) => (!a || b.share > a.share ? b : a), undefined)
+
 /** Stack CPU per request a configuration adds to telemetry off, in ms. */
 const addedCpu = (off: ConfigResult, config: ConfigResult, scenario: string) =>
   stackCpuOf(config.scenarios[scenario]) - stackCpuOf(off.scenarios[scenario])
@@ -53,10 +57,7 @@ function stockTarget(
     .filter((n) => full.scenarios[n] && stock.scenarios[n])
     .map((n) => ({ n, ours: addedCpu(off, full, n), stock: addedCpu(off, stock, n) }))
     .map((row) => ({ ...row, share: row.ours / row.stock }))
-  const worst = rows.reduce<(typeof rows)[number] | undefined>(
-    (a, b) => (!a || b.share > a.share ? b : a),
-    undefined,
-  )
+  const worst = largestShare(rows)
   if (!worst) return notMeasured(name)
   return {
     name,
@@ -80,10 +81,7 @@ function collectorDownTarget(
   const rows = Object.keys(full.scenarios)
     .filter((n) => down.scenarios[n])
     .map((n) => ({ n, share: services(down, n) / services(full, n) }))
-  const worst = rows.reduce<(typeof rows)[number] | undefined>(
-    (a, b) => (!a || b.share > a.share ? b : a),
-    undefined,
-  )
+  const worst = largestShare(rows)
   if (!worst) return notMeasured(name)
   return {
     name,
