@@ -8,8 +8,8 @@ KIND_CLUSTER := $(shell sed -n 's/^name: *//p' kind-config.yaml)
 synth: ## Synthesize the cdk8s app into cdk8s/dist (manifests + kube-prometheus-stack values)
 	cd cdk8s && npx tsx src/main.ts
 
-test-platform: tools ## helm lint/template, kubeconform -strict, cdk8s assertions + snapshot, cross-references
-	$(NODE_TEST) cdk8s/test/*.test.ts tests/platform/*.test.ts
+test-platform: tools ## the system model, helm lint/template, kubeconform -strict, cdk8s assertions + snapshot, cross-references
+	$(NODE_TEST) system/test/*.test.ts cdk8s/test/*.test.ts tests/platform/*.test.ts
 	node --import tsx scripts/cluster/resources.ts
 
 resources: ## Total CPU/memory requests and limits of the whole stack

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { readVersions } from '@shopscope/system'
 import { parse } from 'yaml'
-import { readVersions } from './versions'
 
 /**
  * Where the Collector sends logs, and the one logs store the synthesized output holds: Loki where

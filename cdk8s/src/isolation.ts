@@ -1,9 +1,10 @@
+import { COLLECTOR, NAMESPACES, SERVICE_NAMES, SERVICES_WITH_DATABASE } from '@shopscope/system'
 import type { Construct } from 'constructs'
 import type { ObservabilityChart } from './charts/observability-chart'
 import { type ShopChart, appServiceSelector } from './charts/shop-chart'
 import { DefaultDenyIngress, IngressAllowList, type Peer } from './constructs/network-policies'
 import { VictoriaLogs } from './constructs/victoria-logs'
-import { APP_SERVICES, COLLECTOR, DATABASES, NAMESPACES, POD_CIDR, UPSTREAM_PODS } from './names'
+import { POD_CIDR, UPSTREAM_PODS } from './names'
 
 export interface IsolationProps {
   readonly observability: ObservabilityChart
@@ -46,7 +47,7 @@ export class Isolation {
 
 /** Each database from its own service only. */
 function shopPolicies(scope: Construct, shop: ShopChart) {
-  for (const { service, database } of DATABASES) {
+  for (const { name: service, database } of SERVICES_WITH_DATABASE) {
     const mysql = shop.databases.find((db) => db.name === `mysql-${database}`)
     if (mysql === undefined) throw new Error(`isolation: no MySQL for ${database}`)
     new IngressAllowList(scope, mysql.name, {
@@ -61,7 +62,7 @@ function shopPolicies(scope: Construct, shop: ShopChart) {
 function observabilityPolicies(scope: Construct, o: ObservabilityChart) {
   const allow = (id: string, pods: Readonly<Record<string, string>>, rules: IngressRuleList) =>
     new IngressAllowList(scope, `obs-${id}`, { namespace: obs, name: id, pods, rules })
-  const appServices: Peer[] = Object.keys(APP_SERVICES).map((service) => ({
+  const appServices: Peer[] = SERVICE_NAMES.map((service) => ({
     namespace: NAMESPACES.shop,
     pods: appServiceSelector(service),
   }))

@@ -1,6 +1,6 @@
-import { JAEGER, KPS_RELEASE, LOKI, MONITORING_SELECTOR, NAMESPACES, NODE_PORTS } from './names'
+import { JAEGER, LOKI, NAMESPACES, NODE_PORTS, pinned } from '@shopscope/system'
+import { KPS_RELEASE, MONITORING_SELECTOR } from './names'
 import { besidePrometheus } from './monitoring-placement'
-import { pinned } from './versions'
 
 /** In-cluster URLs of kube-prometheus-stack's Services (fullnameOverride = KPS_RELEASE). */
 export function prometheusUrl(): string {

@@ -1,5 +1,6 @@
+import { NAMESPACES } from '@shopscope/system'
 import type { PodSpec } from './k8s-types'
-import { NAMESPACES, UPSTREAM_PODS } from './names'
+import { UPSTREAM_PODS } from './names'
 
 export type Tolerations = NonNullable<PodSpec['tolerations']>
 

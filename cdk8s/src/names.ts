@@ -1,48 +1,8 @@
 /**
- * Names other pieces depend on: the chart's values, operator-config/ and the cross-reference
- * tests read the same constants, so a rename is one change here.
+ * Names only the cdk8s app and its upstream charts share: labels, the kube-prometheus-stack
+ * release, the upstream pods NetworkPolicies select. The system's names (services, namespaces,
+ * the Collector, Jaeger, the logs store, node ports) are @shopscope/system's.
  */
-export const NAMESPACES = {
-  /** The app (Helm release) and its MySQL databases. */
-  shop: 'shop',
-  /** Collector, Jaeger, the logs store and kube-prometheus-stack (Prometheus, Alertmanager, Grafana). */
-  observability: 'observability',
-  /** The OpenTelemetry Operator (its own Helm chart). */
-  operator: 'opentelemetry-operator-system',
-} as const
-
-/** The OpenTelemetryCollector CR; the operator names its Service `<name>-collector`. */
-export const COLLECTOR = {
-  name: 'shopscope',
-  serviceName: 'shopscope-collector',
-  otlpGrpcPort: 4317,
-  otlpHttpPort: 4318,
-  /** The Collector's own telemetry (operator Service `<name>-collector-monitoring`). */
-  monitoringPort: 8888,
-} as const
-
-export const JAEGER = { name: 'jaeger', otlpGrpcPort: 4317, queryPort: 16686 } as const
-export const LOKI = { name: 'loki', httpPort: 3100 } as const
-/** Loki's stand-in where Loki cannot run (PlatformInputs.logsBackend); its UI is under /select/vmui/. */
-export const VICTORIA_LOGS = { name: 'victoria-logs', httpPort: 9428 } as const
-
-/** The four services of the app chart: name → port (docs/services.md). */
-export const APP_SERVICES = {
-  frontend: 8080,
-  'user-service': 8081,
-  'product-service': 8082,
-  'order-service': 8083,
-} as const
-export type AppServiceName = keyof typeof APP_SERVICES
-
-/** The port of every MySQL server (cdk8s/src/constructs/mysql.ts). */
-export const MYSQL_PORT = 3306
-/** One MySQL StatefulSet per service that has a database (docs/services.md). */
-export const DATABASES = [
-  { service: 'user-service', database: 'users' },
-  { service: 'product-service', database: 'products' },
-  { service: 'order-service', database: 'orders' },
-] as const
 
 /** Label kube-prometheus-stack selects our ServiceMonitors, rules and configs by. */
 export const MONITORING_SELECTOR = { 'shopscope.io/monitoring': 'true' } as const
@@ -83,17 +43,3 @@ export const UPSTREAM_PODS = {
  * outside it (a browser through a node port) reach the UIs, and no pod.
  */
 export const POD_CIDR = '10.244.0.0/16'
-
-/**
- * Node ports of what a person opens in a browser; kind-config.yaml maps each to a fixed
- * localhost port (a test checks the three places agree).
- */
-export const NODE_PORTS = {
-  shop: 30080,
-  grafana: 30030,
-  jaeger: 30686,
-  prometheus: 30090,
-  alertmanager: 30093,
-  /** VictoriaLogs' UI and query API, where it is the logs store (in-box). */
-  victoriaLogs: 30428,
-} as const

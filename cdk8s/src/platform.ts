@@ -1,3 +1,4 @@
+import { NAMESPACES, SERVICES, pinned, type ServiceName } from '@shopscope/system'
 import { Chart, type App } from 'cdk8s'
 import { NamespacesChart } from './charts/namespaces-chart'
 import { ObservabilityChart } from './charts/observability-chart'
@@ -5,8 +6,6 @@ import { ShopChart } from './charts/shop-chart'
 import { LoadTest } from './constructs/load-test'
 import { Isolation } from './isolation'
 import type { PlatformInputs } from './inputs'
-import { APP_SERVICES, NAMESPACES } from './names'
-import { pinned } from './versions'
 
 export interface Platform {
   readonly namespaces: NamespacesChart
@@ -30,8 +29,8 @@ function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
   if (inputs.loadTestScript === undefined) return undefined
   const chart = new Chart(app, '90-load-test')
   // The app's Helm release is `shopscope` (scripts/cluster/up.sh), its Services `shopscope-<name>`.
-  const url = (service: keyof typeof APP_SERVICES) =>
-    `http://shopscope-${service}.${NAMESPACES.shop}.svc.cluster.local:${APP_SERVICES[service]}`
+  const url = (service: ServiceName) =>
+    `http://shopscope-${service}.${NAMESPACES.shop}.svc.cluster.local:${SERVICES[service].port}`
   new LoadTest(chart, 'locust', {
     namespace: NAMESPACES.shop,
     image: pinned(inputs.versions, 'LOCUST_IMAGE'),

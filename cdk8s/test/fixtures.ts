@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PlatformInputs } from '../src/inputs'
 import { buildPlatform } from '../src/platform'
-import { parseVersions } from '../src/versions'
+import { parseVersions } from '@shopscope/system'
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8')
 

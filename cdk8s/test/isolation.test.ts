@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { SERVICE_NAMES, SERVICES_WITH_DATABASE } from '@shopscope/system'
 import { platformObjects } from './fixtures'
 import { type Destination, type Source, admits } from './netpol'
 
@@ -98,7 +99,7 @@ describe('network isolation of every namespace the platform creates', () => {
 
   it('a pod of another namespace reaches no database, UI, Collector or operator', () => {
     for (const src of [stranger, strangerInShop]) {
-      for (const db of ['users', 'products', 'orders']) check(src, mysql(db), 3306, false)
+      for (const { database } of SERVICES_WITH_DATABASE) check(src, mysql(database), 3306, false)
       check(src, jaeger, 16686, false)
       check(src, jaeger, 4317, false)
       check(src, collector, 4318, false)
@@ -114,15 +115,14 @@ describe('network isolation of every namespace the platform creates', () => {
   })
 
   it('each service reaches its own database only', () => {
-    const owners = { users: 'user-service', products: 'product-service', orders: 'order-service' }
-    for (const [db, owner] of Object.entries(owners)) {
-      for (const service of ['frontend', ...Object.values(owners)])
-        check(app(service), mysql(db), 3306, service === owner)
+    for (const { database, name: owner } of SERVICES_WITH_DATABASE) {
+      for (const service of SERVICE_NAMES)
+        check(app(service), mysql(database), 3306, service === owner)
     }
   })
 
   it('the services send OTLP/HTTP to the Collector, and nothing else of observability', () => {
-    for (const service of ['frontend', 'user-service', 'product-service', 'order-service']) {
+    for (const service of SERVICE_NAMES) {
       check(app(service), collector, 4318, true)
       check(app(service), collector, 8888, false)
       check(app(service), jaeger, 16686, false)

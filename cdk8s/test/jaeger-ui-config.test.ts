@@ -4,7 +4,7 @@ import { describe, it } from 'node:test'
 import { jaegerUiConfig, type LogsUi } from '../src/jaeger-ui-config'
 import { LOKI_DATASOURCE_UID, kubePrometheusStackValues } from '../src/kube-prometheus-stack-values'
 import { REPO_ROOT } from '../src/inputs'
-import { readVersions } from '../src/versions'
+import { readVersions } from '@shopscope/system'
 
 const TRACE = {
   traceID: '4bf92f3577b34da6a3ce929d0e0e4736',

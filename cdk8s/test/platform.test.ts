@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parseNodeFailureTolerationSeconds } from '../src/inputs'
-import { APP_SERVICES, COLLECTOR, JAEGER, NAMESPACES } from '../src/names'
+import {
+  COLLECTOR,
+  JAEGER,
+  NAMESPACES,
+  SERVICE_NAMES,
+  SERVICES_WITH_DATABASE,
+} from '@shopscope/system'
 import { type Obj, fixtureInputs, platformObjects } from './fixtures'
 
 const objects = platformObjects()
@@ -122,7 +128,7 @@ describe('cdk8s platform', () => {
   })
 
   it('runs three MySQL StatefulSets with a PVC, a Secret and probes', () => {
-    for (const database of ['users', 'products', 'orders']) {
+    for (const { database } of SERVICES_WITH_DATABASE) {
       const sts = find('StatefulSet', `mysql-${database}`)
       assert.equal(sts.metadata.namespace, NAMESPACES.shop)
       assert.equal(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '1Gi')
@@ -134,7 +140,7 @@ describe('cdk8s platform', () => {
   })
 
   it('gives MySQL a generated root password of its own and a read-only root filesystem', () => {
-    for (const database of ['users', 'products', 'orders']) {
+    for (const { database } of SERVICES_WITH_DATABASE) {
       const secret = find('Secret', `mysql-${database}`).stringData!
       // Nothing synthesized holds a root password, so none can derive from the app's.
       for (const o of all.filter((x) => x.kind === 'Secret'))
@@ -154,7 +160,7 @@ describe('cdk8s platform', () => {
   })
 
   it('scrapes each app service with a service_name label, and the Collector with honorLabels', () => {
-    for (const service of Object.keys(APP_SERVICES)) {
+    for (const service of SERVICE_NAMES) {
       const monitor = find('ServiceMonitor', service)
       const endpoint = monitor.spec.endpoints[0]
       assert.equal(endpoint.path, '/metrics')

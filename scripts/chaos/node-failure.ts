@@ -23,7 +23,8 @@
 // 0: tests/cluster/alert-resolutions.test.ts checks it later), CHAOS_SHOPPER_PAUSE_MS (3000),
 // CHAOS_NODE_SUMMARY (a file to write the summary to as JSON).
 import { writeFileSync } from 'node:fs'
-import { APP_SERVICES, DATABASES, UPSTREAM_PODS } from '../../cdk8s/src/names'
+import { SERVICE_NAMES, SERVICES_WITH_DATABASE } from '@shopscope/system'
+import { UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { Shoppers } from '../../tests/cluster/shoppers'
 import { ALERTMANAGER_URL, alertsListed, deliveredToReceiver } from './node-failure/alerts'
 import { auditOrders, negativeStock, type OrderAudit } from './node-failure/audit'
@@ -68,7 +69,7 @@ const SUMMARY_FILE = process.env.CHAOS_NODE_SUMMARY
 const SHOPPERS = 4
 const PRODUCTS = 8 // the first ids of the seeded catalog (services/product-service/src/db/seed.ts)
 const ALERT = 'NodeNotReady'
-const SERVICES = Object.keys(APP_SERVICES)
+const SERVICES: readonly string[] = SERVICE_NAMES
 const SHOP = 'shop'
 const OBSERVABILITY = 'observability'
 const SERVICE_SELECTOR = `app.kubernetes.io/component in (${SERVICES.join(',')})`
@@ -172,9 +173,9 @@ async function preconditions(workers: string[], victim: string) {
   ]
   const onVictim = everywhere.filter((p) => p.spec.nodeName === victim && !terminating(p))
   const stranded = [...new Set(onVictim.flatMap((p) => statefulSetOf(p) ?? []))].sort()
-  const degraded: string[] = DATABASES.filter((d) => stranded.includes(`mysql-${d.database}`)).map(
-    (d) => d.service,
-  )
+  const degraded: string[] = SERVICES_WITH_DATABASE.filter((d) =>
+    stranded.includes(`mysql-${d.database}`),
+  ).map((d) => d.name)
   log(
     `on ${victim}: ${onVictim.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}`,
   )

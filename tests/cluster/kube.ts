@@ -2,17 +2,22 @@
 // when it does not answer), kubectl of the pinned release, helm of .tools, where its NodePorts
 // answer (kind's port mappings on 127.0.0.1), and the objects the repo deployed (cdk8s/dist).
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
+import {
+  NAMESPACES as SYSTEM_NAMESPACES,
+  SERVICE_NAMES,
+  cacheDir,
+  pinned,
+  readVersions,
+} from '@shopscope/system'
 import { parseAllDocuments, parseDocument } from 'yaml'
-import { pinned, readVersions } from '../../cdk8s/src/versions'
 import { run } from './run'
 
 export const ROOT = join(__dirname, '..', '..')
-export const VERSIONS = readVersions(join(ROOT, 'versions.env'))
+export const VERSIONS = readVersions()
 const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
-export const CACHE = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
+export const CACHE = cacheDir()
 const BUILT_KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
 /** kubectl of the pinned release where this machine built one (the kind node image's build). */
 export const KUBECTL = existsSync(BUILT_KUBECTL) ? BUILT_KUBECTL : 'kubectl'
@@ -27,8 +32,8 @@ export const CLUSTER = KIND_CONFIG.name
 export const CONTEXT = `kind-${CLUSTER}`
 export const HELM = join(ROOT, '.tools', 'bin', 'helm')
 export const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
-export const NAMESPACES = ['shop', 'observability', 'opentelemetry-operator-system']
-export const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
+export const NAMESPACES: readonly string[] = Object.values(SYSTEM_NAMESPACES)
+export const SERVICES: readonly string[] = SERVICE_NAMES
 export const env = { ...process.env }
 
 export type Container = {

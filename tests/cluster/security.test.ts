@@ -7,14 +7,13 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
   COLLECTOR,
-  DATABASES,
   JAEGER,
-  KPS_RELEASE,
   MYSQL_PORT,
   NAMESPACES,
-  UPSTREAM_PODS,
-} from '../../cdk8s/src/names'
-import { pinned } from '../../cdk8s/src/versions'
+  SERVICES_WITH_DATABASE,
+  pinned,
+} from '@shopscope/system'
+import { KPS_RELEASE, UPSTREAM_PODS } from '../../cdk8s/src/names'
 import {
   CONTEXT,
   KUBECTL,
@@ -95,7 +94,7 @@ const svc = (name: string, namespace: string, port: number) =>
 /** What no pod of another namespace may connect to (cdk8s/src/isolation.ts). */
 const CLOSED: Record<string, string> = {
   ...Object.fromEntries(
-    DATABASES.map(({ database }) => [
+    SERVICES_WITH_DATABASE.map(({ database }) => [
       `mysql-${database}`,
       svc(`mysql-${database}`, NAMESPACES.shop, MYSQL_PORT),
     ]),

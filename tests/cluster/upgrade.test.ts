@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { NODE_PORTS } from '../../cdk8s/src/names'
+import { NODE_PORTS } from '@shopscope/system'
 import { HELM, ROOT, SERVICES, currentContext, env, kubectlJson, nodeUrl, useCluster } from './kube'
 import { run } from './run'
 import { Shoppers } from './shoppers'

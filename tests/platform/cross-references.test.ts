@@ -2,12 +2,12 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { COLLECTOR, NAMESPACES } from '@shopscope/system'
 import { parse } from 'yaml'
 import { DEV_DATABASE_PASSWORDS } from '../../cdk8s/src/charts/shop-chart'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
-import { COLLECTOR, NAMESPACES, UPSTREAM_PODS } from '../../cdk8s/src/names'
+import { UPSTREAM_PODS } from '../../cdk8s/src/names'
 import {
-  APP_NAMESPACE,
   type K8sObject,
   VERSIONS,
   ciValuesFiles,
@@ -100,7 +100,6 @@ describe('cross-references between chart, cdk8s output and operator-config', () 
         `${o.kind} ${o.metadata.name} in ${o.metadata.namespace}`,
       )
     }
-    assert.equal(APP_NAMESPACE, NAMESPACES.shop)
   })
 
   it('each ServiceMonitor selects a Service with the named port', () => {

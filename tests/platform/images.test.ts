@@ -2,17 +2,17 @@ import assert from 'node:assert/strict'
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { SERVICE_NAMES } from '@shopscope/system'
 import { parse } from 'yaml'
 import { VERSIONS } from './lib/render'
 import { CHART_DIR, ROOT } from './lib/tools'
 
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 const dockerfile = (service: string) =>
   readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8')
 
 describe('service images', () => {
   it('build from one recipe: each service Dockerfile links to services/Dockerfile', () => {
-    for (const s of SERVICES) {
+    for (const s of SERVICE_NAMES) {
       const path = join(ROOT, 'services', s, 'Dockerfile')
       assert.ok(lstatSync(path).isSymbolicLink(), `${s}/Dockerfile is a link`)
       assert.equal(realpathSync(path), join(ROOT, 'services', 'Dockerfile'))
@@ -20,7 +20,8 @@ describe('service images', () => {
     // No default: building without naming the service must stop, not build the wrong one.
     const recipe = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8')
     assert.doesNotMatch(recipe, /^ARG SERVICE=/m)
-    for (const s of SERVICES) assert.match(recipe, new RegExp(`case "\\$SERVICE" in .*\\b${s}\\b`))
+    for (const s of SERVICE_NAMES)
+      assert.match(recipe, new RegExp(`case "\\$SERVICE" in .*\\b${s}\\b`))
     const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
     assert.match(up, /--build-arg SERVICE="\$service"/)
   })
@@ -55,7 +56,7 @@ describe('service images', () => {
       lines.indexOf('FROM manifests AS build'),
       lines.indexOf('FROM build AS autoinstrumentation-staged'),
     )
-    for (const s of SERVICES) {
+    for (const s of SERVICE_NAMES) {
       assert.ok(
         build.some((line) => line.includes(`-w services/${s}`)),
         `npm ci installs ${s}`,
@@ -74,7 +75,7 @@ describe('service images', () => {
   })
 
   it('default to the Node image pinned in versions.env', () => {
-    for (const service of SERVICES) {
+    for (const service of SERVICE_NAMES) {
       const arg = /^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile(service))
       assert.equal(arg?.[1], VERSIONS.NODE_IMAGE, service)
     }
@@ -88,7 +89,7 @@ describe('service images', () => {
     )
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
     assert.equal(values.telemetry.bootstrapPath, `/app/services/telemetry/${telemetry.main}`)
-    for (const service of SERVICES) {
+    for (const service of SERVICE_NAMES) {
       const text = dockerfile(service)
       assert.match(text, /^USER 10001:10001$/m)
       assert.match(text, /^CMD \["node", "dist\/server\.js"\]$/m)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { ALL_SERVICES } from '@shopscope/system'
 import { type K8sObject, ciValuesFiles, helmTemplate, parseObjects } from './lib/render'
 
 type Peer = {
@@ -11,14 +12,6 @@ type Rule = { from?: Peer[]; to?: Peer[]; ports?: { port: number | string; proto
 
 const COMPONENT = 'app.kubernetes.io/component'
 const component = (peer: Peer) => peer.podSelector?.matchLabels?.[COMPONENT]
-
-/** Who may call whom, straight from docs/services.md. */
-const CALLS: Record<string, string[]> = {
-  frontend: ['user-service', 'product-service', 'order-service'],
-  'order-service': ['product-service'],
-  'user-service': [],
-  'product-service': [],
-}
 
 for (const values of ciValuesFiles()) {
   describe(`NetworkPolicies (${values.split('/').pop()})`, () => {
@@ -38,7 +31,8 @@ for (const values of ciValuesFiles()) {
       assert.equal(deny.spec.podSelector.matchLabels[COMPONENT], undefined)
     })
 
-    for (const [service, upstreams] of Object.entries(CALLS)) {
+    // Who may call whom: the model's dependencies (system/test checks them against the services).
+    for (const { name: service, dependencies: upstreams, database } of ALL_SERVICES) {
       it(`${service}: egress only to ${upstreams.join(', ') || 'no service'}, its database, DNS and the Collector`, () => {
         const egress = policy(service).spec.egress as Rule[]
         // Same-namespace peers only: the Collector's pods also carry a component label.
@@ -53,7 +47,7 @@ for (const values of ciValuesFiles()) {
           ports.includes(53) && ports.includes(4318),
           `${service}: DNS or Collector missing`,
         )
-        assert.equal(ports.includes(3306), service !== 'frontend')
+        assert.equal(ports.includes(3306), database !== null)
       })
 
       it(`${service}: from the observability namespace, only its Prometheus pods scrape`, () => {
@@ -71,9 +65,9 @@ for (const values of ciValuesFiles()) {
       })
 
       it(`${service}: ingress from its callers only (and Prometheus)`, () => {
-        const callers = Object.entries(CALLS)
-          .filter(([, calls]) => calls.includes(service))
-          .map(([caller]) => caller)
+        const callers = ALL_SERVICES.filter((s) => s.dependencies.includes(service)).map(
+          (s) => s.name,
+        )
         const ingress = policy(service).spec.ingress as Rule[]
         const fromServices = ingress
           .flatMap((r) => r.from ?? [])

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { basename } from 'node:path'
 import { describe, it } from 'node:test'
-import { COLLECTOR, JAEGER } from '../../cdk8s/src/names'
+import { COLLECTOR, JAEGER, SERVICE_NAMES } from '@shopscope/system'
 import {
   type K8sObject,
   ciValuesFiles,
@@ -16,7 +16,6 @@ import {
   synthPlatform,
 } from './lib/render'
 
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 const NODE_FAILURE_TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 
@@ -35,7 +34,7 @@ describe('charts/shopscope on a node failure', () => {
   for (const values of ciValuesFiles()) {
     it(`evicts each service's pods from a dead node after 30 s (${basename(values)})`, () => {
       const deployments = ofKind(parseObjects(helmTemplate([values])), 'Deployment')
-      assert.deepEqual(deployments.map(component).sort(), [...SERVICES].sort())
+      assert.deepEqual(deployments.map(component).sort(), [...SERVICE_NAMES].sort())
       for (const d of deployments)
         assert.deepEqual(d.spec.template.spec.tolerations, tolerations(30), component(d))
     })
@@ -68,7 +67,7 @@ describe('charts/shopscope on a node failure', () => {
     for (const d of ofKind(objects, 'Deployment'))
       assert.equal(d.spec.replicas, 2, `${component(d)} replicas`)
     const budgets = ofKind(objects, 'PodDisruptionBudget')
-    assert.deepEqual(budgets.map(component).sort(), [...SERVICES].sort())
+    assert.deepEqual(budgets.map(component).sort(), [...SERVICE_NAMES].sort())
     for (const pdb of budgets) assert.equal(pdb.spec.minAvailable, 1, component(pdb))
   })
 })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { basename } from 'node:path'
 import { describe, it } from 'node:test'
+import { SERVICE_NAMES } from '@shopscope/system'
 import {
   type K8sObject,
   ciValuesFiles,
@@ -9,7 +10,6 @@ import {
   parseObjects,
 } from './lib/render'
 
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 
 function deployments(set: string[] = [], values = kind): Map<string, K8sObject> {
@@ -25,7 +25,7 @@ describe('charts/shopscope topology spread', () => {
   for (const values of ciValuesFiles()) {
     it(`spreads each service's pods over the nodes by default (${basename(values)})`, () => {
       const rendered = deployments([], values)
-      assert.deepEqual([...rendered.keys()].sort(), [...SERVICES].sort())
+      assert.deepEqual([...rendered.keys()].sort(), [...SERVICE_NAMES].sort())
       for (const [name, deployment] of rendered) {
         // The Deployment's own selector: immutable, so the constraint never drifts from it.
         const selector = deployment.spec.selector.matchLabels
@@ -64,7 +64,8 @@ describe('charts/shopscope topology spread', () => {
     ])
     const constraint = (name: string) =>
       strict.get(name)?.spec.template.spec.topologySpreadConstraints[0]
-    for (const name of SERVICES) assert.equal(constraint(name).whenUnsatisfiable, 'DoNotSchedule')
+    for (const name of SERVICE_NAMES)
+      assert.equal(constraint(name).whenUnsatisfiable, 'DoNotSchedule')
     assert.equal(constraint('frontend').maxSkew, 2)
     assert.equal(constraint('order-service').maxSkew, 1)
     assert.equal(constraint('user-service').topologyKey, 'topology.kubernetes.io/zone')

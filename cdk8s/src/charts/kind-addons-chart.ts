@@ -1,9 +1,9 @@
+import { pinned } from '@shopscope/system'
 import { Chart, type App } from 'cdk8s'
 import { Flannel } from '../constructs/flannel'
 import { LocalPathStorage } from '../constructs/local-path-storage'
 import { NetworkPolicyEnforcer } from '../constructs/network-policy-enforcer'
 import { POD_CIDR } from '../names'
-import { pinned } from '../versions'
 
 /** The pod subnet kind-config.yaml states (kind's default), POD_CIDR of names.ts. */
 export const KIND_POD_SUBNET = POD_CIDR

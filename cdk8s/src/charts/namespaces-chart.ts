@@ -1,7 +1,7 @@
+import { NAMESPACES } from '@shopscope/system'
 import { Chart } from 'cdk8s'
 import type { Construct } from 'constructs'
 import { Namespaces } from '../constructs/namespaces'
-import { NAMESPACES } from '../names'
 
 /** Applied first: every other chart and Helm release installs into these namespaces. */
 export class NamespacesChart extends Chart {

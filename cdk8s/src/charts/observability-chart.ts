@@ -1,3 +1,12 @@
+import {
+  COLLECTOR,
+  JAEGER,
+  LOKI,
+  NAMESPACES,
+  NODE_PORTS,
+  VICTORIA_LOGS,
+  pinned,
+} from '@shopscope/system'
 import { Chart } from 'cdk8s'
 import type { Construct } from 'constructs'
 import { Alerting } from '../constructs/alerting'
@@ -13,17 +22,7 @@ import type { LogsBackend, PlatformInputs } from '../inputs'
 import type { LogsUi } from '../jaeger-ui-config'
 import { LOKI_DATASOURCE_UID } from '../kube-prometheus-stack-values'
 import { nodeFailureTolerations, type Tolerations } from '../monitoring-placement'
-import {
-  COLLECTOR,
-  DASHBOARD_LABEL,
-  JAEGER,
-  LOKI,
-  MONITORING_SELECTOR,
-  NAMESPACES,
-  NODE_PORTS,
-  VICTORIA_LOGS,
-} from '../names'
-import { pinned } from '../versions'
+import { DASHBOARD_LABEL, MONITORING_SELECTOR } from '../names'
 
 /**
  * Where a browser opens the logs of a trace seen in the Jaeger UI, per logs store: Grafana

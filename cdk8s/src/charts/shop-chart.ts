@@ -1,20 +1,18 @@
+import { NAMESPACES, SERVICE_NAMES, SERVICES_WITH_DATABASE, pinned } from '@shopscope/system'
 import { Chart } from 'cdk8s'
 import type { Construct } from 'constructs'
 import { MySql } from '../constructs/mysql'
 import { AppServiceMonitors } from '../constructs/service-monitors'
 import type { PlatformInputs } from '../inputs'
-import { APP_SERVICES, DATABASES, MONITORING_SELECTOR, NAMESPACES } from '../names'
-import { pinned } from '../versions'
+import { MONITORING_SELECTOR } from '../names'
 
 /**
  * Development passwords of the kind cluster's databases, also in the app chart's
  * ci/kind-values.yaml (a test checks they agree). Staging brings its own databases.
  */
-export const DEV_DATABASE_PASSWORDS: Record<string, string> = {
-  users: 'dev-users-password',
-  products: 'dev-products-password',
-  orders: 'dev-orders-password',
-}
+export const DEV_DATABASE_PASSWORDS: Record<string, string> = Object.fromEntries(
+  SERVICES_WITH_DATABASE.map(({ database }) => [database, `dev-${database}-password`]),
+)
 
 /** Labels of the app chart's Service of a service (charts/shopscope selector labels). */
 export function appServiceSelector(service: string): Record<string, string> {
@@ -28,7 +26,7 @@ export class ShopChart extends Chart {
   constructor(scope: Construct, id: string, inputs: PlatformInputs) {
     super(scope, id)
     const namespace = NAMESPACES.shop
-    this.databases = DATABASES.map(
+    this.databases = SERVICES_WITH_DATABASE.map(
       ({ database }) =>
         new MySql(this, database, {
           namespace,
@@ -44,9 +42,7 @@ export class ShopChart extends Chart {
     )
     new AppServiceMonitors(this, 'monitors', {
       namespace,
-      services: Object.fromEntries(
-        Object.keys(APP_SERVICES).map((name) => [name, appServiceSelector(name)]),
-      ),
+      services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, appServiceSelector(name)])),
       labels: MONITORING_SELECTOR,
     })
   }

@@ -1,6 +1,6 @@
+import { MYSQL_PORT } from '@shopscope/system'
 import { Construct } from 'constructs'
 import { componentLabels, imageTag, manifest, selectorLabels } from '../api'
-import { MYSQL_PORT } from '../names'
 import { GENERATED_SECRET, restrictedContainer, restrictedPod } from '../security'
 
 export interface MySqlProps {

@@ -2,11 +2,11 @@
 // more orders than checkouts submitted; no stock is below zero. Read in the databases themselves
 // (`kubectl exec` into the MySQL pods of cdk8s/src/constructs/mysql.ts) with the application
 // user whose credentials the pod's own environment holds: no password leaves the pod.
-import { DATABASES } from '../../../cdk8s/src/names'
+import type { SERVICES_WITH_DATABASE } from '@shopscope/system'
 import type { Shoppers } from '../../../tests/cluster/shoppers'
 import { kubectl } from './cluster'
 
-type Database = (typeof DATABASES)[number]['database']
+type Database = (typeof SERVICES_WITH_DATABASE)[number]['database']
 
 /** Rows of a query, as mysql --batch prints them: tab-separated, no header. */
 async function query(database: Database, sql: string): Promise<string[][]> {

@@ -1,12 +1,9 @@
 // The cluster as the scenario reads it: kubectl of make's CLUSTER_ACCESS (KUBECTL, KUBE_CONTEXT),
 // the objects it looks at, and which pod runs where.
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
 import { delimiter, join } from 'node:path'
-import { pinned, readVersions } from '../../../cdk8s/src/versions'
+import { cacheDir, pinned, readVersions } from '@shopscope/system'
 import { run } from '../../../tests/cluster/run'
-
-const ROOT = join(__dirname, '..', '..', '..')
 
 /** KUBECTL when it is found, else the pinned kubectl the cluster scripts put on their PATH. */
 function kubectlBinary(): string {
@@ -16,9 +13,8 @@ function kubectlBinary(): string {
       ? existsSync(name)
       : (process.env.PATH ?? '').split(delimiter).some((dir) => existsSync(join(dir, name)))
   if (onPath(wanted)) return wanted
-  const version = pinned(readVersions(join(ROOT, 'versions.env')), 'KUBERNETES_VERSION')
-  const cache = process.env.SHOPSCOPE_CACHE ?? join(homedir(), '.cache', 'shopscope')
-  return join(cache, `kubernetes-v${version.replace(/^v/, '')}`, 'bin', 'kubectl')
+  const version = pinned(readVersions(), 'KUBERNETES_VERSION')
+  return join(cacheDir(), `kubernetes-v${version.replace(/^v/, '')}`, 'bin', 'kubectl')
 }
 
 const KUBECTL = kubectlBinary()

@@ -5,7 +5,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
-import { NAMESPACES } from '../../../cdk8s/src/names'
+import { NAMESPACES } from '@shopscope/system'
 import {
   type K8sObject,
   VERSIONS,

@@ -1,15 +1,16 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { NAMESPACES, readVersions } from '@shopscope/system'
 import { parseAllDocuments } from 'yaml'
 import { type LogsBackend, readInputs } from '../../../cdk8s/src/inputs'
 import { synth } from '../../../cdk8s/src/synth'
-import { readVersions } from '../../../cdk8s/src/versions'
 import { CHART_DIR, ROOT, run, runOk, tool, type RunResult } from './tools'
 
-export const VERSIONS = readVersions(join(ROOT, 'versions.env'))
+export const VERSIONS = readVersions()
 export const KUBERNETES_VERSION = VERSIONS.KUBERNETES_VERSION as string
-export const APP_NAMESPACE = 'shop'
+/** The namespace the app chart is rendered in, as on the cluster. */
+export const APP_NAMESPACE = NAMESPACES.shop
 export const RELEASE = 'shopscope'
 
 /** Every ci/*-values.yaml of the app chart (the cases `helm lint` and templates run with). */
