@@ -1,3 +1,4 @@
+import { dashboardFiles } from '@shopscope/dashboards'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { readVersions } from '@shopscope/system'
@@ -27,7 +28,7 @@ export interface PlatformInputs {
   readonly versions: Record<string, string>
   /** cdk8s/collector/config.yaml (the collector engineer's pipeline). */
   readonly collectorConfig: string
-  /** dashboards/*.json: file name → text. */
+  /** The Grafana dashboards (dashboards/src): file name → JSON text. */
   readonly dashboards: Record<string, string>
   /** alerts/*.rules.yaml: file name → text. */
   readonly ruleFiles: Record<string, string>
@@ -85,7 +86,7 @@ export function readInputs(
   return {
     versions: readVersions(join(root, 'versions.env')),
     collectorConfig: required(join(root, 'cdk8s', 'collector', 'config.yaml')),
-    dashboards: filesIn(join(root, 'dashboards'), /\.json$/),
+    dashboards: dashboardFiles(),
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
     loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),

@@ -1,3 +1,4 @@
+import { datasources } from '@shopscope/dashboards'
 import { JAEGER, LOKI, NAMESPACES, NODE_PORTS, pinned } from '@shopscope/system'
 import { KPS_RELEASE, MONITORING_SELECTOR } from './names'
 import { besidePrometheus } from './monitoring-placement'
@@ -8,7 +9,7 @@ export function prometheusUrl(): string {
 }
 
 /** The uid of Grafana's Loki datasource (links into Explore name it). */
-export const LOKI_DATASOURCE_UID = 'loki'
+export const LOKI_DATASOURCE_UID = datasources.loki.uid
 
 const svc = (name: string, port: number) =>
   `http://${name}.${NAMESPACES.observability}.svc.cluster.local:${port}`
@@ -129,20 +130,20 @@ export function kubePrometheusStackValues(
       additionalDataSources: [
         {
           name: 'Prometheus',
-          type: 'prometheus',
-          uid: 'prometheus',
+          ...datasources.prometheus,
           url: prometheusUrl(),
           access: 'proxy',
           isDefault: true,
           jsonData: {
             httpMethod: 'POST',
-            exemplarTraceIdDestinations: [{ name: 'trace_id', datasourceUid: 'jaeger' }],
+            exemplarTraceIdDestinations: [
+              { name: 'trace_id', datasourceUid: datasources.jaeger.uid },
+            ],
           },
         },
         {
           name: 'Loki',
-          type: 'loki',
-          uid: LOKI_DATASOURCE_UID,
+          ...datasources.loki,
           url: lokiUrl,
           access: 'proxy',
           jsonData: {
@@ -152,7 +153,7 @@ export function kubePrometheusStackValues(
                 name: 'trace_id',
                 matcherType: 'label',
                 matcherRegex: 'trace_id',
-                datasourceUid: 'jaeger',
+                datasourceUid: datasources.jaeger.uid,
                 url: '$${__value.raw}',
                 urlDisplayLabel: 'Trace',
               },
@@ -161,8 +162,7 @@ export function kubePrometheusStackValues(
         },
         {
           name: 'Jaeger',
-          type: 'jaeger',
-          uid: 'jaeger',
+          ...datasources.jaeger,
           url: jaegerUrl,
           access: 'proxy',
           jsonData: {

@@ -21,7 +21,7 @@ inputs() {
   {
     echo "$bases"
     git ls-files -z -co --exclude-standard -- .dockerignore package.json package-lock.json \
-      tsconfig.base.json services cdk8s/package.json tests/package.json | xargs -0 sha256sum
+      tsconfig.base.json services dashboards/package.json cdk8s/package.json tests/package.json | xargs -0 sha256sum
   } | sha256sum | cut -c1-16
 }
 hash=unknown

@@ -1,25 +1,24 @@
-// Runs every Prometheus query of dashboards/*.json against a real Prometheus and reports the
-// empty ones: a panel that shows "No data" after a load run is a bug.
+// Runs every Prometheus query of the dashboards (dashboards/src) against a real Prometheus and
+// reports the empty ones: a panel that shows "No data" after a load run is a bug.
 //
 //   import { checkDashboardQueries } from '../alerts/dashboard-queries'
 //   const results = await checkDashboardQueries('http://127.0.0.1:9090')
 //   const bad = results.filter((r) => r.status === 'empty' || r.status === 'error')
 //
 // CLI: node --import tsx tests/alerts/dashboard-queries.ts http://127.0.0.1:9090  (exit 1 if any)
-import { documentedMetrics, metricNamesIn } from './metric-names'
+import { ALL_METRICS } from '@shopscope/dashboards'
+import { metricNamesIn } from './metric-names'
 import {
-  DASHBOARDS_DIR,
-  TELEMETRY_DOC,
   loadDashboards,
   panelQueries,
-  readText,
   variableQuery,
+  type Dashboard,
   type DashboardVariable,
 } from './sources'
 
 export interface DashboardQueryOptions {
-  /** Directory of the dashboard JSON files (default: the repository's dashboards/). */
-  dashboardsDir?: string
+  /** The dashboards to check (default: the repository's, as Grafana gets them). */
+  dashboards?: Dashboard[]
   /** What $__rate_interval and $__interval become (default 1m, Grafana's for a 15s scrape). */
   rateInterval?: string
   /** Evaluation time of the instant queries (default: now). */
@@ -97,12 +96,10 @@ export async function checkDashboardQueries(
   const time = String((options.time ?? new Date()).getTime() / 1000)
   const builtins = { __rate_interval: interval, __interval: interval, __range: '1h' }
   const clusterOnly = new Set(
-    documentedMetrics(readText(TELEMETRY_DOC))
-      .filter((metric) => metric.clusterOnly)
-      .map((metric) => metric.name),
+    ALL_METRICS.filter((metric) => metric.clusterOnly).map((metric) => metric.name),
   )
   const results: DashboardQueryResult[] = []
-  for (const dashboard of loadDashboards(options.dashboardsDir ?? DASHBOARDS_DIR)) {
+  for (const dashboard of options.dashboards ?? loadDashboards()) {
     const variables = new Map<string, string[]>()
     for (const variable of dashboard.templating?.list ?? []) {
       if (variable.datasource?.uid && variable.datasource.uid !== 'prometheus') continue

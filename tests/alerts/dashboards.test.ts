@@ -1,9 +1,7 @@
-// Dashboards: stable identity, fixed datasources, the required panels, and no empty panel on a
-// real Prometheus holding every documented series.
+// Dashboards: unique identity, the provisioned datasources, the required panels, and no empty
+// panel on a real Prometheus holding every documented series.
+import { datasources } from '@shopscope/dashboards'
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { checkDashboardQueries } from './dashboard-queries'
 import type { Daemon } from './daemon'
@@ -13,22 +11,15 @@ import { loadDashboards, panelQueries } from './sources'
 
 const dashboards = loadDashboards()
 const byUid = new Map(dashboards.map((d) => [d.uid, d]))
-const DATASOURCES = new Set(['prometheus', 'loki', 'jaeger'])
+const DATASOURCES = new Set<string>(Object.values(datasources).map((datasource) => datasource.uid))
 
-test('the four dashboards exist with unique uids and titles', () => {
-  for (const uid of [
-    'shopscope-overview',
-    'shopscope-service-drilldown',
-    'shopscope-telemetry-pipeline',
-    'shopscope-mysql-and-pods',
-  ]) {
-    assert.ok(byUid.has(uid), `dashboard ${uid} missing`)
-  }
+test('the dashboards have unique uids and titles', () => {
+  assert.equal(dashboards.length, 4)
   assert.equal(new Set(dashboards.map((d) => d.title)).size, dashboards.length)
   assert.equal(byUid.size, dashboards.length)
 })
 
-test('every query uses one of the fixed datasource uids', () => {
+test('every query uses a datasource Grafana is provisioned with', () => {
   for (const dashboard of dashboards) {
     for (const query of panelQueries(dashboard)) {
       assert.ok(DATASOURCES.has(query.datasourceUid), `${dashboard.uid} / ${query.panelTitle}`)
@@ -85,7 +76,6 @@ test('no dashboard query is empty on data holding every documented series', asyn
 })
 
 test('a panel without data, or with a broken query, is reported', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dashboards-'))
   const prom = { type: 'prometheus', uid: 'prometheus' }
   const panel = (title: string, expr: string) => ({
     type: 'timeseries',
@@ -94,6 +84,7 @@ test('a panel without data, or with a broken query, is reported', async () => {
     targets: [{ refId: 'A', expr }],
   })
   const fixture = {
+    path: 'fixture.json',
     uid: 'fixture',
     title: 'fixture',
     templating: {
@@ -120,8 +111,7 @@ test('a panel without data, or with a broken query, is reported', async () => {
       panel('ghost', 'up{instance="$ghost"}'),
     ],
   }
-  writeFileSync(join(dir, 'fixture.json'), JSON.stringify(fixture))
-  const results = await checkDashboardQueries(prometheus.url, { time: end, dashboardsDir: dir })
+  const results = await checkDashboardQueries(prometheus.url, { time: end, dashboards: [fixture] })
   const summary = results.map((r) => `${r.panelTitle}: ${r.status} ${r.query}`)
   assert.deepEqual(summary, [
     'present: ok sum(rate(shopscope_orders_created_total[1m]))',

@@ -1,4 +1,6 @@
-// Alerts and dashboards only use metric names from the table in docs/telemetry.md.
+// Alerts and dashboards only use metric names of dashboards/src/metrics.ts, which the table in
+// docs/telemetry.md describes.
+import { ALL_METRICS, alerts } from '@shopscope/dashboards'
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import {
@@ -20,14 +22,20 @@ import {
 const documented = documentedMetrics(readText(TELEMETRY_DOC))
 const ruleFiles = loadRuleFiles()
 const recorded = ruleFiles.flatMap((file) => file.rules.flatMap((rule) => rule.record ?? []))
-const allowed = allowedMetricNames(documented, recorded)
+const allowed = allowedMetricNames(ALL_METRICS, recorded)
 
-test('the metric table is read, with histogram suffixes and cluster-only metrics', () => {
+test('the metric table of docs/telemetry.md describes exactly the metrics of metrics.ts', () => {
   assert.ok(documented.length >= 25, `only ${documented.length} metrics read`)
+  const describe = (m: { name: string; type: string; clusterOnly: boolean }) =>
+    `${m.name} ${m.type}${m.clusterOnly ? ' (cluster only)' : ''}`
+  assert.deepEqual(documented.map(describe).sort(), ALL_METRICS.map(describe).sort())
+})
+
+test('the allowed names have histogram suffixes, and cluster-only metrics are marked', () => {
   assert.ok(allowed.has('http_server_request_duration_seconds_bucket'))
   assert.ok(allowed.has('shopscope_orders_failed_total'))
   assert.ok(!allowed.has('shopscope_orders_failed_total_bucket'))
-  const clusterOnly = documented.filter((m) => m.clusterOnly).map((m) => m.name)
+  const clusterOnly = ALL_METRICS.filter((m) => m.clusterOnly).map((m) => m.name)
   assert.deepEqual(clusterOnly, [
     'kube_pod_container_status_restarts_total',
     'kube_node_status_condition',
@@ -51,7 +59,7 @@ test('metricNamesIn finds names, not functions, labels, strings, keywords or var
   ])
 })
 
-test('an undocumented name in a fixture is reported (the check can fail)', () => {
+test('an unknown name in a fixture is reported (the check can fail)', () => {
   const unknown = unknownMetricNames(
     [
       { where: 'fixture', query: 'sum(rate(shopscope_orders_cancelled_total{reason="x"}[5m]))' },
@@ -68,7 +76,7 @@ test('an undocumented name in a fixture is reported (the check can fail)', () =>
   ])
 })
 
-test('every rule expression uses documented names only', () => {
+test('every rule expression uses names of metrics.ts only', () => {
   const queries = ruleFiles.flatMap((file) =>
     file.rules.map((rule) => ({ where: `${rule.alert ?? rule.record}`, query: rule.expr })),
   )
@@ -76,13 +84,23 @@ test('every rule expression uses documented names only', () => {
   assert.deepEqual(unknownMetricNames(queries, allowed), [])
 })
 
-test('every promtool test series uses documented names only', () => {
+test('every promtool test series uses names of metrics.ts only', () => {
   const queries = ruleTestSeries().map((series) => ({ where: 'alerts/tests', query: series }))
   assert.ok(queries.length > 0)
   assert.deepEqual(unknownMetricNames(queries, allowed), [])
 })
 
-test('every Prometheus query of every dashboard uses documented names only', () => {
+test('every alert a dashboard names is an alert of the rules', () => {
+  const defined = new Set(
+    ruleFiles.flatMap((file) => file.rules.flatMap((rule) => rule.alert ?? [])),
+  )
+  assert.deepEqual(
+    Object.values(alerts).filter((name) => !defined.has(name)),
+    [],
+  )
+})
+
+test('every Prometheus query of every dashboard uses names of metrics.ts only', () => {
   const dashboards = loadDashboards()
   const queries = dashboards.flatMap((dashboard) => [
     ...panelQueries(dashboard)
@@ -94,5 +112,5 @@ test('every Prometheus query of every dashboard uses documented names only', () 
   ])
   assert.ok(queries.length >= 40, `only ${queries.length} dashboard queries found`)
   // Dashboards must not depend on recording rules: they also run where the rules are not loaded.
-  assert.deepEqual(unknownMetricNames(queries, allowedMetricNames(documented)), [])
+  assert.deepEqual(unknownMetricNames(queries, allowedMetricNames(ALL_METRICS)), [])
 })

@@ -1,4 +1,5 @@
-// Which metric names a PromQL expression uses, and which ones docs/telemetry.md allows.
+// Which metric names a PromQL expression uses, which ones dashboards/src/metrics.ts allows, and
+// the metric table of docs/telemetry.md that describes them.
 
 export interface DocumentedMetric {
   name: string
@@ -26,13 +27,13 @@ export function documentedMetrics(markdown: string): DocumentedMetric[] {
     }))
 }
 
-/** Names a query may use: the table's, histogram series suffixes, and recorded rule names. */
+/** Names a query may use: the metrics', histogram series suffixes, and recorded rule names. */
 export function allowedMetricNames(
-  documented: DocumentedMetric[],
+  metrics: readonly { name: string; type: string }[],
   recorded: string[] = [],
 ): Set<string> {
   const names = new Set(recorded)
-  for (const metric of documented) {
+  for (const metric of metrics) {
     names.add(metric.name)
     if (metric.type === 'histogram') {
       for (const suffix of ['_bucket', '_count', '_sum']) names.add(metric.name + suffix)

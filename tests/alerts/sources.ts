@@ -1,4 +1,5 @@
-// Reads the files this area owns: rule files, Alertmanager config, dashboards, the metric table.
+// Reads what this area checks: rule files, Alertmanager config, the dashboards, the metric table.
+import { dashboardFiles } from '@shopscope/dashboards'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
@@ -6,7 +7,6 @@ import { parse } from 'yaml'
 export const ROOT = resolve(__dirname, '../..')
 export const ALERTS_DIR = join(ROOT, 'alerts')
 export const RULE_TESTS_DIR = join(ALERTS_DIR, 'tests')
-export const DASHBOARDS_DIR = join(ROOT, 'dashboards')
 export const ALERTMANAGER_CONFIG = join(ALERTS_DIR, 'alertmanager.yaml')
 export const TELEMETRY_DOC = join(ROOT, 'docs', 'telemetry.md')
 /** The runbooks are the README's `## Runbooks` section, one `### <Alert>` each. */
@@ -50,6 +50,7 @@ export interface DashboardVariable {
 }
 
 export interface Dashboard {
+  /** The ConfigMap key Grafana's sidecar writes it to, e.g. `shop-overview.json`. */
   path: string
   uid: string
   title: string
@@ -96,9 +97,10 @@ export function ruleTestSeries(dir = RULE_TESTS_DIR): string[] {
   })
 }
 
-export function loadDashboards(dir = DASHBOARDS_DIR): Dashboard[] {
-  return filesIn(dir, '.json').map((path) => ({
-    ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<Dashboard, 'path'>),
+/** The dashboards as Grafana gets them: the JSON dashboards/src generates, parsed back. */
+export function loadDashboards(): Dashboard[] {
+  return Object.entries(dashboardFiles()).map(([path, json]) => ({
+    ...(JSON.parse(json) as Omit<Dashboard, 'path'>),
     path,
   }))
 }

@@ -16,7 +16,6 @@ export class Dashboards extends Construct {
   constructor(scope: Construct, id: string, props: DashboardsProps) {
     super(scope, id)
     for (const [file, json] of Object.entries(props.dashboards)) {
-      JSON.parse(json) // a broken dashboard fails synthesis, not Grafana's sidecar at runtime
       const name = `dashboard-${file
         .replace(/\.json$/, '')
         .toLowerCase()
