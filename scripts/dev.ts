@@ -6,16 +6,16 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { useMariaDb } from '../tests/harness'
-import { devEnv, SERVICES, type ServiceName } from './local/services'
+import {
+  SERVICES,
+  SERVICES_BY_DEPENDENCY,
+  serviceUrlEnv,
+  type ServiceName,
+} from '@shopscope/system'
+import { devEnv } from './local/services'
 
 const ROOT = join(__dirname, '..')
-const PORTS: Record<ServiceName, number> = {
-  frontend: 8080,
-  'user-service': 8081,
-  'product-service': 8082,
-  'order-service': 8083,
-}
-const url = (name: ServiceName) => `http://127.0.0.1:${PORTS[name]}`
+const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`
 
 void (async () => {
   const mysql = await useMariaDb()
@@ -24,16 +24,14 @@ void (async () => {
     ...process.env,
     ...dev,
     HOST: '127.0.0.1',
-    PRODUCT_SERVICE_URL: url('product-service'),
-    USER_SERVICE_URL: url('user-service'),
-    ORDER_SERVICE_URL: url('order-service'),
+    ...serviceUrlEnv(url),
   }
-  const children: ChildProcess[] = SERVICES.map((s) =>
+  const children: ChildProcess[] = SERVICES_BY_DEPENDENCY.map((s) =>
     spawn(process.execPath, [join(ROOT, 'services', s.name, 'dist', 'server.js')], {
       stdio: 'inherit',
       env: {
         ...shared,
-        PORT: String(PORTS[s.name]),
+        PORT: String(s.port),
         ...(s.database ? { DATABASE_URL: `${mysql.url}/${s.database}` } : {}),
       },
     }),

@@ -1,7 +1,8 @@
 /**
  * Every listener of the local stack, in one place: a fixed default port a person can bookmark
  * (kind's URL table where it fits: 8080 shop, 16686 Jaeger, 9090 Prometheus, 9093 Alertmanager),
- * the variable that overrides it, and what it is.
+ * the variable that overrides it, and what it is. The services' ports are the model's
+ * (@shopscope/system); each one's admin listener is 100 above its own.
  *
  * Tests never use the defaults: each test stack reserves a block of ports (reservePortBlock)
  * behind an exclusive lock file, below the kernel's ephemeral range, so no other test stack and
@@ -12,6 +13,7 @@ import { mkdirSync, openSync, readFileSync, rmSync, writeSync, closeSync } from 
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ALL_SERVICES, type ServiceName } from '@shopscope/system'
 
 interface PortDef {
   env: string
@@ -19,27 +21,50 @@ interface PortDef {
   what: string
 }
 
+type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S
+/** A service's port name here: the frontend is "the shop" a person opens, as in kind's URLs. */
+export type ServicePortName<N extends ServiceName = ServiceName> = N extends 'frontend'
+  ? 'shop'
+  : CamelCase<N>
+type AdminPortName = `${ServicePortName}Admin`
+
+export const servicePortName = <N extends ServiceName>(name: N) =>
+  (name === 'frontend'
+    ? 'shop'
+    : name.replace(/-(\w)/g, (_all, c: string) => c.toUpperCase())) as ServicePortName<N>
+export const adminPortName = (name: ServiceName) => `${servicePortName(name)}Admin` as const
+/** LOCAL_<NAME>_PORT: userServiceAdmin → LOCAL_USER_SERVICE_ADMIN_PORT. */
+const variable = (portName: string) =>
+  `LOCAL_${portName.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_PORT`
+/** Each admin listener's default is its service's port + 100 (8180 for the shop's 8080). */
+const ADMIN_PORT_SHIFT = 100
+
+const SERVICE_PORTS = Object.fromEntries(
+  ALL_SERVICES.map((s) => [
+    servicePortName(s.name),
+    {
+      env: variable(servicePortName(s.name)),
+      port: s.port,
+      what: s.name === 'frontend' ? 'the shop (frontend)' : s.name,
+    },
+  ]),
+) as Record<ServicePortName, PortDef>
+const ADMIN_PORTS = Object.fromEntries(
+  ALL_SERVICES.map((s) => [
+    adminPortName(s.name),
+    {
+      env: variable(adminPortName(s.name)),
+      port: s.port + ADMIN_PORT_SHIFT,
+      what: `${s.name}'s admin listener`,
+    },
+  ]),
+) as Record<AdminPortName, PortDef>
+
 export const PORTS = {
-  shop: { env: 'LOCAL_SHOP_PORT', port: 8080, what: 'the shop (frontend)' },
-  userService: { env: 'LOCAL_USER_SERVICE_PORT', port: 8081, what: 'user-service' },
-  productService: { env: 'LOCAL_PRODUCT_SERVICE_PORT', port: 8082, what: 'product-service' },
-  orderService: { env: 'LOCAL_ORDER_SERVICE_PORT', port: 8083, what: 'order-service' },
-  shopAdmin: { env: 'LOCAL_SHOP_ADMIN_PORT', port: 8180, what: "frontend's admin listener" },
-  userServiceAdmin: {
-    env: 'LOCAL_USER_SERVICE_ADMIN_PORT',
-    port: 8181,
-    what: "user-service's admin listener",
-  },
-  productServiceAdmin: {
-    env: 'LOCAL_PRODUCT_SERVICE_ADMIN_PORT',
-    port: 8182,
-    what: "product-service's admin listener",
-  },
-  orderServiceAdmin: {
-    env: 'LOCAL_ORDER_SERVICE_ADMIN_PORT',
-    port: 8183,
-    what: "order-service's admin listener",
-  },
+  ...SERVICE_PORTS,
+  ...ADMIN_PORTS,
   mariadb: { env: 'LOCAL_MARIADB_PORT', port: 13306, what: 'MariaDB' },
   otlpGrpc: { env: 'LOCAL_OTLP_GRPC_PORT', port: 4317, what: "the collector's OTLP gRPC" },
   otlpHttp: { env: 'LOCAL_OTLP_HTTP_PORT', port: 4318, what: "the collector's OTLP/HTTP" },

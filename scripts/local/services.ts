@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Ports } from './ports'
+import { SERVICES_BY_DEPENDENCY, serviceUrlEnv, type ServiceName } from '@shopscope/system'
+import { adminPortName, servicePortName, type Ports } from './ports'
 import type { ProcessSpec } from './processes'
 
 const ROOT = join(__dirname, '..', '..')
@@ -18,24 +19,13 @@ export const AUTOINSTRUMENTATION = join(
   'services/telemetry/dist/image/autoinstrumentation/autoinstrumentation.js',
 )
 
-export const SERVICES = [
-  { name: 'user-service', database: 'users', port: 'userService', admin: 'userServiceAdmin' },
-  {
-    name: 'product-service',
-    database: 'products',
-    port: 'productService',
-    admin: 'productServiceAdmin',
-  },
-  { name: 'order-service', database: 'orders', port: 'orderService', admin: 'orderServiceAdmin' },
-  { name: 'frontend', database: null, port: 'shop', admin: 'shopAdmin' },
-] as const satisfies readonly {
-  name: string
-  database: string | null
-  port: keyof Ports
-  admin: keyof Ports
-}[]
-
-export type ServiceName = (typeof SERVICES)[number]['name']
+/** The services in start order (each after those it calls), with their ports' names here. */
+export const SERVICES = SERVICES_BY_DEPENDENCY.map((s) => ({
+  name: s.name,
+  database: s.database,
+  port: servicePortName(s.name),
+  admin: adminPortName(s.name),
+}))
 
 /** dev.env: development-only values, shared by `make dev` and the local stack. */
 export function devEnv(): Record<string, string> {
@@ -94,9 +84,7 @@ export function serviceSpecs(options: ServiceOptions) {
   const shared = {
     ...devEnv(),
     HOST: '127.0.0.1',
-    USER_SERVICE_URL: url('user-service'),
-    PRODUCT_SERVICE_URL: url('product-service'),
-    ORDER_SERVICE_URL: url('order-service'),
+    ...serviceUrlEnv(url),
     ...(options.faultAdminToken
       ? { FAULT_INJECTION_ENABLED: 'true', FAULT_ADMIN_TOKEN: options.faultAdminToken }
       : {}),

@@ -90,6 +90,25 @@ export const SERVICES_BY_DEPENDENCY: readonly Service<ServiceName>[] = (() => {
   return ordered
 })()
 
+/**
+ * The base-URL variables of every service another one calls (USER_SERVICE_URL, …), each set to
+ * `url(service)`: the environment a stack gives its services so that they find each other.
+ */
+export function serviceUrlEnv(url: (service: ServiceName) => string): Record<string, string> {
+  const called = ALL_SERVICES.filter((s) =>
+    ALL_SERVICES.some((c) => c.dependencies.includes(s.name)),
+  )
+  return Object.fromEntries(called.map((s) => [s.urlEnv, url(s.name)]))
+}
+
+/** The variables `service` finds the services it calls in, each set to `url(dependency)`. */
+export function dependencyUrlEnv(
+  service: ServiceName,
+  url: (dependency: ServiceName) => string,
+): Record<string, string> {
+  return Object.fromEntries(SERVICES[service].dependencies.map((d) => [SERVICES[d].urlEnv, url(d)]))
+}
+
 /** The port of every MySQL server: the cluster's StatefulSets and the services' DATABASE_URLs. */
 export const MYSQL_PORT = 3306
 

@@ -7,9 +7,11 @@ import {
   SERVICES_BY_DEPENDENCY,
   SERVICES_WITH_DATABASE,
   cacheDir,
+  dependencyUrlEnv,
   parseVersions,
   pinned,
   readVersions,
+  serviceUrlEnv,
   type ServiceName,
 } from '../src'
 
@@ -53,6 +55,27 @@ describe('the model of the services', () => {
     assert.deepEqual(
       SERVICES_WITH_DATABASE.map((s) => s.database),
       ['users', 'products', 'orders'],
+    )
+  })
+
+  it("the URL variables: a stack sets every called service's, a service reads its dependencies'", () => {
+    assert.deepEqual(
+      serviceUrlEnv((s) => `http://${s}`),
+      {
+        USER_SERVICE_URL: 'http://user-service',
+        PRODUCT_SERVICE_URL: 'http://product-service',
+        ORDER_SERVICE_URL: 'http://order-service',
+      },
+    )
+    assert.deepEqual(
+      dependencyUrlEnv('order-service', (s) => `http://${s}`),
+      {
+        PRODUCT_SERVICE_URL: 'http://product-service',
+      },
+    )
+    assert.deepEqual(
+      dependencyUrlEnv('user-service', (s) => `http://${s}`),
+      {},
     )
   })
 })
