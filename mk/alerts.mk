@@ -11,7 +11,7 @@ check-alerts: prometheus ## promtool check + unit tests of the rules, amtool che
 	promtool test rules alerts/tests/*.test.yaml
 	amtool check-config $(ALERTMANAGER_CONFIG)
 
-test-alerts: check-alerts ## Rules, routing, inhibition, metric names, dashboards and runbooks
+test-alerts: check-alerts ## [test] Rules, routing, inhibition, metric names, dashboards and runbooks
 	$(NODE_TEST) tests/alerts/*.test.ts
 
 dashboard-queries: ## Run every dashboard query against PROMETHEUS_URL; fails on empty panels

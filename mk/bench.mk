@@ -14,12 +14,13 @@
 # make bench-ablation (~10 min, estimated).
 BENCH_ARGS ?=
 
-BENCH := node --import tsx tests/bench/bench.ts
+BENCH = STOCK_AUTOINSTRUMENTATION_DIR=$(STOCK_AUTOINSTRUMENTATION_DIR) node --import tsx tests/bench/bench.ts
 # The operator's stock Node.js auto-instrumentation for the `stock` configuration: its own
 # node_modules outside the workspace, as in the operator's image, from tests/bench/stock's lockfile.
 STOCK_SOURCE := tests/bench/stock
-STOCK_LOCK_HASH := $(shell sha256sum $(STOCK_SOURCE)/package-lock.json | cut -c1-12)
-export STOCK_AUTOINSTRUMENTATION_DIR := $(HOME)/.cache/shopscope/stock-nodejs-$(STOCK_LOCK_HASH)
+# Recursive (=): hashed only by the recipes that use it, not each time make reads its files.
+STOCK_LOCK_HASH = $(shell sha256sum $(STOCK_SOURCE)/package-lock.json | cut -c1-12)
+STOCK_AUTOINSTRUMENTATION_DIR = $(SHOPSCOPE_CACHE)/stock-nodejs-$(STOCK_LOCK_HASH)
 
 .PHONY: bench bench-ablation test-bench stock-autoinstrumentation
 stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentations-node into ~/.cache/shopscope (cached)
@@ -30,7 +31,7 @@ stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentat
 	npm ci --prefix $(STOCK_AUTOINSTRUMENTATION_DIR) --no-audit --no-fund --loglevel=error; \
 	touch $(STOCK_AUTOINSTRUMENTATION_DIR)/.complete
 
-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## The five configurations and the production default's ablation, 3 interleaved rounds (~55 min, estimated; BENCH_ARGS='--configs all' adds full's); writes tests/bench/results/<date>.json and latest.md
+bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## [bench] The five configurations and the production default's ablation, 3 interleaved rounds (~55 min, estimated; BENCH_ARGS='--configs all' adds full's); writes tests/bench/results/<date>.json and latest.md
 	$(BENCH) $(BENCH_ARGS)
 
 bench-ablation: build autoinstrumentation collector shipped-node ## Ablation of the production default only: off, default and default without each piece, 3 rounds, home/add-to-cart/checkout (~30 min, estimated); writes tests/bench/results/ablation/
@@ -46,5 +47,5 @@ test-bench: build autoinstrumentation collector shipped-node stock-autoinstrumen
 		|| { echo "test-bench: spans lost (.run/bench-short/latest.md)" >&2; exit 1; }
 
 .PHONY: bench-browser
-bench-browser: build autoinstrumentation ## What the browser telemetry costs a page: bundle size, load time with and without it in Chromium (medians; prints numbers)
+bench-browser: build autoinstrumentation ## [bench] What the browser telemetry costs a page: bundle size, load time with and without it in Chromium (medians; prints numbers)
 	node --import tsx tests/bench/browser-cost.ts

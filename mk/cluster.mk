@@ -28,7 +28,7 @@ cluster-prebuild: shipped-node ## The cluster's Go builds only: kind-node-build,
 # Alertmanager delivers their alerts' resolutions 5 min later, checked by the last file while the
 # others ran. Every file runs even after a failure.
 CLUSTER_TESTS := cluster chaos node-failure security telemetry load-job upgrade alert-resolutions
-test-cluster: ## The whole system on the cluster of make cluster-up (brought up if absent): pods Ready, helm test, injection, chaos, PSS, NetworkPolicies, trace, Prometheus, load Job, upgrade (root)
+test-cluster: ## [cluster] The whole system on the cluster of make cluster-up (brought up if absent): pods Ready, helm test, injection, chaos, PSS, NetworkPolicies, trace, Prometheus, load Job, upgrade (root)
 	@status=0; for name in $(CLUSTER_TESTS); do \
 		echo "== tests/cluster/$$name.test.ts"; $(CLUSTER_TEST) tests/cluster/$$name.test.ts || status=1; \
 	done; exit $$status

@@ -8,7 +8,7 @@ export BUSYBOX_BASE_IMAGE := localhost/shopscope-busybox:local
 
 .PHONY: images test-images images-prune
 
-images: shipped-node ## Build the four service images and the auto-instrumentation image with buildah
+images: shipped-node ## [set-up] Build the four service images and the auto-instrumentation image with buildah
 	@scripts/images/base.sh
 	@scripts/images/build.sh
 

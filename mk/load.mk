@@ -11,16 +11,16 @@ LOAD_TARGETS = FRONTEND_URL=$(call local-url,frontend) \
 LOAD_UI_PORT ?= 8089
 
 .PHONY: load load-ui load-cluster chaos chaos-pods chaos-node
-load: tool-locust local-up ## Locust shop scenario (ramp 10→20 users, checkout, 10% invalid JSON) on the local stack; LOAD_SCALE=0.2 shortens it
+load: tool-locust local-up ## [run] Locust shop scenario (ramp 10→20 users, checkout, 10% invalid JSON) on the local stack; LOAD_SCALE=0.2 shortens it
 	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --headless --only-summary
 
 load-ui: tool-locust local-up ## The same scenario in Locust's web UI (live charts), http://127.0.0.1:8089 (LOAD_UI_PORT); Start runs it
 	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --web-host 127.0.0.1 --web-port $(LOAD_UI_PORT)
 
-load-cluster: synth ## The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
+load-cluster: synth ## [cluster] The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
 	@$(CLUSTER_ACCESS) scripts/cluster/load-job.sh $(CDK8S_DIST)/90-load-test.k8s.yaml
 
-chaos: ## On the cluster of cluster-up: chaos-pods, then chaos-node
+chaos: ## [cluster] On the cluster of cluster-up: chaos-pods, then chaos-node
 	@$(MAKE) --no-print-directory chaos-pods
 	@$(MAKE) --no-print-directory chaos-node
 

@@ -14,20 +14,20 @@ prometheus: ## Build Prometheus PROMETHEUS_VERSION with its web UI, and promtool
 test-collector: collector tool-jaeger tool-victorialogs ## otelcol validate of the pipeline config (local and cluster values, typo rejected) and a real run into Jaeger and VictoriaLogs
 	$(NODE_TEST) tests/local/collector-*.test.ts
 
-local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Local stack without Docker on fixed ports (LOCAL_*_PORT): shop :8080, Jaeger :16686, VictoriaLogs :9428, Prometheus :9090, Alertmanager :9093 (state in .run/local)
+local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## [run] Local stack without Docker on fixed ports (LOCAL_*_PORT): shop :8080, Jaeger :16686, VictoriaLogs :9428, Prometheus :9090, Alertmanager :9093 (state in .run/local)
 	@$(TSX) scripts/local/up.ts
 
-local-down: ## Stop the local stack
+local-down: ## [run] Stop the local stack
 	@$(TSX) scripts/local/down.ts
 
 local-fault: ## A fault switch on the local stack: SERVICE=order-service FAULT=failDependency=product-service (latencyMs=800, errorRate=0.2, off)
 	@$(TSX) scripts/local/faults.ts "$(SERVICE)" "$(FAULT)"
 
-local-status: ## URLs and processes of the local stack
+local-status: ## [run] URLs and processes of the local stack
 	@$(TSX) scripts/local/status.ts
 
 tour-images: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## docs/tour.md's screenshots again, from its test on the local stack
 	TOUR_IMAGES=docs/img/tour $(LOCAL_TEST) tests/local/scenario-tour.test.ts
 
-test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces, a checkout in the Jaeger UI, the tour
+test-local: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## [test] Scenarios on the local stack: normal traffic, invalid JSON, service killed, latency, fault switches, browser traces, a checkout in the Jaeger UI, the tour
 	$(LOCAL_TEST) tests/local/scenario-*.test.ts tests/load/*.test.ts

@@ -10,5 +10,5 @@ autoinstrumentation: ## Stage the auto-instrumentation image content (/autoinstr
 	node --import tsx $(TELEMETRY_DIR)/scripts/stage-autoinstrumentation.ts $(AUTOINSTRUMENTATION_DIR)
 	@du -sh --apparent-size $(AUTOINSTRUMENTATION_DIR) | awk '{print "autoinstrumentation size: " $$1 " (operator volume limit: 200Mi)"}'
 
-test-telemetry: build autoinstrumentation ## One trace per checkout, log correlation, OTLP metrics, operator injection, SIGTERM flush, collector outage
+test-telemetry: build autoinstrumentation ## [test] One trace per checkout, log correlation, OTLP metrics, operator injection, SIGTERM flush, collector outage
 	scripts/with-mariadb.sh $(NODE_TEST) tests/telemetry/*.test.ts
