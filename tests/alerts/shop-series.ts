@@ -1,11 +1,11 @@
 // Synthetic series shaped like a load run of the shop: every documented metric, every service.
+import { SERVICE_NAMES, SERVICES_WITH_DATABASE, type ServiceName } from '@shopscope/system'
 import { histogram, type SyntheticSeries } from './prometheus-fixture'
 
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
-const WITH_DATABASE = ['user-service', 'product-service', 'order-service']
 const LATENCY_SHARES = { '0.1': 0.8, '0.5': 0.97, '1': 0.99 }
 
-const ROUTES: Record<string, [string, string, string][]> = {
+/** A few routes of each service (the type asks for every service of the model). */
+const ROUTES: Record<ServiceName, [string, string, string][]> = {
   frontend: [
     ['GET', '/', '200'],
     ['POST', '/cart', '400'],
@@ -18,7 +18,7 @@ const ROUTES: Record<string, [string, string, string][]> = {
   ],
 }
 
-function perService(service: string): SyntheticSeries[] {
+function perService(service: ServiceName): SyntheticSeries[] {
   const target = { service_name: service, job: service, instance: `${service}:8080` }
   const gauge = (name: string, value: number, labels = {}): SyntheticSeries => ({
     name,
@@ -69,7 +69,7 @@ function perService(service: string): SyntheticSeries[] {
     gauge('nodejs_eventloop_lag_seconds', 0.002),
     gauge('process_resident_memory_bytes', 90e6),
     { name: 'process_cpu_seconds_total', labels: target, kind: 'counter', value: 0.05 },
-    ...(WITH_DATABASE.includes(service)
+    ...(SERVICES_WITH_DATABASE.some((s) => s.name === service)
       ? [
           gauge('shopscope_db_up', 1),
           ...['used', 'free', 'pending'].map((state) =>
@@ -162,5 +162,5 @@ function collector(): SyntheticSeries[] {
 }
 
 export function shopSeries(): SyntheticSeries[] {
-  return [...SERVICES.flatMap(perService), ...business(), ...collector()]
+  return [...SERVICE_NAMES.flatMap(perService), ...business(), ...collector()]
 }

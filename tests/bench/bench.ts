@@ -23,6 +23,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createConnection } from 'mysql2/promise'
 import { join } from 'node:path'
+import { SERVICE_NAMES } from '@shopscope/system'
 import { startMariaDb } from '@shopscope/tests/harness'
 import { collectorBinary } from '../../scripts/local/collector'
 import { stopProcess } from '../../scripts/local/processes'
@@ -241,7 +242,7 @@ async function runConfig(
  */
 function summarizeProfiles(dir: string, out: string, requests: number, telemetry: string) {
   mkdirSync(out, { recursive: true })
-  for (const service of ['frontend', 'user-service', 'product-service', 'order-service']) {
+  for (const service of SERVICE_NAMES) {
     const file = join(dir, `${service}.cpuprofile`)
     if (!existsSync(file)) {
       console.log(`profile: no ${file}`)

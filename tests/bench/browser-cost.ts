@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
+import { dependencyUrlEnv } from '@shopscope/system'
 import type { Browser } from 'playwright-core'
 import { launchChromium } from '../harness/chromium'
 import { BUNDLE_PATH } from '../../services/frontend/src/browser-telemetry'
@@ -66,9 +67,7 @@ async function main() {
       OTEL_SERVICE_NAME: 'frontend',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
       OTEL_TRACES_SAMPLER: 'always_on',
-      USER_SERVICE_URL: nowhere,
-      PRODUCT_SERVICE_URL: nowhere,
-      ORDER_SERVICE_URL: nowhere,
+      ...dependencyUrlEnv('frontend', () => nowhere),
     },
   })
   const browser = await launchChromium()

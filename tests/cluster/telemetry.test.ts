@@ -11,7 +11,13 @@ import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { JAEGER, NAMESPACES, NODE_PORTS, VICTORIA_LOGS } from '@shopscope/system'
+import {
+  JAEGER,
+  NAMESPACES,
+  NODE_PORTS,
+  SERVICES_WITH_DATABASE,
+  VICTORIA_LOGS,
+} from '@shopscope/system'
 import { parse } from 'yaml'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
 import { Browser } from '../telemetry/browser'
@@ -101,7 +107,7 @@ describe('telemetry of the whole system', { concurrency: false }, () => {
         )
         .map((s) => serviceOf(trace, s)),
     )
-    assert.deepEqual([...sqlBy].sort(), ['order-service', 'product-service', 'user-service'])
+    assert.deepEqual([...sqlBy].sort(), SERVICES_WITH_DATABASE.map((s) => s.name).sort())
     // Every process carries the k8s attributes the operator sets from the pod.
     for (const process of Object.values(trace.processes)) {
       for (const key of [

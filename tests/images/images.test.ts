@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
+import { SERVICE_NAMES } from '@shopscope/system'
 import {
   createTestDatabase,
   freePort,
@@ -15,7 +16,6 @@ import {
 import { startOtlpReceiver, type OtlpReceiver } from '../telemetry/otlp-receiver'
 import { container, imageConfig, type Container } from './buildah'
 
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 /** Where the operator mounts the auto-instrumentation it copied out of our image. */
 const OPERATOR_MOUNT = '/otel-auto-instrumentation-nodejs'
 
@@ -36,7 +36,7 @@ function processWithEnv(marker: string): { uid: number; cmdline: string } | unde
 }
 
 describe('the service images', () => {
-  for (const service of SERVICES) {
+  for (const service of SERVICE_NAMES) {
     it(`${service}: runs dist/server.js as uid 10001, without build tools`, () => {
       const config = imageConfig(service)
       assert.equal(config.User, '10001:10001')

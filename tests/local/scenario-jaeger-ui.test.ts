@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { SERVICE_NAMES } from '@shopscope/system'
 import type { Browser as Chromium } from 'playwright-core'
 import { launchChromium } from '../harness/chromium'
 import { Browser } from '../telemetry/browser'
@@ -14,7 +15,6 @@ import { eventually } from './eventually'
 import { logs, spans, useLocalStack, type LocalStack } from './local-stack'
 
 const RESULTS = resolve(__dirname, '../../test-results')
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 
 describe('local stack: a checkout in the Jaeger UI, and its logs', () => {
   let stack: LocalStack
@@ -39,11 +39,11 @@ describe('local stack: a checkout in the Jaeger UI, and its logs', () => {
     await shopper.signUp('Jaeger Tour', `jaeger-ui-${Date.now()}@shopscope.test`)
     assert.match(await shopper.checkOut('1', 1), /^\/orders\/\d+$/)
     // Spans and logs arrive in batches: the UI is opened once both are in.
-    await eventually(`trace ${traceId} with ${SERVICES.join(', ')} in Jaeger`, async () => {
+    await eventually(`trace ${traceId} with ${SERVICE_NAMES.join(', ')} in Jaeger`, async () => {
       const seen = new Set(
         (await spans(stack.state, { traceId })).map((s) => s.resource['service.name']),
       )
-      return SERVICES.every((s) => seen.has(s)) || undefined
+      return SERVICE_NAMES.every((s) => seen.has(s)) || undefined
     })
     const entries = await eventually(`logs of ${traceId} in VictoriaLogs`, async () => {
       const found = await logs(stack.state, traceId)
@@ -60,7 +60,7 @@ describe('local stack: a checkout in the Jaeger UI, and its logs', () => {
       .getByText(/Services\s*4/)
       .first()
       .waitFor({ timeout: 30_000 })
-    for (const service of SERVICES) {
+    for (const service of SERVICE_NAMES) {
       await page.getByText(service, { exact: true }).first().waitFor({ timeout: 10_000 })
     }
     mkdirSync(RESULTS, { recursive: true })

@@ -3,6 +3,7 @@
 // Then every dashboard panel's query must return data from this run.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { SERVICE_NAMES } from '@shopscope/system'
 import { checkDashboardQueries } from '../alerts/dashboard-queries'
 import { eventually } from './eventually'
 import { startLoad, total } from './load'
@@ -18,8 +19,6 @@ import {
   useLocalStack,
   type LocalStack,
 } from './local-stack'
-
-const SERVICES = ['frontend', 'user-service', 'product-service', 'order-service']
 
 describe('local stack: normal traffic, then 10% invalid JSON', () => {
   let stack: LocalStack
@@ -37,7 +36,7 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
 
     const stats = await eventually('spans and logs of every service', async () => {
       const s = await telemetryByService(state)
-      const all = SERVICES.every((n) => s.traces.includes(n) && (s.logs[n] ?? 0) > 0)
+      const all = SERVICE_NAMES.every((n) => s.traces.includes(n) && (s.logs[n] ?? 0) > 0)
       return all ? s : undefined
     })
     // One checkout is one trace: the stock reservation in product-service is part of it.
@@ -65,7 +64,7 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
         byService('up == 1'),
         byService('nodejs_eventloop_lag_seconds'),
       ])
-      return sets.every((set) => SERVICES.every((n) => set.has(n)))
+      return sets.every((set) => SERVICE_NAMES.every((n) => set.has(n)))
     })
     const orders = await promQuery(state, 'sum(shopscope_orders_created_total)')
     assert.ok(Number(orders[0]?.value[1] ?? 0) > 0, 'no order counted')

@@ -5,6 +5,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto'
 import { basename } from 'node:path'
 import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
+import type { ServiceName } from '@shopscope/system'
 import { parse } from 'yaml'
 import {
   ciValuesFiles,
@@ -43,7 +44,7 @@ describe('service identities in the chart', () => {
     'ORDER_SERVICE_SIGNING_KEY',
     'ORDER_SERVICE_PUBLIC_KEY',
   ]
-  const expected: Record<string, string[]> = {
+  const expected: Record<ServiceName, string[]> = {
     frontend: ['FRONTEND_SIGNING_KEY'],
     'order-service': ['ORDER_SERVICE_SIGNING_KEY'],
     'product-service': ['ORDER_SERVICE_PUBLIC_KEY'],

@@ -1,19 +1,20 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import {
+  SERVICES,
+  SERVICES_WITH_DATABASE,
+  SERVICE_NAMES,
+  type ServiceName,
+  dependencyUrlEnv,
+} from '@shopscope/system'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { isExposed, promClientNamesFor } from './metric-table'
-import {
-  SERVICES_WITH_DB,
-  startInstrumented,
-  startTogether,
-  type ServiceProcess,
-} from './service-process'
+import { startInstrumented, urlIn, startTogether, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 import type { OtlpSpan } from '@shopscope/tests/harness'
 
-const SHOP = ['frontend', 'user-service', 'product-service', 'order-service']
 const serviceOf = (s: Pick<OtlpSpan, 'resource'>) => String(s.resource['service.name'])
 
 describe('one checkout across the four services', () => {
@@ -25,7 +26,9 @@ describe('one checkout across the four services', () => {
   const actionSpanId = randomBytes(8).toString('hex')
   let orderLocation = ''
 
-  const start = async (name: string, env: Record<string, string> = {}) => {
+  /** Starts `name`, given the URLs of its dependencies among the services running already. */
+  const start = async (name: ServiceName, own: Record<string, string> = {}) => {
+    const env = { ...dependencyUrlEnv(name, urlIn(running)), ...own }
     const service = await startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env })
     running.push(service)
     return service
@@ -34,13 +37,9 @@ describe('one checkout across the four services', () => {
   before(async () => {
     db = await useMariaDb()
     otlp = await startOtlpReceiver()
-    const [users, products] = await startTogether([start('user-service'), start('product-service')])
-    const orders = await start('order-service', { PRODUCT_SERVICE_URL: products.url })
-    const frontend = await start('frontend', {
-      USER_SERVICE_URL: users.url,
-      PRODUCT_SERVICE_URL: products.url,
-      ORDER_SERVICE_URL: orders.url,
-    })
+    await startTogether([start('user-service'), start('product-service')])
+    await start('order-service')
+    const frontend = await start('frontend')
     const browser = new Browser(frontend.url, `00-${traceId}-${actionSpanId}-01`)
     await browser.signUp('Trace Tester', `trace-${traceId.slice(0, 8)}@shopscope.test`)
     orderLocation = await browser.checkOut('1', 2)
@@ -71,7 +70,7 @@ describe('one checkout across the four services', () => {
           serviceOf(s) === 'frontend' && s.kind === 2 && s.attributes['http.route'] === '/checkout',
       )
       return (
-        SHOP.every((name) => services.has(name)) &&
+        SERVICE_NAMES.every((name) => services.has(name)) &&
         lastOfFrontend &&
         spans.some((s) => s.name === 'checkout') &&
         orphansIn(spans).length === 0
@@ -81,12 +80,12 @@ describe('one checkout across the four services', () => {
     await new Promise((r) => setTimeout(r, 500))
     await otlp.waitFor('every parent span', complete).catch(() => undefined)
     const trace = inTrace()
-    assert.deepEqual([...new Set(trace.map(serviceOf))].sort(), [...SHOP].sort())
+    assert.deepEqual([...new Set(trace.map(serviceOf))].sort(), [...SERVICE_NAMES].sort())
     assert.ok(trace.some((s) => s.name === 'checkout'))
     const sqlBy = new Set(
       trace.filter((s) => s.attributes['db.system.name'] === 'mysql').map(serviceOf),
     )
-    assert.deepEqual([...sqlBy].sort(), ['order-service', 'product-service', 'user-service'])
+    assert.deepEqual([...sqlBy].sort(), SERVICES_WITH_DATABASE.map((s) => s.name).sort())
     // Every span hangs off another span of this trace, or off the user action itself.
     assert.deepEqual(
       orphansIn(trace).map((s) => `${serviceOf(s)} ${s.name}`),
@@ -127,7 +126,7 @@ describe('one checkout across the four services', () => {
   it('every service serves the prom-client metrics the table documents for it', async () => {
     for (const service of running) {
       const text = await (await fetch(`${service.url}/metrics`)).text()
-      const names = promClientNamesFor(service.name, SERVICES_WITH_DB.includes(service.name))
+      const names = promClientNamesFor(service.name, SERVICES[service.name].database !== null)
       const missing = names.filter((name) => !isExposed(text, name))
       assert.deepEqual(missing, [], `${service.name}: documented but not on /metrics`)
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { dependencyUrlEnv } from '@shopscope/system'
 import { freePort, type OtlpSpan } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import {
@@ -44,9 +45,8 @@ const startFrontend = (
       ...FAST_EXPORT_ENV,
       OTEL_SERVICE_NAME: 'frontend',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+      ...dependencyUrlEnv('frontend', () => `http://127.0.0.1:${closedPort}`),
       PRODUCT_SERVICE_URL: catalogUrl,
-      USER_SERVICE_URL: `http://127.0.0.1:${closedPort}`,
-      ORDER_SERVICE_URL: `http://127.0.0.1:${closedPort}`,
       ...env,
     },
   })

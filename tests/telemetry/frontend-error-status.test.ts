@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
+import { dependencyUrlEnv } from '@shopscope/system'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import {
   FAST_EXPORT_ENV,
@@ -30,9 +31,7 @@ describe("the frontend's error pages leave no request text in the span status", 
         OTEL_SERVICE_NAME: 'frontend',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
         SHOPSCOPE_TRUST_TRACEPARENT: 'true',
-        USER_SERVICE_URL: nowhere,
-        PRODUCT_SERVICE_URL: nowhere,
-        ORDER_SERVICE_URL: nowhere,
+        ...dependencyUrlEnv('frontend', () => nowhere),
       },
     })
   })

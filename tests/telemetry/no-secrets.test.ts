@@ -4,7 +4,8 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 import { startMariaDb, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
-import { startInstrumented, startTogether, type ServiceProcess } from './service-process'
+import { type ServiceName, dependencyUrlEnv } from '@shopscope/system'
+import { startInstrumented, urlIn, startTogether, type ServiceProcess } from './service-process'
 import { Browser } from './browser'
 import { findLeaks } from './leaks'
 import { holdUserRow, threadRunning } from './row-locks'
@@ -46,7 +47,9 @@ describe('no secret or personal data in logs or spans', () => {
   }
   const statuses: Record<string, number> = {}
 
-  const start = async (name: string, env: Record<string, string> = {}) => {
+  /** Starts `name`, given the URLs of its dependencies among the services running already. */
+  const start = async (name: ServiceName, own: Record<string, string> = {}) => {
+    const env = { ...dependencyUrlEnv(name, urlIn(running)), ...own }
     const service = await startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env })
     running.push(service)
     return service
@@ -64,16 +67,12 @@ describe('no secret or personal data in logs or spans', () => {
     // A server of its own: the test stops it to take the path "database down".
     db = await startMariaDb()
     otlp = await startOtlpReceiver()
-    const [users, products] = await startTogether([
+    const [users] = await startTogether([
       start('user-service', { REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100' }),
       start('product-service'),
     ])
-    const orders = await start('order-service', { PRODUCT_SERVICE_URL: products.url })
-    const frontend = await start('frontend', {
-      USER_SERVICE_URL: users.url,
-      PRODUCT_SERVICE_URL: products.url,
-      ORDER_SERVICE_URL: orders.url,
-    })
+    const orders = await start('order-service')
+    const frontend = await start('frontend')
     const post = (label: string, path: string, body: object, headers = {}) =>
       call(label, `${users.url}/api/v1${path}`, {
         method: 'POST',

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { SERVICES, type ServiceName } from '@shopscope/system'
 import { createTestDatabase, freePort, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
 
 export const ROOT = resolve(__dirname, '../..')
@@ -15,10 +16,8 @@ export function stagedBootstrap(): string {
   return file
 }
 
-export const SERVICES_WITH_DB = ['user-service', 'product-service', 'order-service']
-
 export interface ServiceProcess {
-  name: string
+  name: ServiceName
   url: string
   /** Its admin listener (PUT /admin/faults when FAULT_ADMIN_TOKEN is set), on 127.0.0.1. */
   adminUrl: string
@@ -66,7 +65,7 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
 
 /** Starts `services/<name>/dist/server.js` as its own process, the way a container runs it. */
 export async function startServiceProcess(
-  name: string,
+  name: ServiceName,
   options: StartOptions = {},
 ): Promise<ServiceProcess> {
   const server = join(ROOT, 'services', name, 'dist/server.js')
@@ -74,7 +73,7 @@ export async function startServiceProcess(
   const port = await freePort()
   const adminPort = await freePort()
   const database =
-    SERVICES_WITH_DB.includes(name) && options.db
+    SERVICES[name].database !== null && options.db
       ? await createTestDatabase(options.db, name.split('-')[0])
       : undefined
   const args = [...(options.requires ?? []).flatMap((file) => ['--require', file]), server]
@@ -145,12 +144,21 @@ export async function startServiceProcess(
   return service
 }
 
+/** The URL of each service of `started` by name: for dependencyUrlEnv. */
+export const urlIn =
+  (started: readonly ServiceProcess[]) =>
+  (name: ServiceName): string => {
+    const found = started.find((s) => s.name === name)
+    if (!found) throw new Error(`${name} is not started`)
+    return found.url
+  }
+
 /**
  * A service as the operator runs it: the staged bootstrap required, exporting to `otlpEndpoint`
  * on short intervals, under its own service name.
  */
 export function startInstrumented(
-  name: string,
+  name: ServiceName,
   options: { db: MariaDb; otlpEndpoint: string; env?: Record<string, string> },
 ): Promise<ServiceProcess> {
   return startServiceProcess(name, {

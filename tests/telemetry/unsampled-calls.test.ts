@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
+import { type ServiceName, dependencyUrlEnv } from '@shopscope/system'
 import { startInstrumented, type ServiceProcess } from './service-process'
 
 const CLIENT = 3
@@ -26,14 +27,13 @@ describe('calls under an unsampled trace: no client span, same propagation and m
   before(async () => {
     db = await useMariaDb()
     otlp = await startOtlpReceiver()
-    const start = (name: string, env: Record<string, string>) =>
+    const start = (name: ServiceName, env: Record<string, string>) =>
       startInstrumented(name, { db, otlpEndpoint: otlp.endpoint, env: { ...sampler, ...env } })
     products = await start('product-service', {})
     // The home page needs none of the other two: nothing listens there.
     frontend = await start('frontend', {
+      ...dependencyUrlEnv('frontend', () => 'http://127.0.0.1:9'),
       PRODUCT_SERVICE_URL: products.url,
-      USER_SERVICE_URL: 'http://127.0.0.1:9',
-      ORDER_SERVICE_URL: 'http://127.0.0.1:9',
     })
     for (const { traceparent } of [unsampled, sampled]) {
       const page = await fetch(`${frontend.url}/`, { headers: { traceparent } })

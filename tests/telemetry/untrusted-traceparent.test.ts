@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { dependencyUrlEnv } from '@shopscope/system'
 import { parse } from 'yaml'
 import { TEST_ENV } from '@shopscope/tests/harness'
 import { MAX_USES, TraceGrants } from '../../services/frontend/src/trace-grants'
@@ -35,9 +36,7 @@ async function startFrontend(otlp: OtlpReceiver, env: Record<string, string>) {
       ...FAST_EXPORT_ENV,
       OTEL_SERVICE_NAME: 'frontend',
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
-      USER_SERVICE_URL: nowhere,
-      PRODUCT_SERVICE_URL: nowhere,
-      ORDER_SERVICE_URL: nowhere,
+      ...dependencyUrlEnv('frontend', () => nowhere),
       ...env,
     },
   })

@@ -1,5 +1,6 @@
 // Starts order-service with the stock auto-instrumentations-node registered the Operator's way.
-// Usage: STOCK_DIR=~/.cache/shopscope/stock-nodejs-0.82.0 npx tsx tests/bench/stock/run.ts
+// Usage: STOCK_DIR=<cache>/stock-nodejs-0.82.0 npx tsx tests/bench/stock/run.ts, where <cache> is
+// cacheDir() of @shopscope/system.
 import { tokenSigner } from '@shopscope/kit'
 import { startMariaDb, TEST_ENV } from '@shopscope/tests/harness'
 import { startOtlpReceiver } from '../../telemetry/otlp-receiver'
