@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { readVersions } from '@shopscope/system'
 import { parse } from 'yaml'
+import { kindRunbookBaseUrl, parseRunbookBaseUrl } from './runbooks'
 
 /**
  * Where the Collector sends logs, and the one logs store the synthesized output holds: Loki where
@@ -34,6 +35,14 @@ export interface PlatformInputs {
   readonly ruleFiles: Record<string, string>
   /** alerts/alertmanager.yaml. */
   readonly alertmanagerFile: string
+  /** docs/runbooks/*.md: file name → text, served beside the alert receiver. */
+  readonly runbooks: Record<string, string>
+  /**
+   * Where the rules' runbook_url lead (src/runbooks.ts): RUNBOOK_BASE_URL at synth, else the
+   * kind cluster's own runbooks server. Any other cluster sets it (its docs host, or its ingress to
+   * the `runbooks` Service).
+   */
+  readonly runbookBaseUrl: string
   /** tests/load/locustfile.py, the Locust scenario; without it there is no load-test chart. */
   readonly loadTestScript?: string
   /**
@@ -89,6 +98,10 @@ export function readInputs(
     dashboards: dashboardFiles(),
     ruleFiles: filesIn(join(root, 'alerts'), /\.rules\.ya?ml$/),
     alertmanagerFile: required(join(root, 'alerts', 'alertmanager.yaml')),
+    runbooks: filesIn(join(root, 'docs', 'runbooks'), /\.md$/),
+    runbookBaseUrl: env.RUNBOOK_BASE_URL
+      ? parseRunbookBaseUrl(env.RUNBOOK_BASE_URL)
+      : kindRunbookBaseUrl(required(join(root, 'kind-config.yaml'))),
     loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),
     nodeFailureTolerationSeconds: parseNodeFailureTolerationSeconds(
       required(join(root, 'charts', 'shopscope', 'values.yaml')),

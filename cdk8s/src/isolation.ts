@@ -88,6 +88,8 @@ function observabilityPolicies(scope: Construct, o: ObservabilityChart) {
   }
   allow('alert-receiver', o.alerting.receiverPods, [
     { from: [inObservability(alertmanager.labels)], ports: [o.alerting.receiverPort] },
+    // The runbooks, for a browser following an alert's runbook_url through the node port.
+    { from: [fromOutsidePods], ports: [o.alerting.runbooksPort] },
   ])
   allow('prometheus', prometheus.labels, [
     { from: [fromGrafana, fromOutsidePods], ports: [prometheus.port] },

@@ -15,6 +15,8 @@ export function fixtureInputs(overrides: Partial<PlatformInputs> = {}): Platform
     dashboards: { 'shop-overview.json': JSON.stringify({ title: 'Shop overview', panels: [] }) },
     ruleFiles: { 'example.rules.yaml': fixture('example.rules.yaml') },
     alertmanagerFile: fixture('alertmanager.yaml'),
+    runbooks: { 'ServiceDown.md': '# ServiceDown\n' },
+    runbookBaseUrl: 'https://docs.example/runbooks',
     nodeFailureTolerationSeconds: 30,
     logsBackend: 'loki',
     ...overrides,

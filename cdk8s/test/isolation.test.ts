@@ -109,6 +109,7 @@ describe('network isolation of every namespace the platform creates', () => {
       check(src, grafana, 3000, false)
       check(src, loki, 3100, false)
       check(src, receiver, 9095, false)
+      check(src, receiver, 9096, false)
       check(src, kubeStateMetrics, 8080, false)
       check(src, otelOperator, 8080, false)
     }
@@ -161,8 +162,10 @@ describe('network isolation of every namespace the platform creates', () => {
       [prometheus, 9090],
       [alertmanager, 9093],
       [grafana, 3000],
+      [receiver, 9096], // the runbooks
     ] as const)
       check(node, dst, port, true)
+    check(node, receiver, 9095, false) // the webhooks: Alertmanager's alone
     check(node, otelOperator, 9443, true)
     check(node, promOperator, 10250, true)
     check(node, mysql('users'), 3306, false)

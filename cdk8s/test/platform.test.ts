@@ -174,6 +174,11 @@ describe('cdk8s platform', () => {
   it('turns rule files into PrometheusRules and dashboards into labelled ConfigMaps', () => {
     const rule = find('PrometheusRule', 'example')
     assert.equal(rule.spec.groups[0].rules[0].alert, 'ServiceDown')
+    // The placeholder base of the rule file, replaced by the one of the inputs.
+    assert.equal(
+      rule.spec.groups[0].rules[0].annotations.runbook_url,
+      'https://docs.example/runbooks/ServiceDown.md',
+    )
     const dashboard = find('ConfigMap', 'dashboard-shop-overview')
     assert.equal(dashboard.metadata.labels!.grafana_dashboard, '1')
     assert.equal(JSON.parse(dashboard.data!['shop-overview.json']!).title, 'Shop overview')
@@ -208,6 +213,31 @@ describe('cdk8s platform', () => {
         bad,
       )
     }
+  })
+
+  it('serves the runbooks beside the receiver, as text, on a node port of their own', () => {
+    const receiver = find('Deployment', 'alert-receiver').spec.template.spec
+    const runbooks = receiver.containers.find((c: { name: string }) => c.name === 'runbooks')
+    assert.deepEqual(runbooks.command, [
+      'httpd',
+      '-f',
+      '-p',
+      '9096',
+      '-h',
+      '/www',
+      '-c',
+      '/etc/httpd/httpd.conf',
+    ])
+    assert.equal(find('ConfigMap', 'runbooks').data!['ServiceDown.md'], '# ServiceDown\n')
+    assert.match(
+      find('ConfigMap', 'runbooks').data!['httpd.conf']!,
+      /^\.md:text\/plain;charset=utf-8$/m,
+    )
+    const service = find('Service', 'runbooks')
+    assert.equal(service.spec.type, 'NodePort')
+    assert.equal(service.spec.ports[0].targetPort, 'runbooks')
+    // The webhook receiver's own Service stays inside the cluster.
+    assert.equal(find('Service', 'alert-receiver').spec.type, undefined)
   })
 
   it('runs the alert receiver on the node of Prometheus (one failure domain for alerting)', () => {

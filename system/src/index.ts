@@ -151,6 +151,8 @@ export const NODE_PORTS = {
   alertmanager: 30093,
   /** VictoriaLogs' UI and query API, where it is the logs store (in-box). */
   victoriaLogs: 30428,
+  /** docs/runbooks/, served beside the alert receiver: where the alerts' runbook_url lead. */
+  runbooks: 30096,
 } as const
 
 // --- The machine: the repository, the cache, the pinned versions ---

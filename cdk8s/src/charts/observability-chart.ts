@@ -94,6 +94,7 @@ export class ObservabilityChart extends Chart {
       namespace,
       ruleFiles: inputs.ruleFiles,
       labels: MONITORING_SELECTOR,
+      runbookBaseUrl: inputs.runbookBaseUrl,
     })
     new Dashboards(this, 'dashboards', {
       namespace,
@@ -107,6 +108,8 @@ export class ObservabilityChart extends Chart {
       receiverPlaceholder: ALERT_RECEIVER_PLACEHOLDER,
       labels: MONITORING_SELECTOR,
       image: pinned(v, 'BUSYBOX_IMAGE'),
+      runbooks: inputs.runbooks,
+      runbooksNodePort: NODE_PORTS.runbooks,
     })
   }
 }
