@@ -1,14 +1,26 @@
 /**
  * The local stack's alert receiver: Alertmanager's webhooks (every receiver of
  * alerts/alertmanager.yaml, the URL path names it) land here and are kept with their arrival
- * time, so a test can ask "did ServiceDown reach the critical receiver, and when?".
+ * time, so a test can ask "did ServiceDown reach the critical receiver, and when?". It also
+ * serves docs/runbooks/, where the local Prometheus' runbook_url lead.
  *
  *   POST /alerts/<receiver>   Alertmanager webhook payload (version 4)
- *   GET  /api/deliveries      [{receivedAt, receiver, status, alertname, labels, startsAt}]
+ *   GET  /api/deliveries      [{receivedAt, receiver, status, alertname, labels, startsAt,
+ *                              runbookUrl}]
+ *   GET  /runbooks/<file>.md  docs/runbooks/<file>.md, as text
  *
  * Run: RECORDER_PORT=… node --import tsx scripts/local/alert-recorder.ts
  */
+import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { RUNBOOKS_PATH } from '../../cdk8s/src/runbooks'
+
+const RUNBOOKS_DIR = join(__dirname, '..', '..', 'docs', 'runbooks')
+
+/** The runbook base URL of a recorder listening at `recorderUrl`. */
+export const recorderRunbookBaseUrl = (recorderUrl: string) => `${recorderUrl}${RUNBOOKS_PATH}`
 
 export interface Delivery {
   /** Epoch milliseconds when the webhook arrived. */
@@ -18,10 +30,17 @@ export interface Delivery {
   alertname: string
   labels: Record<string, string>
   startsAt: string
+  /** The alert's runbook_url annotation ('' without one). */
+  runbookUrl: string
 }
 
 interface WebhookPayload {
-  alerts?: { status: 'firing' | 'resolved'; labels: Record<string, string>; startsAt: string }[]
+  alerts?: {
+    status: 'firing' | 'resolved'
+    labels: Record<string, string>
+    annotations?: Record<string, string>
+    startsAt: string
+  }[]
 }
 
 const deliveries: Delivery[] = []
@@ -34,6 +53,12 @@ async function readJson(req: IncomingMessage): Promise<WebhookPayload> {
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
+/** The alert's name, linked to its runbook when the link is a web address. */
+function alertCell(d: Delivery): string {
+  if (!/^https?:\/\//.test(d.runbookUrl)) return escape(d.alertname)
+  return `<a href="${escape(d.runbookUrl)}" title="runbook">${escape(d.alertname)}</a>`
+}
+
 /**
  * What a receiver got, newest first: the page a person opens where a team would look at its
  * chat channel or pager (Debian's Alertmanager has no web UI of its own).
@@ -44,7 +69,7 @@ function inboxPage(items: Delivery[]): string {
     .map(
       (d) =>
         `<tr class="${d.status}"><td>${new Date(d.receivedAt).toISOString()}</td>` +
-        `<td>${escape(d.receiver)}</td><td>${d.status}</td><td>${escape(d.alertname)}</td>` +
+        `<td>${escape(d.receiver)}</td><td>${d.status}</td><td>${alertCell(d)}</td>` +
         `<td>${escape(
           Object.entries(d.labels)
             .filter(([k]) => k !== 'alertname')
@@ -80,6 +105,7 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
         alertname: alert.labels.alertname ?? '',
         labels: alert.labels,
         startsAt: alert.startsAt,
+        runbookUrl: alert.annotations?.runbook_url ?? '',
       })
       process.stdout.write(
         `${new Date(receivedAt).toISOString()} ${receiver} ${alert.status} ` +
@@ -89,6 +115,8 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
     reply(res, 200, { recorded: payload.alerts?.length ?? 0 })
   } else if (req.method === 'GET' && url.pathname === '/api/deliveries') {
     reply(res, 200, deliveries)
+  } else if (req.method === 'GET' && url.pathname.startsWith(`${RUNBOOKS_PATH}/`)) {
+    await serveRunbook(url.pathname.slice(RUNBOOKS_PATH.length + 1), res)
   } else if (req.method === 'GET' && url.pathname === '/') {
     res
       .writeHead(200, {
@@ -101,12 +129,29 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
   }
 }
 
+/** One file of docs/runbooks/ by its plain name: no path reaches outside that folder. */
+async function serveRunbook(file: string, res: ServerResponse) {
+  const text = /^[\w-]+\.md$/.test(file)
+    ? await readFile(join(RUNBOOKS_DIR, file), 'utf8').catch(() => undefined)
+    : undefined
+  if (text === undefined) {
+    reply(res, 404, { error: `no runbook ${file}` })
+    return
+  }
+  // text/plain: a browser shows Markdown as text, never as a download.
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end(text)
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port); returns the port it got. */
 export async function startAlertRecorder(port: number) {
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => reply(res, 400, { error: String(err) }))
   })
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
-  return { stop: () => new Promise((resolve) => server.close(resolve)) }
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () => new Promise((resolve) => server.close(resolve)),
+  }
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 /**
  * Prometheus and Alertmanager configuration of the local stack, generated from the repo's
- * alerts/ files. Only timings change (for tests) and the receiver base URL is substituted: the
- * rules, routes, receivers and inhibitions are the ones the cluster runs.
+ * alerts/ files. Only timings change (for tests) and the receiver and runbook base URLs are
+ * substituted: the rules, routes, receivers and inhibitions are the ones the cluster runs.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -42,13 +42,14 @@ export function scaleRanges(expr: string, scale: number): string {
 }
 
 /**
- * The repo's rule file with the test timings (tests/alerts/local-config.ts renders `for`; range
- * selectors are scaled here); returns its path.
+ * The repo's rule file with the test timings (tests/alerts/local-config.ts renders `for` and the
+ * runbook links; range selectors are scaled here); returns its path.
  */
-export function writeRuleFiles(dir: string, timings: Timings): string[] {
+export function writeRuleFiles(dir: string, timings: Timings, runbookBaseUrl: string): string[] {
   mkdirSync(dir, { recursive: true })
   const target = join(dir, 'shopscope.rules.yaml')
-  writeFileSync(target, scaleRanges(renderRules(timings.alertFor), timings.rangeScale))
+  const rules = renderRules(runbookBaseUrl, timings.alertFor)
+  writeFileSync(target, scaleRanges(rules, timings.rangeScale))
   return [target]
 }
 

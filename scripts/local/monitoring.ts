@@ -50,15 +50,17 @@ export function alertmanagerSpec(
   }
 }
 
+/** `runbookBaseUrl`: where the alerts' runbook_url lead (the alert recorder serves them). */
 export function prometheusSpec(
   runDir: string,
   binary: string,
   port: number,
   timings: Timings,
   targets: ScrapeTargets,
+  runbookBaseUrl: string,
 ): Spec {
   const config = join(runDir, 'prometheus.yml')
-  const rules = writeRuleFiles(join(runDir, 'rules'), timings)
+  const rules = writeRuleFiles(join(runDir, 'rules'), timings, runbookBaseUrl)
   writeFileSync(config, prometheusConfig(rules, targets, timings))
   return {
     command: binary,

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { recorderRunbookBaseUrl } from './alert-recorder'
 import {
   jaegerBinary,
   jaegerSpec,
@@ -142,12 +143,19 @@ export async function startStack(
     })
     const prometheus = start(
       'prometheus',
-      prometheusSpec(runDir, binaries.prometheus, ports.prometheus, timings, {
-        services: services.map((s) => ({ name: s.name, port: s.port })),
-        collectorExporterPort: ports.collectorMetrics,
-        collectorTelemetryPort: ports.collectorTelemetry,
-        alertmanagerPort: ports.alertmanager,
-      }),
+      prometheusSpec(
+        runDir,
+        binaries.prometheus,
+        ports.prometheus,
+        timings,
+        {
+          services: services.map((s) => ({ name: s.name, port: s.port })),
+          collectorExporterPort: ports.collectorMetrics,
+          collectorTelemetryPort: ports.collectorTelemetry,
+          alertmanagerPort: ports.alertmanager,
+        },
+        recorderRunbookBaseUrl(local(ports.recorder)),
+      ),
     )
     const started = services.map((s) => [s.name, start(s.name, s.spec)] as const)
     await Promise.all([

@@ -2,6 +2,7 @@
 // these instead of editing copies by hand, so the production files stay the only source.
 import { ALERTMANAGER_CONFIG, ALERTS_DIR, readText } from './sources'
 import { join } from 'node:path'
+import { withRunbookBase } from '../../cdk8s/src/runbooks'
 
 /** The base every webhook URL of alerts/alertmanager.yaml starts with. */
 export const RECEIVER_PLACEHOLDER_BASE = 'http://alert-receiver.invalid:9095'
@@ -32,8 +33,11 @@ export function renderAlertmanagerConfig(
   return config
 }
 
-/** alerts/shopscope.rules.yaml with every `for` set to `forDuration` (e.g. '15s'). */
-export function renderRules(forDuration?: string): string {
-  const rules = readText(join(ALERTS_DIR, 'shopscope.rules.yaml'))
+/**
+ * alerts/shopscope.rules.yaml with each runbook_url under `runbookBaseUrl` and every `for` set to
+ * `forDuration` (e.g. '15s').
+ */
+export function renderRules(runbookBaseUrl: string, forDuration?: string): string {
+  const rules = withRunbookBase(readText(join(ALERTS_DIR, 'shopscope.rules.yaml')), runbookBaseUrl)
   return forDuration ? rules.replace(/^(\s+for:) \S+$/gm, `$1 ${forDuration}`) : rules
 }

@@ -67,7 +67,7 @@ test('the unit tests fail when a threshold is loosened (they can catch a wrong r
 
 test('the rules with test timings (renderRules) are valid and have every for shortened', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fast-rules-'))
-  const fast = renderRules('15s')
+  const fast = renderRules('http://127.0.0.1:9097/runbooks', '15s')
   writeFileSync(join(dir, 'fast.rules.yaml'), fast)
   const result = runTool('promtool', ['check', 'rules', join(dir, 'fast.rules.yaml')])
   assert.equal(result.status, 0, result.output)

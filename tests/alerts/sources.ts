@@ -9,8 +9,8 @@ export const ALERTS_DIR = join(ROOT, 'alerts')
 export const RULE_TESTS_DIR = join(ALERTS_DIR, 'tests')
 export const ALERTMANAGER_CONFIG = join(ALERTS_DIR, 'alertmanager.yaml')
 export const TELEMETRY_DOC = join(ROOT, 'docs', 'telemetry.md')
-/** The runbooks are the README's `## Runbooks` section, one `### <Alert>` each. */
-export const RUNBOOKS_DOC = join(ROOT, 'README.md')
+/** One `<Alert>.md` per alert, and README.md (what they share, where they are served). */
+export const RUNBOOKS_DIR = join(ROOT, 'docs', 'runbooks')
 
 export interface Rule {
   alert?: string

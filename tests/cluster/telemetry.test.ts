@@ -3,7 +3,8 @@
 //   - one checkout through the frontend's Service is one trace across the four services in
 //     Jaeger, with SQL spans and the operator's k8s resource attributes;
 //   - Prometheus, configured by prometheus-operator, scrapes every target of the repo's
-//     ServiceMonitors (and every other target) and has loaded the repo's PrometheusRule;
+//     ServiceMonitors (and every other target) and has loaded the repo's PrometheusRule, whose
+//     runbook_url open the runbooks;
 //   - the Collector was created by the operator from the repo's OpenTelemetryCollector;
 //   - in-box, a request's logs are in VictoriaLogs (Loki's stand-in), found by its trace id.
 import assert from 'node:assert/strict'
@@ -244,6 +245,27 @@ describe('telemetry of the whole system', { concurrency: false }, () => {
     const unhealthy = ours.filter((r) => want.includes(r.id) && r.health === 'err')
     assert.deepEqual(unhealthy, [])
     console.log(`# Prometheus evaluates the ${want.length} rules of alerts/shopscope.rules.yaml`)
+  })
+
+  it("opens every alert's runbook at the runbook_url of the applied PrometheusRule", async () => {
+    type Rule = { alert?: string; annotations?: { runbook_url?: string } }
+    const rules = deployed<{
+      apiVersion: string
+      kind: string
+      metadata: { name: string }
+      spec: { groups: { rules: Rule[] }[] }
+    }>('PrometheusRule').flatMap((r) => r.spec.groups.flatMap((g) => g.rules))
+    const alerts = rules.filter((r) => r.alert)
+    assert.ok(alerts.length > 0, 'a PrometheusRule with alerts in cdk8s/dist')
+    for (const { alert, annotations } of alerts) {
+      const url = annotations?.runbook_url ?? ''
+      const res = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+      assert.equal(res.status, 200, `${alert}: ${url}`)
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/, url)
+      const runbook = readFileSync(join(ROOT, 'docs', 'runbooks', `${alert}.md`), 'utf8')
+      assert.equal(await res.text(), runbook, url)
+    }
+    console.log(`# the ${alerts.length} alerts' runbooks answer at their runbook_url`)
   })
 
   it('runs the Collector the operator created from the repo OpenTelemetryCollector', async () => {
