@@ -8,7 +8,7 @@ import { launchChromium } from '../harness/chromium'
 import { startDaemon, type Daemon } from './daemon'
 import { BUILT_TOOLS_DIR, toolPath } from './tools'
 
-// Written on every run (docs/img/prometheus-ui.png is a copy of one, for the README).
+// Written on every run (docs/img/prometheus-ui.png is a copy of one, for docs/local.md).
 const SCREENSHOT = resolve(__dirname, '../../test-results/prometheus-ui.png')
 
 describe('the Prometheus web UI', () => {

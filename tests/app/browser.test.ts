@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../harness/chromium'
 import { shopFixture } from './shop'
 
-// Written on every run (docs/img/order-confirmation.png is a copy of one, for the README).
+// Written on every run (docs/img/order-confirmation.png is a copy of one, for docs/local.md).
 const SCREENSHOT = resolve(__dirname, '../../test-results/order-confirmation.png')
 
 const shop = shopFixture()

@@ -2,7 +2,7 @@
  * What the browser telemetry costs a page: the bundle's size (raw, gzip) and the page's load
  * time in Chromium with and without the script, medians of RUNS loads each, with a cold cache
  * (a new browser context per load) and a warm one (the same page loaded again). Prints numbers;
- * it checks nothing (the README quotes a run). `make bench-browser`.
+ * it checks nothing. `make bench-browser` (docs/benchmark.md).
  *
  * The frontend runs as in production (its own process, the telemetry bootstrap, every page
  * sampled, so the browser SDK does all its work: document load spans and their export). The page

@@ -1,4 +1,4 @@
-/** The benchmark's targets (issue 13 and the README), met or not, from one run's results. */
+/** The benchmark's targets (docs/benchmark.md), met or not, from one run's results. */
 import { ratio, stackCpuOf, type ConfigResult, type Results } from './report'
 
 /** A target whose configuration or scenario this run left out (BENCH_CONFIGS/BENCH_SCENARIOS). */

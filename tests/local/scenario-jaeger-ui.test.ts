@@ -1,7 +1,7 @@
 // What a person sees of a checkout: its trace in the Jaeger UI (the real one, built from
 // jaeger-ui's source) across the four services, and the trace's logs link opening VictoriaLogs'
 // UI on that trace's log lines. In Chromium on the local stack. Screenshots: test-results/
-// (docs/img/jaeger-trace.png is a copy of one, for the README).
+// (docs/img/jaeger-trace.png is a copy of one, for README.md and docs/local.md).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
