@@ -4,10 +4,11 @@
 # without one piece of the telemetry: tests/bench/configs.ts), in one run of interleaved rounds
 # on the local stack's pieces.
 #
-# Time, estimated (not yet measured with the rounds): one configuration takes ~95 s with the five
-# scenarios (3 s warm-up + 10 s each, the span counts settling, the services' start and stop),
-# ~60 s with three. `make bench` = 18 configurations × 3 rounds ≈ 85 min; `make bench-ablation`
-# = 10 configurations × 3 rounds on home, add-to-cart and checkout ≈ 30 min.
+# Time: one configuration takes ~95 s with the five scenarios (3 s warm-up + 10 s each, the span
+# counts settling, the services' start and stop), ~60 s with three. `make bench` (the standard
+# and ablation presets of tests/bench/configs.ts, 3 rounds) took 55 min on the 2-core machine:
+# tests/bench/results/latest.md's header gives each run's own; `make bench-ablation` (estimated:
+# 10 configurations × 3 rounds on home, add-to-cart and checkout) ≈ 30 min.
 # BENCH_ARGS passes more flags to bench.ts (--configs, --rounds, --scenarios, --profile; its
 # header). The profile summaries behind an ablation, in a separate run (the profiler's own cost is
 # in its figures), e.g. BENCH_ARGS='--profile --rounds 1 --out tests/bench/results/profiled'
@@ -31,7 +32,7 @@ stock-autoinstrumentation: shipped-node ## npm ci of the stock auto-instrumentat
 	npm ci --prefix $(STOCK_AUTOINSTRUMENTATION_DIR) --no-audit --no-fund --loglevel=error; \
 	touch $(STOCK_AUTOINSTRUMENTATION_DIR)/.complete
 
-bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## [bench] The five configurations and the production default's ablation, 3 interleaved rounds (~55 min, estimated; BENCH_ARGS='--configs all' adds full's); writes tests/bench/results/<date>.json and latest.md
+bench: build autoinstrumentation collector shipped-node stock-autoinstrumentation ## [bench] The five configurations and the production default's ablation, 3 interleaved rounds (~55 min on the 2-core machine; BENCH_ARGS='--configs all' adds full's); writes tests/bench/results/<date>.json and latest.md
 	$(BENCH) $(BENCH_ARGS)
 
 bench-ablation: build autoinstrumentation collector shipped-node ## Ablation of the production default only: off, default and default without each piece, 3 rounds, home/add-to-cart/checkout (~30 min, estimated); writes tests/bench/results/ablation/

@@ -1,4 +1,4 @@
-# The kind cluster's add-ons (issue 23): pod network, NetworkPolicy enforcement and storage for a
+# The kind cluster's add-ons: pod network, NetworkPolicy enforcement and storage for a
 # kind cluster created with networking.disableDefaultCNI: make cluster-up on podman applies them
 # (scripts/cluster/kind/addons.sh; root); these targets run its steps one by one.
 

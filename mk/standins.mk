@@ -1,6 +1,6 @@
-# Offline stand-ins for the upstream images the charts and manifests run (issue 12, "Images,
-# nothing pulled"): built from the same releases' Go modules or Debian trixie packages, tagged
-# with the upstream names, cached as OCI archives in ~/.cache/shopscope/standins.
+# Offline stand-ins for the upstream images the charts and manifests run (nothing pulled: these
+# machines reach no registry): built from the same releases' Go modules or Debian trixie
+# packages, tagged with the upstream names, cached as OCI archives in ~/.cache/shopscope/standins.
 
 STANDINS_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=300000
 
