@@ -81,6 +81,34 @@ describe('export breaker', () => {
     assert.equal(breaker.admits, true)
   })
 
+  it('lets nothing more through while its probe is in flight', async () => {
+    const breaker = new ExportBreaker('spans')
+    const pending: ((result: ExportResult) => void)[] = []
+    // A dead collector's exporter: it answers only after its retries, here when the test says.
+    const slow = {
+      export(_items: number[], done: (result: ExportResult) => void) {
+        pending.push(done)
+      },
+    }
+    guardExporter(slow, breaker, (items) => items.length)
+    for (let i = 0; i < FAILURES_TO_OPEN; i++) {
+      const ended = exportOnce(slow)
+      pending.shift()?.(FAILURE)
+      await ended
+    }
+    mock.timers.tick(FIRST_WINDOW_MS)
+    assert.equal(breaker.admits, true, 'the window ended: records for the probe')
+    const probe = exportOnce(slow)
+    assert.equal(breaker.currentState, 1)
+    assert.equal(breaker.admits, false, 'the probe is in flight')
+    const meanwhile = await exportOnce(slow)
+    assert.equal(meanwhile.code, 1, 'a batch during the probe is dropped, not sent')
+    assert.equal(pending.length, 1)
+    pending.shift()?.(SUCCESS)
+    assert.equal((await probe).code, 0)
+    assert.equal(breaker.admits, true, 'the probe succeeded: closed')
+  })
+
   it('never waits longer than the last window between probes', async () => {
     const breaker = new ExportBreaker('metric_points')
     const exporter = fakeExporter([FAILURE])

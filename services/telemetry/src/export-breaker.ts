@@ -21,12 +21,15 @@ const OPEN: BreakerState = 2
  * the breaker opens: records are dropped (and counted) before they are queued, built or encoded,
  * and no export is attempted, for a window that doubles with every failed probe. When a window
  * ends, records are let through again and the next export is the probe: success closes the
- * breaker, failure opens it for the next window.
+ * breaker, failure opens it for the next window. While the probe is in flight nothing more is
+ * let through: against a dead collector the exporter retries for up to its 10 s timeout, and
+ * records admitted all that time were built for an export that was already failing.
  */
 export class ExportBreaker {
   private state: BreakerState = CLOSED
   private failures = 0
   private windowMs = FIRST_WINDOW_MS
+  private probing = false
   private lastLogged = -Infinity
   /** The breakers of the signals exported to the same collector (./guarded-exports). */
   private peers: ExportBreaker[] = []
@@ -38,7 +41,7 @@ export class ExportBreaker {
 
   /** False while open: the caller drops the record before doing any work for it. */
   get admits(): boolean {
-    return this.state !== OPEN
+    return this.state === CLOSED || (this.state === HALF_OPEN && !this.probing)
   }
 
   get currentState(): BreakerState {
@@ -55,7 +58,13 @@ export class ExportBreaker {
     this.peers = peers.filter((peer) => peer !== this)
   }
 
+  /** An export starts; in a half-open breaker it is the probe. */
+  sending(): void {
+    if (this.state === HALF_OPEN) this.probing = true
+  }
+
   exported(): void {
+    this.probing = false
     if (this.state !== CLOSED) this.log('info', 'telemetry export resumed', {})
     this.failures = 0
     this.windowMs = FIRST_WINDOW_MS
@@ -63,6 +72,7 @@ export class ExportBreaker {
   }
 
   failed(): void {
+    this.probing = false
     this.failures++
     if (this.state === HALF_OPEN) {
       this.windowMs = Math.min(this.windowMs * 2, MAX_WINDOW_MS)
@@ -136,6 +146,7 @@ export function guardExporter<T>(
       done({ code: FAILED, error: new Error('telemetry export paused (breaker open)') })
       return
     }
+    breaker.sending()
     send(items, (result) => {
       if (result.code === FAILED) {
         countDropped(breaker.signal, 'export_failed', count(items))
