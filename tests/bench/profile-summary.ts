@@ -102,6 +102,14 @@ console.log(
   `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(loadingTime / 1e6).toFixed(1)} s loading modules (left out), ${(busy / 1e6).toFixed(1)} s busy`,
 )
 if (requests > 0) console.log(`${perRequest(busy)}busy, over ${requests} requests`)
+/** Telemetry's code: the bootstrap and the OTel packages (the winston OTLP transport included). */
+const isTelemetry = (place: string) =>
+  place === 'services/telemetry' || place.startsWith('@opentelemetry/')
+const telemetry = [...byCaller].filter(([place]) => isTelemetry(place))
+const telemetryTime = telemetry.reduce((sum, [, us]) => sum + us, 0)
+console.log(
+  `${perRequest(telemetryTime)}telemetry (${telemetry.length} packages, Node internals charged to them): ${((telemetryTime / Math.max(busy, 1)) * 100).toFixed(1)}% of busy; GC is not charged to anyone`,
+)
 show('self time by package', byPlace)
 show('self time by package, Node internals and native code charged to their caller', byCaller)
 show('self time by function', byFunction)
