@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { useMariaDb } from '../tests/harness'
+import { useMariaDb } from './local/mariadb'
 import {
   SERVICES,
   SERVICES_BY_DEPENDENCY,

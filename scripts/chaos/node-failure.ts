@@ -25,7 +25,7 @@
 import { writeFileSync } from 'node:fs'
 import { SERVICE_NAMES, SERVICES_WITH_DATABASE } from '@shopscope/system'
 import { UPSTREAM_PODS } from '../../cdk8s/src/names'
-import { Shoppers } from '../../tests/cluster/shoppers'
+import { Shoppers } from '../traffic/shoppers'
 import { ALERTMANAGER_URL, alertsListed, deliveredToReceiver } from './node-failure/alerts'
 import { auditOrders, negativeStock, type OrderAudit } from './node-failure/audit'
 import { awaitAll } from './node-failure/await'

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import {
@@ -10,8 +11,7 @@ import {
   parseObjects,
   synthPlatform,
   readObjects,
-} from '../../tests/platform/lib/render'
-import { ROOT } from '../../tests/platform/lib/tools'
+} from './render'
 import { cpuMillis, memoryBytes } from './quantities'
 
 type Resources = { requests?: Record<string, string>; limits?: Record<string, string> }
@@ -107,7 +107,7 @@ function workloadRows(objects: K8sObject[], source: string, injected?: Container
 /** Every pod of the kind cluster that shopscope installs, with the resources it asks for. */
 export function stackResources(): Row[] {
   const instrumentation = parse(
-    readFileSync(join(ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
   )
   const injected: Container = {
     name: 'opentelemetry-auto-instrumentation',
@@ -115,7 +115,7 @@ export function stackResources(): Row[] {
   }
   const kindValues = ciValuesFiles().find((file) => file.endsWith('kind-values.yaml')) as string
   const operatorValues = parse(
-    readFileSync(join(ROOT, 'operator-config', 'opentelemetry-operator-values.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'operator-config', 'opentelemetry-operator-values.yaml'), 'utf8'),
   )
   const kps = kubePrometheusStackValues('unused', VERSIONS)
   const kpsSource = 'kube-prometheus-stack values'

@@ -1,11 +1,11 @@
 /**
- * The stack's MariaDB, started by the test harness (tests/harness/mariadb.ts). The harness keeps
- * no handle another process could use, so the pid and data directory are asked from the server.
+ * The stack's MariaDB, started as the tests start theirs (./mariadb.ts). startMariaDb keeps no
+ * handle another process could use, so the pid and data directory are asked from the server.
  */
 import { readFileSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createConnection } from 'mysql2/promise'
-import { startMariaDb } from '../../tests/harness'
+import { startMariaDb } from './mariadb'
 
 export interface DatabaseProcess {
   /** mysql://user:password@127.0.0.1:port (no database) */
@@ -24,7 +24,7 @@ export async function startDatabase(port: number): Promise<DatabaseProcess> {
   return { url, pid: Number(readFileSync(pidFile, 'utf8').trim()), dataDir }
 }
 
-/** The harness puts the data directory in a shopscope-mariadb-* temporary directory. */
+/** startMariaDb puts the data directory in a shopscope-mariadb-* temporary directory. */
 export function removeDatabaseFiles(db: DatabaseProcess) {
   const tmp = dirname(db.dataDir.replace(/\/$/, ''))
   if (/shopscope-mariadb-/.test(tmp)) rmSync(tmp, { recursive: true, force: true })

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
-import { renderAlertmanagerConfig, renderRules } from '../../tests/alerts/local-config'
+import { renderAlertmanagerConfig, renderRules } from './alert-config'
 
 export interface Timings {
   scrapeInterval: string
@@ -42,7 +42,7 @@ export function scaleRanges(expr: string, scale: number): string {
 }
 
 /**
- * The repo's rule file with the test timings (tests/alerts/local-config.ts renders `for` and the
+ * The repo's rule file with the test timings (./alert-config.ts renders `for` and the
  * runbook links; range selectors are scaled here); returns its path.
  */
 export function writeRuleFiles(dir: string, timings: Timings, runbookBaseUrl: string): string[] {

@@ -1,7 +1,7 @@
 /** Prometheus and Alertmanager processes of the local stack, on the generated configuration. */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { toolPath } from '../../tests/alerts/tools'
+import { toolPath } from './prometheus-tools'
 import {
   alertmanagerConfig,
   prometheusConfig,

@@ -8,7 +8,7 @@ import { parse } from 'yaml'
 import { readInputs } from '../../cdk8s/src/inputs'
 import { RUNBOOK_BASE_PLACEHOLDER, withRunbookBase } from '../../cdk8s/src/runbooks'
 import { recorderRunbookBaseUrl, startAlertRecorder } from '../../scripts/local/alert-recorder'
-import { renderRules } from './local-config'
+import { renderRules } from '../../scripts/local/alert-config'
 import { ROOT, RUNBOOKS_DIR, type Rule, loadDashboards, loadRuleFiles, readText } from './sources'
 
 const alerts = loadRuleFiles().flatMap((file) => file.rules.filter((rule) => rule.alert))

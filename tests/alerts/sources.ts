@@ -3,11 +3,11 @@ import { dashboardFiles } from '@shopscope/dashboards'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
+import { ALERTMANAGER_CONFIG, ALERTS_DIR } from '../../scripts/local/alert-config'
 
+export { ALERTMANAGER_CONFIG, ALERTS_DIR }
 export const ROOT = resolve(__dirname, '../..')
-export const ALERTS_DIR = join(ROOT, 'alerts')
 export const RULE_TESTS_DIR = join(ALERTS_DIR, 'tests')
-export const ALERTMANAGER_CONFIG = join(ALERTS_DIR, 'alertmanager.yaml')
 export const TELEMETRY_DOC = join(ROOT, 'docs', 'telemetry.md')
 /** One `<Alert>.md` per alert, and README.md (what they share, where they are served). */
 export const RUNBOOKS_DIR = join(ROOT, 'docs', 'runbooks')

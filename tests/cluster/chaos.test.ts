@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
-import { CHAOS_STARTED_AT, delivered, seen } from './alert-receiver'
+import { seen } from '../../scripts/cluster/alert-receiver'
+import { CHAOS_STARTED_AT, delivered } from './receiver-log'
 import { useCluster } from './kube'
-import { run } from './run'
+import { run } from '../../scripts/cluster/run'
 
 describe('make chaos-pods', { concurrency: false }, () => {
   before(useCluster)

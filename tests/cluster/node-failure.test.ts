@@ -7,9 +7,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { delivered, seen } from './alert-receiver'
+import { seen } from '../../scripts/cluster/alert-receiver'
+import { delivered } from './receiver-log'
 import { RUN_DIR, useCluster } from './kube'
-import { run } from './run'
+import { run } from '../../scripts/cluster/run'
 
 const SUMMARY = join(RUN_DIR, 'node-failure-summary.json')
 

@@ -10,9 +10,9 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
+import { REPO_ROOT } from '@shopscope/system'
 import { stringify } from 'yaml'
-import { ciValuesFiles, helmTemplate, parseObjects } from '../platform/lib/render'
-import { ROOT } from '../platform/lib/tools'
+import { ciValuesFiles, helmTemplate, parseObjects } from '../../scripts/cluster/render'
 import {
   bare,
   BUILD,
@@ -340,7 +340,7 @@ function allReferencedImages(): Set<string> {
   assert.equal(kindValues.length, 1)
   const shop = parseObjects(helmTemplate(kindValues))
   const instrumentation = parseObjects(
-    readFileSync(join(ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
+    readFileSync(join(REPO_ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
   )
   allMemo = new Set([
     ...imagesIn([

@@ -1,4 +1,10 @@
-export { startMariaDb, useMariaDb, createTestDatabase, freePort, type MariaDb } from './mariadb'
+export {
+  startMariaDb,
+  useMariaDb,
+  createTestDatabase,
+  freePort,
+  type MariaDb,
+} from '../../scripts/local/mariadb'
 export {
   serviceFixture,
   startRestartableService,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { COLLECTOR, NAMESPACES } from '@shopscope/system'
+import { COLLECTOR, NAMESPACES, REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { DEV_DATABASE_PASSWORDS } from '../../cdk8s/src/charts/shop-chart'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
@@ -15,14 +15,14 @@ import {
   parseObjects,
   readObjects,
   synthPlatform,
-} from './lib/render'
-import { CHART_DIR, ROOT } from './lib/tools'
+} from '../../scripts/cluster/render'
+import { CHART_DIR } from '../../scripts/cluster/tools'
 
 const kindValuesFile = ciValuesFiles().find((f) => f.endsWith('kind-values.yaml')) as string
 const chart = parseObjects(helmTemplate([kindValuesFile]))
 const platform = readObjects(synthPlatform().files)
 const instrumentation = parse(
-  readFileSync(join(ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
+  readFileSync(join(REPO_ROOT, 'operator-config', 'instrumentation.yaml'), 'utf8'),
 ) as K8sObject
 const chartValues = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
 const kindValues = parse(readFileSync(kindValuesFile, 'utf8'))

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { describe, it } from 'node:test'
-import { ROOT } from './lib/tools'
+import { REPO_ROOT } from '@shopscope/system'
 
 const README_MAX_LINES = 250
 
@@ -45,16 +45,16 @@ function links(file: string): string[] {
   )
 }
 
-const DOCS = [join(ROOT, 'README.md'), ...markdownFiles(join(ROOT, 'docs'))]
+const DOCS = [join(REPO_ROOT, 'README.md'), ...markdownFiles(join(REPO_ROOT, 'docs'))]
 
 describe('links in README.md and docs/', () => {
   it('finds the files and their links', () => {
     assert.ok(DOCS.length > 2, 'no docs found')
-    assert.ok(links(join(ROOT, 'README.md')).length > 0, 'README.md has no links')
+    assert.ok(links(join(REPO_ROOT, 'README.md')).length > 0, 'README.md has no links')
   })
 
   for (const file of DOCS) {
-    const name = relative(ROOT, file)
+    const name = relative(REPO_ROOT, file)
     it(`${name}: every relative link reaches a file, and a heading when it names one`, () => {
       for (const target of links(file)) {
         if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue
@@ -65,7 +65,7 @@ describe('links in README.md and docs/', () => {
           continue
         assert.ok(
           anchors(resolved).has(anchor),
-          `${name}: ${target}: no heading "${anchor}" in ${relative(ROOT, resolved)}`,
+          `${name}: ${target}: no heading "${anchor}" in ${relative(REPO_ROOT, resolved)}`,
         )
       }
     })
@@ -82,7 +82,7 @@ describe('links in README.md and docs/', () => {
 })
 
 describe('README.md', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8')
 
   it(`has at most ${README_MAX_LINES} lines`, () => {
     const lines = readme.trimEnd().split('\n').length
@@ -98,14 +98,14 @@ describe('README.md', () => {
       .map((line) => line.replace(/\s+#.*$/, ''))
     assert.ok(lines.includes('make deps local-up'), 'no `make deps local-up` in a sh block')
     assert.ok(lines.includes('make test'), 'no `make test` in a sh block')
-    assert.match(readFileSync(join(ROOT, '.ci/run'), 'utf8'), /^make test 2>&1/m)
+    assert.match(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8'), /^make test 2>&1/m)
   })
 })
 
 describe('make targets the docs name', () => {
   // make's own database (-p), so targets a macro defines (tool-helm, tool-locust) count too.
   const database = spawnSync('make', ['-pRrq', '__no_such_goal__'], {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     encoding: 'utf8',
   }).stdout
   const targets = new Set(
@@ -134,18 +134,21 @@ describe('make targets the docs name', () => {
   })
 
   for (const file of DOCS.filter((path) => !path.includes('/runbooks/'))) {
-    it(`${relative(ROOT, file)}: every make target it names exists`, () => {
+    it(`${relative(REPO_ROOT, file)}: every make target it names exists`, () => {
       for (const target of named(file)) {
-        assert.ok(targets.has(target), `${relative(ROOT, file)}: make ${target}: no such target`)
+        assert.ok(
+          targets.has(target),
+          `${relative(REPO_ROOT, file)}: make ${target}: no such target`,
+        )
       }
     })
   }
 })
 
 describe('docs/services.md', () => {
-  const doc = readFileSync(join(ROOT, 'docs/services.md'), 'utf8')
-  const services = readdirSync(join(ROOT, 'services')).filter((dir) =>
-    existsSync(join(ROOT, 'services', dir, 'src/service.ts')),
+  const doc = readFileSync(join(REPO_ROOT, 'docs/services.md'), 'utf8')
+  const services = readdirSync(join(REPO_ROOT, 'services')).filter((dir) =>
+    existsSync(join(REPO_ROOT, 'services', dir, 'src/service.ts')),
   )
 
   it('finds the four services', () => {
@@ -167,7 +170,7 @@ describe('docs/services.md', () => {
         readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
           entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
         )
-      const root = join(ROOT, 'services', service)
+      const root = join(REPO_ROOT, 'services', service)
       const present = files(join(root, 'src')).map((file) => relative(root, file))
       for (const file of present)
         assert.ok(block.includes(file), `docs/services.md: ${service}: ${file} missing`)

@@ -8,8 +8,8 @@ import {
   helmTemplate,
   helmTemplateResult,
   parseObjects,
-} from './lib/render'
-import { CHART_DIR, run, tool } from './lib/tools'
+} from '../../scripts/cluster/render'
+import { CHART_DIR, run, tool } from '../../scripts/cluster/tools'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 

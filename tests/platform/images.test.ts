@@ -2,36 +2,36 @@ import assert from 'node:assert/strict'
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { SERVICE_NAMES } from '@shopscope/system'
+import { REPO_ROOT, SERVICE_NAMES } from '@shopscope/system'
 import { parse } from 'yaml'
-import { VERSIONS } from './lib/render'
-import { CHART_DIR, ROOT } from './lib/tools'
+import { VERSIONS } from '../../scripts/cluster/render'
+import { CHART_DIR } from '../../scripts/cluster/tools'
 
 const dockerfile = (service: string) =>
-  readFileSync(join(ROOT, 'services', service, 'Dockerfile'), 'utf8')
+  readFileSync(join(REPO_ROOT, 'services', service, 'Dockerfile'), 'utf8')
 
 describe('service images', () => {
   it('build from one recipe: each service Dockerfile links to services/Dockerfile', () => {
     for (const s of SERVICE_NAMES) {
-      const path = join(ROOT, 'services', s, 'Dockerfile')
+      const path = join(REPO_ROOT, 'services', s, 'Dockerfile')
       assert.ok(lstatSync(path).isSymbolicLink(), `${s}/Dockerfile is a link`)
-      assert.equal(realpathSync(path), join(ROOT, 'services', 'Dockerfile'))
+      assert.equal(realpathSync(path), join(REPO_ROOT, 'services', 'Dockerfile'))
     }
     // No default: building without naming the service must stop, not build the wrong one.
-    const recipe = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8')
+    const recipe = readFileSync(join(REPO_ROOT, 'services', 'Dockerfile'), 'utf8')
     assert.doesNotMatch(recipe, /^ARG SERVICE=/m)
     for (const s of SERVICE_NAMES)
       assert.match(recipe, new RegExp(`case "\\$SERVICE" in .*\\b${s}\\b`))
-    const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
+    const up = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
     assert.match(up, /--build-arg SERVICE="\$service"/)
   })
 
   it('copy every workspace manifest before npm ci (npm does not notice a missing one)', () => {
-    const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    const { workspaces } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
       workspaces: string[]
     }
     const copied = [
-      ...readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8').matchAll(
+      ...readFileSync(join(REPO_ROOT, 'services', 'Dockerfile'), 'utf8').matchAll(
         /^COPY (\S+)\/package\.json /gm,
       ),
     ].map((m) => m[1])
@@ -40,7 +40,10 @@ describe('service images', () => {
 
   it("build the auto-instrumentation image from the services' build stage (one cached copy)", () => {
     // Instructions only, comments dropped, continuation lines joined.
-    const text = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ')
+    const text = readFileSync(join(REPO_ROOT, 'services', 'Dockerfile'), 'utf8').replace(
+      /\\\n\s*/g,
+      ' ',
+    )
     const lines = text.split('\n').filter((line) => line.trim() && !line.startsWith('#'))
     const stages = lines.filter((line) => line.startsWith('FROM '))
     assert.deepEqual(stages, [
@@ -69,7 +72,7 @@ describe('service images', () => {
       ['images', 'build.sh'],
       ['cluster', 'up.sh'],
     ]) {
-      const body = readFileSync(join(ROOT, 'scripts', ...script), 'utf8')
+      const body = readFileSync(join(REPO_ROOT, 'scripts', ...script), 'utf8')
       assert.match(body, /-f services\/Dockerfile --target autoinstrumentation\b/, script.join('/'))
     }
   })
@@ -85,7 +88,7 @@ describe('service images', () => {
 
   it('run as uid 10001 the compiled server, and ship the telemetry bootstrap the chart requires', () => {
     const telemetry = JSON.parse(
-      readFileSync(join(ROOT, 'services', 'telemetry', 'package.json'), 'utf8'),
+      readFileSync(join(REPO_ROOT, 'services', 'telemetry', 'package.json'), 'utf8'),
     )
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
     assert.equal(values.telemetry.bootstrapPath, `/app/services/telemetry/${telemetry.main}`)
@@ -105,7 +108,7 @@ describe('service images', () => {
     const values = parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'))
     assert.equal(values.tests.image, VERSIONS.BUSYBOX_IMAGE)
     // The defaults of a plain `docker build`; the scripts pass both from versions.env anyway.
-    const recipe = readFileSync(join(ROOT, 'services', 'Dockerfile'), 'utf8')
+    const recipe = readFileSync(join(REPO_ROOT, 'services', 'Dockerfile'), 'utf8')
     assert.equal(/^ARG BUSYBOX_IMAGE=(\S+)$/m.exec(recipe)?.[1], VERSIONS.BUSYBOX_IMAGE)
     assert.equal(/^ARG NODE_IMAGE=(\S+)$/m.exec(recipe)?.[1], VERSIONS.NODE_IMAGE)
   })

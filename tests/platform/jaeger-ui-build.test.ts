@@ -9,10 +9,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
-import { VERSIONS } from './lib/render'
-import { ROOT } from './lib/tools'
+import { REPO_ROOT } from '@shopscope/system'
+import { VERSIONS } from '../../scripts/cluster/render'
 
-const script = join(ROOT, 'scripts', 'images', 'standins', 'jaeger-ui.sh')
+const script = join(REPO_ROOT, 'scripts', 'images', 'standins', 'jaeger-ui.sh')
 const archive = `jaeger-ui-${VERSIONS.JAEGER_UI_VERSION!.replace(/^v/, '')}.tar.gz`
 
 function build(sourcesDir: string) {

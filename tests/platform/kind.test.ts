@@ -4,24 +4,24 @@ import { tmpdir } from 'node:os'
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { NODE_PORTS } from '@shopscope/system'
+import { NODE_PORTS, REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
-import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from './lib/render'
-import { ROOT, run } from './lib/tools'
+import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from '../../scripts/cluster/render'
+import { run } from '../../scripts/cluster/tools'
 
 type Node = {
   role: string
   image?: string
   extraPortMappings?: { containerPort: number; hostPort: number }[]
 }
-const config = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as {
+const config = parse(readFileSync(join(REPO_ROOT, 'kind-config.yaml'), 'utf8')) as {
   nodes: Node[]
   containerdConfigPatches?: string[]
   kubeadmConfigPatches?: string[]
 }
-const upScript = readFileSync(join(ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
+const upScript = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
 
 describe('kind cluster', () => {
   it('has one control plane and two workers, on the node image of versions.env only', () => {
@@ -86,7 +86,7 @@ describe('kind cluster', () => {
 
   it('prints the URLs on the ports of this machine kind maps to the node ports', () => {
     // print_urls (lib.sh) writes the table a person reads after `make cluster-up`.
-    const lib = readFileSync(join(ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
+    const lib = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
     const printed = Object.fromEntries(
       [
         ...lib.matchAll(
@@ -123,7 +123,7 @@ describe('kind cluster', () => {
     // podman, whose tools are "missing": the script stops before touching podman or a cluster.
     const bin = mkdtempSync(join(tmpdir(), 'shopscope-path-'))
     symlinkSync(run('bash', ['-c', 'command -v dirname']).stdout.trim(), join(bin, 'dirname'))
-    const result = spawnSync('/bin/bash', [join(ROOT, 'scripts', 'cluster', 'up.sh')], {
+    const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'scripts', 'cluster', 'up.sh')], {
       encoding: 'utf8',
       env: { PATH: bin, HOME: bin },
     })
@@ -132,13 +132,13 @@ describe('kind cluster', () => {
     // up.sh puts .tools/bin first on its PATH: what is installed there is found, everything else
     // is missing. Without Docker, kind, kubectl and helm are built by make: not prerequisites.
     const missing = ['podman', 'buildah', 'go', 'make', 'node', 'npx'].filter(
-      (tool) => !existsSync(join(ROOT, '.tools', 'bin', tool)),
+      (tool) => !existsSync(join(REPO_ROOT, '.tools', 'bin', tool)),
     )
     assert.match(result.stderr, new RegExp(`missing tools: ${missing.join(' ')} \\(`))
   })
 
   it('scripts/cluster/*.sh parse (bash -n)', () => {
-    const dir = join(ROOT, 'scripts', 'cluster')
+    const dir = join(REPO_ROOT, 'scripts', 'cluster')
     for (const script of readdirSync(dir).filter((f) => f.endsWith('.sh'))) {
       const result = run('bash', ['-n', join(dir, script)])
       assert.equal(result.status, 0, `${script}: ${result.stderr}`)

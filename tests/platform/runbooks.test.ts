@@ -4,10 +4,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { describe, it } from 'node:test'
+import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { readInputs } from '../../cdk8s/src/inputs'
-import { type K8sObject, readObjects, synthPlatform } from './lib/render'
-import { ROOT } from './lib/tools'
+import { type K8sObject, readObjects, synthPlatform } from '../../scripts/cluster/render'
 
 type Container = {
   command: string[]
@@ -16,7 +16,7 @@ type Container = {
 }
 type Volume = { name: string; configMap: { name: string; items: { key: string; path: string }[] } }
 
-const kind = parse(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')) as {
+const kind = parse(readFileSync(join(REPO_ROOT, 'kind-config.yaml'), 'utf8')) as {
   nodes: { extraPortMappings?: { containerPort: number; hostPort: number }[] }[]
 }
 const objects = readObjects(synthPlatform().files)
@@ -74,15 +74,20 @@ describe('runbooks on the kind cluster', () => {
       assert.equal(`${url.hostname}:${url.port}`, `localhost:${mapping.hostPort}`, alert)
       assert.equal(
         served.get(url.pathname.slice(1)),
-        readFileSync(join(ROOT, 'docs', 'runbooks', `${alert}.md`), 'utf8'),
+        readFileSync(join(REPO_ROOT, 'docs', 'runbooks', `${alert}.md`), 'utf8'),
         `${alert}: ${url} serves no docs/runbooks/${alert}.md`,
       )
     }
   })
 
   it('RUNBOOK_BASE_URL at synth replaces that default, or synthesis fails naming it', () => {
-    const inputs = readInputs(ROOT, { RUNBOOK_BASE_URL: 'https://docs.example/shop/runbooks/' })
+    const inputs = readInputs(REPO_ROOT, {
+      RUNBOOK_BASE_URL: 'https://docs.example/shop/runbooks/',
+    })
     assert.equal(inputs.runbookBaseUrl, 'https://docs.example/shop/runbooks')
-    assert.throws(() => readInputs(ROOT, { RUNBOOK_BASE_URL: 'docs/runbooks' }), /RUNBOOK_BASE_URL/)
+    assert.throws(
+      () => readInputs(REPO_ROOT, { RUNBOOK_BASE_URL: 'docs/runbooks' }),
+      /RUNBOOK_BASE_URL/,
+    )
   })
 })

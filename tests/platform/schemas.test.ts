@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { before, describe, it } from 'node:test'
+import { REPO_ROOT } from '@shopscope/system'
 import { stringify } from 'yaml'
 import { KIND_ADDONS_DIR } from '../../cdk8s/src/synth'
 import { kubeconform } from './lib/kubeconform'
@@ -12,8 +13,7 @@ import {
   helmTemplate,
   parseObjects,
   synthPlatform,
-} from './lib/render'
-import { ROOT } from './lib/tools'
+} from '../../scripts/cluster/render'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-kubeconform-'))
 
@@ -36,7 +36,7 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
     const bootstrap = join(work, 'helm-bootstrap-mode.yaml')
     const kind = ciValuesFiles().find((f) => f.endsWith('kind-values.yaml')) as string
     writeFileSync(bootstrap, helmTemplate([kind], ['telemetry.mode=bootstrap']))
-    const operatorConfig = join(ROOT, 'operator-config', 'instrumentation.yaml')
+    const operatorConfig = join(REPO_ROOT, 'operator-config', 'instrumentation.yaml')
     const synth = synthPlatform()
     // The kind cluster's add-ons (make kind-addons), synthesized beside the platform.
     const addonsDir = join(synth.dir, KIND_ADDONS_DIR)

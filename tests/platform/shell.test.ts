@@ -2,17 +2,18 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { ROOT, runOk } from './lib/tools'
+import { REPO_ROOT } from '@shopscope/system'
+import { runOk } from '../../scripts/cluster/tools'
 
 describe('shell scripts and make recipes', () => {
   it('never pipe into head under pipefail (the writer may die of SIGPIPE: exit 141)', () => {
     // The cold CI run at f26d0de failed so: `etcd --version | head -1` in build-etcd.sh.
-    const files = runOk('git', ['-C', ROOT, 'ls-files', '*.sh', 'Makefile', 'mk/*.mk'])
+    const files = runOk('git', ['-C', REPO_ROOT, 'ls-files', '*.sh', 'Makefile', 'mk/*.mk'])
       .split('\n')
       .filter(Boolean)
     assert.ok(files.length > 10, files.join(' '))
     const offending = files.flatMap((file) => {
-      const text = readFileSync(join(ROOT, file), 'utf8')
+      const text = readFileSync(join(REPO_ROOT, file), 'utf8')
       // Every make recipe runs with -o pipefail (.SHELLFLAGS in the Makefile).
       if (file.endsWith('.sh') && !/set -[a-z]*o pipefail/.test(text)) return []
       return text

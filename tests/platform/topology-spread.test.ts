@@ -8,7 +8,7 @@ import {
   helmTemplate,
   helmTemplateResult,
   parseObjects,
-} from './lib/render'
+} from '../../scripts/cluster/render'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 

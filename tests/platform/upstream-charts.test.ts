@@ -12,13 +12,13 @@ import {
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { NAMESPACES, NODE_PORTS } from '@shopscope/system'
+import { NAMESPACES, NODE_PORTS, REPO_ROOT } from '@shopscope/system'
 import { parse, stringify } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { UPSTREAM_PODS } from '../../cdk8s/src/names'
-import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from './lib/render'
+import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../scripts/cluster/render'
 import { kubeconform } from './lib/kubeconform'
-import { ROOT, runOk } from './lib/tools'
+import { runOk } from '../../scripts/cluster/tools'
 import {
   LIB,
   chartMetadata,
@@ -85,7 +85,7 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
     mkdirSync(join(checkout, 'scripts', 'cluster', 'kind'), { recursive: true })
     copyFileSync(LIB, join(checkout, 'scripts', 'cluster', 'lib.sh'))
     for (const file of ['versions.env', 'kind-config.yaml', 'scripts/cluster/kind/env.sh'])
-      copyFileSync(join(ROOT, file), join(checkout, file))
+      copyFileSync(join(REPO_ROOT, file), join(checkout, file))
     const source = (env: Record<string, string>) =>
       spawnSync(
         'bash',
@@ -109,7 +109,7 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
   })
 
   it('cluster-up (deploy.sh, the one copy of the deploy steps) installs both charts through chart_source, with the operator values of lib.sh', () => {
-    const up = readFileSync(join(ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
+    const up = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
     const installs = up.match(/hc upgrade --install (opentelemetry-operator|kps) [^\n]*/g) ?? []
     assert.deepEqual(installs, [
       'hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \\',

@@ -1,6 +1,6 @@
 // An alert seen where it matters: listed by Alertmanager (its API), and delivered to the
-// in-cluster receiver (its log, read as tests/cluster/alert-receiver.ts reads it).
-import { parseNotifications, seen } from '../../../tests/cluster/alert-receiver'
+// in-cluster receiver (its log, parsed by scripts/cluster/alert-receiver.ts).
+import { parseNotifications, seen } from '../../cluster/alert-receiver'
 import { kubectl } from './cluster'
 
 export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL || 'http://localhost:9093'

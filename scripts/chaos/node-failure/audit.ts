@@ -3,7 +3,7 @@
 // (`kubectl exec` into the MySQL pods of cdk8s/src/constructs/mysql.ts) with the application
 // user whose credentials the pod's own environment holds: no password leaves the pod.
 import type { SERVICES_WITH_DATABASE } from '@shopscope/system'
-import type { Shoppers } from '../../../tests/cluster/shoppers'
+import type { Shoppers } from '../../traffic/shoppers'
 import { kubectl } from './cluster'
 
 type Database = (typeof SERVICES_WITH_DATABASE)[number]['database']

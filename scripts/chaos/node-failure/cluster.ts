@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import { cacheDir, pinned, readVersions } from '@shopscope/system'
-import { run } from '../../../tests/cluster/run'
+import { run } from '../../cluster/run'
 
 /** KUBECTL when it is found, else the pinned kubectl the cluster scripts put on their PATH. */
 function kubectlBinary(): string {

@@ -4,7 +4,7 @@
 // containers.conf), the one place that names them; scripts/cluster/lib.sh makes that choice.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
-import { run, type Result } from '../../../tests/cluster/run'
+import { run, type Result } from '../../cluster/run'
 
 const KIND_ENV = join(__dirname, '..', '..', 'cluster', 'kind', 'env.sh')
 

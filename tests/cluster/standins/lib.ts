@@ -5,18 +5,17 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after } from 'node:test'
-import { NAMESPACES } from '@shopscope/system'
+import { NAMESPACES, REPO_ROOT } from '@shopscope/system'
 import {
   type K8sObject,
   VERSIONS,
   parseObjects,
   readObjects,
   synthPlatform,
-} from '../../platform/lib/render'
-import { ROOT } from '../../platform/lib/tools'
+} from '../../../scripts/cluster/render'
 import { chartPath, operatorValuesArgs, templateUpstream } from '../../platform/lib/upstream-charts'
 
-export const BUILD = join(ROOT, 'scripts', 'images', 'standins', 'build.sh')
+export const BUILD = join(REPO_ROOT, 'scripts', 'images', 'standins', 'build.sh')
 export const pin = (key: string): string => {
   const value = VERSIONS[key]
   if (!value) throw new Error(`versions.env: ${key} is not pinned`)

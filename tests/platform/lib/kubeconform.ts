@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { KUBERNETES_VERSION } from './render'
+import { KUBERNETES_VERSION } from '../../../scripts/cluster/render'
 import { SCHEMA_LOCATION_TEMPLATE, schemaDir } from './schemas'
-import { type RunResult, run, tool } from './tools'
+import { type RunResult, run, tool } from '../../../scripts/cluster/tools'
 
 /**
  * kubeconform -strict against our generated schemas only: no other schema location, and no

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 import { createGenerator } from 'ts-json-schema-generator'
-import { CACHE_DIR, ROOT } from './tools'
+
+const CACHE_DIR = join(REPO_ROOT, '.cache', 'platform')
 
 /**
  * Strict JSON schemas for kubeconform, generated from the TypeScript types of the npm
@@ -101,7 +103,7 @@ function openFreeFormObjects(node: unknown): void {
 
 function packageVersion(name: string): string {
   return (
-    JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+    JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
       version: string
     }
   ).version
@@ -131,7 +133,7 @@ export function schemaDir(): string {
   rmSync(work, { recursive: true, force: true })
   mkdirSync(work, { recursive: true })
   // The generator needs a TypeScript entry inside the repository, where node_modules resolves.
-  const entry = join(ROOT, '.cache', `schema-entry-${process.pid}.ts`)
+  const entry = join(REPO_ROOT, '.cache', `schema-entry-${process.pid}.ts`)
   writeFileSync(
     entry,
     KINDS.map(
@@ -142,7 +144,7 @@ export function schemaDir(): string {
   try {
     const generator = createGenerator({
       path: entry,
-      tsconfig: join(ROOT, 'tsconfig.base.json'),
+      tsconfig: join(REPO_ROOT, 'tsconfig.base.json'),
       skipTypeCheck: true,
       // Inline every type: the packages reuse interface names across API groups.
       expose: 'none',

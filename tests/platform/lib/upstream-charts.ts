@@ -1,14 +1,15 @@
 import { join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
-import { KUBERNETES_VERSION } from './render'
-import { ROOT, type RunResult, run, runOk, tool } from './tools'
+import { KUBERNETES_VERSION } from '../../../scripts/cluster/render'
+import { type RunResult, run, runOk, tool } from '../../../scripts/cluster/tools'
 
 /**
  * The upstream charts `make cluster-up` installs, rendered offline from their packaged .tgz files.
  * The directory and the operator's values arguments come from scripts/cluster/lib.sh itself, so
  * the test renders exactly what cluster-up installs.
  */
-export const LIB = join(ROOT, 'scripts', 'cluster', 'lib.sh')
+export const LIB = join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh')
 
 function fromLib(script: string): string[] {
   const result = run('bash', ['-c', `. "${LIB}" && ${script}`])
@@ -23,7 +24,7 @@ export function chartsDir(): string {
     throw new Error(
       'no packaged upstream charts: set CHARTS_DIR to a directory holding ' +
         'opentelemetry-operator-<version>.tgz and kube-prometheus-stack-<version>.tgz, ' +
-        `or put them in ${join(ROOT, '..', 'shared', 'charts')}`,
+        `or put them in ${join(REPO_ROOT, '..', 'shared', 'charts')}`,
     )
   }
   return dir

@@ -2,7 +2,7 @@
 // cluster is changed under them: the helm upgrade test (browse and fill carts, zero failures
 // expected) and `make chaos-node` (also check out, every acknowledged order audited after).
 import { randomBytes } from 'node:crypto'
-import { Browser } from '../telemetry/browser'
+import { Browser } from './browser'
 
 /** One request a shopper made; `error` when it failed (its first line). */
 export type ShopperRequest = { at: number; step: string; error?: string }

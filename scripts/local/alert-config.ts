@@ -1,8 +1,13 @@
 // The rule file and Alertmanager config with test timings: the local stack and the tests use
 // these instead of editing copies by hand, so the production files stay the only source.
-import { ALERTMANAGER_CONFIG, ALERTS_DIR, readText } from './sources'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 import { withRunbookBase } from '../../cdk8s/src/runbooks'
+
+export const ALERTS_DIR = join(REPO_ROOT, 'alerts')
+export const ALERTMANAGER_CONFIG = join(ALERTS_DIR, 'alertmanager.yaml')
+const readText = (path: string) => readFileSync(path, 'utf8')
 
 /** The base every webhook URL of alerts/alertmanager.yaml starts with. */
 export const RECEIVER_PLACEHOLDER_BASE = 'http://alert-receiver.invalid:9095'

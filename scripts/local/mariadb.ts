@@ -7,8 +7,9 @@ import { randomBytes } from 'node:crypto'
 import { createConnection } from 'mysql2/promise'
 
 /**
- * A throwaway MariaDB server for tests: its own data directory and a free loopback port.
- * Tests never share tables: each file asks for a fresh database with `createTestDatabase`.
+ * A throwaway MariaDB server (the tests, `make dev`, the local stack): its own data directory and
+ * a free loopback port. Tests never share tables: each file asks for a fresh database with
+ * `createTestDatabase`.
  */
 export interface MariaDb {
   /** mysql://user:password@127.0.0.1:port (no database) */

@@ -1,7 +1,9 @@
-// The Prometheus and Alertmanager binaries the checks run. A missing one fails with the fix.
+// The Prometheus and Alertmanager binaries the local stack and the checks run. A missing one
+// fails with the fix.
 import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 
 /**
  * Env variable overriding the binary, the build `make prometheus` links into .tools/bin (the
@@ -20,7 +22,7 @@ const TOOLS = {
 } as const
 
 /** Where `make prometheus` links the Prometheus release the cluster runs. */
-export const BUILT_TOOLS_DIR = join(__dirname, '..', '..', '.tools', 'bin')
+export const BUILT_TOOLS_DIR = join(REPO_ROOT, '.tools', 'bin')
 
 export type ToolName = keyof typeof TOOLS
 

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { NAMESPACES, readVersions } from '@shopscope/system'
+import { NAMESPACES, REPO_ROOT, readVersions } from '@shopscope/system'
 import { parseAllDocuments } from 'yaml'
-import { type LogsBackend, readInputs } from '../../../cdk8s/src/inputs'
-import { synth } from '../../../cdk8s/src/synth'
-import { CHART_DIR, ROOT, run, runOk, tool, type RunResult } from './tools'
+import { type LogsBackend, readInputs } from '../../cdk8s/src/inputs'
+import { synth } from '../../cdk8s/src/synth'
+import { CHART_DIR, run, runOk, tool, type RunResult } from './tools'
 
 export const VERSIONS = readVersions()
 export const KUBERNETES_VERSION = VERSIONS.KUBERNETES_VERSION as string
@@ -71,7 +71,7 @@ export function parseObjects(text: string): K8sObject[] {
  */
 export function synthPlatform(logsBackend: LogsBackend = 'loki'): { dir: string; files: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'shopscope-cdk8s-'))
-  synth(readInputs(ROOT, { LOGS_BACKEND: logsBackend }), dir, 'test-password')
+  synth(readInputs(REPO_ROOT, { LOGS_BACKEND: logsBackend }), dir, 'test-password')
   const files = readdirSync(dir)
     .filter((file) => file.endsWith('.k8s.yaml'))
     .sort()
