@@ -2,7 +2,8 @@
  * `make bench` / `make test-bench`: throughput, latency, CPU per request, span accounting,
  * checkout integrity and peak memory of the shop for the telemetry configurations (configs.ts:
  * the standard ones and the ablation's), in one run of interleaved rounds; writes
- * <out>/<date>.json and latest.md (default out: tests/bench/results).
+ * <out>/<date>.json and latest.md (default out: tests/bench/results, whose run also writes its
+ * target table into README.md: ./readme-targets).
  *
  *   node --import tsx tests/bench/bench.ts [--short] [--out <dir>] [--configs <list>]
  *     [--rounds <n>] [--scenarios <list>]
@@ -32,6 +33,7 @@ import { baseOf, parseConfigs } from './configs'
 import { untilBreakersOpen } from './dead-collector'
 import { aggregateRounds, roundOrder } from './rounds'
 import { targets } from './targets'
+import { targetTable, writeTargetTable } from './readme-targets'
 import { startDiscardBackend, type DiscardBackend } from './discard-backend'
 import { measure, type LoadResult } from './load'
 import {
@@ -58,7 +60,8 @@ const flag = (name: string) => {
   const i = process.argv.lastIndexOf(name)
   return i > 0 ? process.argv[i + 1] : undefined
 }
-const OUT_DIR = flag('--out') ?? join(__dirname, 'results')
+const COMMITTED_RESULTS = join(__dirname, 'results')
+const OUT_DIR = flag('--out') ?? COMMITTED_RESULTS
 const TIMING = short ? { warmupSeconds: 1, seconds: 2 } : { warmupSeconds: 3, seconds: 10 }
 const CONNECTIONS = 20
 const SEED_RATE = 200
@@ -326,6 +329,10 @@ async function main() {
       `${JSON.stringify(results, null, 2)}\n`,
     )
     writeFileSync(join(OUT_DIR, 'latest.md'), md)
+    // Only the committed results speak for the README, not a short run or a profiled one.
+    if (OUT_DIR === COMMITTED_RESULTS && !short && !PROFILE) {
+      writeTargetTable(join(__dirname, '..', '..', 'README.md'), targetTable(results))
+    }
     console.log(
       `results: ${join(OUT_DIR, `${date.slice(0, 10)}.json`)} and latest.md (logs in ${runDir})`,
     )

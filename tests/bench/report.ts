@@ -7,6 +7,7 @@ import type { LoadResult } from './load'
 import { describeConfig, isAblation, type Telemetry } from './configs'
 import { ablationTables } from './ablation-table'
 import { median, stackCpuOfRun } from './rounds'
+import { targetTable } from './readme-targets'
 
 const ROOT = join(__dirname, '..', '..')
 
@@ -265,9 +266,7 @@ export function markdown(results: Results): string {
   for (const c of results.configs)
     row([c.telemetry, ...services.map((s) => c.peakRssMiB[s] ?? '-')])
   lines.push('', '## Targets', '')
-  row(['target', 'measured', 'met'])
-  row(['---', '---', '---'])
-  for (const t of results.targets) row([t.name, t.value, t.met ? 'yes' : '**no**'])
+  lines.push(targetTable(results))
   return `${lines.join('\n')}\n`
 }
 

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { describe, it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
+import { tableIn } from '../bench/readme-targets'
 
 const README_MAX_LINES = 250
 
@@ -99,6 +100,18 @@ describe('README.md', () => {
     assert.ok(lines.includes('make deps local-up'), 'no `make deps local-up` in a sh block')
     assert.ok(lines.includes('make test'), 'no `make test` in a sh block')
     assert.match(readFileSync(join(REPO_ROOT, '.ci/run'), 'utf8'), /^make test 2>&1/m)
+  })
+
+  it("shows the last committed make bench's targets, as that run wrote them", () => {
+    const latest = readFileSync(join(REPO_ROOT, 'tests/bench/results/latest.md'), 'utf8')
+    const section = latest.slice(latest.indexOf('\n## Targets\n')).split('\n')
+    const table = section.filter((line) => line.startsWith('|')).join('\n')
+    assert.ok(table.length > 0, 'latest.md has no ## Targets table')
+    assert.equal(
+      tableIn(readme),
+      table,
+      'README.md: the targets differ from latest.md (make bench writes both)',
+    )
   })
 })
 
