@@ -24,6 +24,14 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 }
  */
 const STALE_CONNECTION_RETRIES = 3
 const STALE_CONNECTION_ERRORS = new Set(['ECONNRESET', 'EPIPE'])
+/**
+ * Connecting failed, so nothing was sent: a Service's endpoints still naming a pod that has just
+ * exited (kube-proxy has not caught up with the end of its drain) refuse a new connection this
+ * way, and the next attempt may reach another pod. Sent again, whatever the method, after a short
+ * wait that grows with each attempt, within the same retries and the call's time limit.
+ */
+const NOT_CONNECTED_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH'])
+const NOT_CONNECTED_WAIT_MS = 50
 
 export interface CallOptions {
   method: string
@@ -47,7 +55,7 @@ export function httpCall(
       req.destroy()
       reject(new CallFailed(reason))
     }
-    const send = (staleRetriesLeft: number) => {
+    const send = (retriesLeft: number) => {
       let answered = false
       req = request(
         url,
@@ -77,9 +85,14 @@ export function httpCall(
       const sent = req
       sent.on('error', (err: NodeJS.ErrnoException) => {
         if (settled) return
-        const stale = sent.reusedSocket && !answered && STALE_CONNECTION_ERRORS.has(err.code ?? '')
-        if (stale && staleRetriesLeft > 0) send(staleRetriesLeft - 1)
-        else fail('unreachable')
+        const code = err.code ?? ''
+        const stale = sent.reusedSocket && !answered && STALE_CONNECTION_ERRORS.has(code)
+        if (retriesLeft === 0) fail('unreachable')
+        else if (stale) send(retriesLeft - 1)
+        else if (NOT_CONNECTED_ERRORS.has(code)) {
+          const attempt = STALE_CONNECTION_RETRIES - retriesLeft + 1
+          setTimeout(() => settled || send(retriesLeft - 1), NOT_CONNECTED_WAIT_MS * attempt)
+        } else fail('unreachable')
       })
       sent.end(options.body)
     }

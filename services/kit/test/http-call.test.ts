@@ -60,4 +60,51 @@ describe('httpCall on keep-alive connections', () => {
     assert.equal(handled, handledBefore)
     dropFirst = false
   })
+
+  it('sends a call again when connecting was refused: nothing reached a server', async () => {
+    // A port nothing listens on yet, like a Service endpoint whose pod has just exited.
+    const probe = createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise<void>((r) => probe.close(() => r()))
+    let received = 0
+    const late = createServer((_req, res) => {
+      received++
+      res.end('late answer')
+    })
+    const call = httpCall(new URL(`http://127.0.0.1:${port}/cart/items`), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      timeoutMs: 2000,
+    })
+    // Listening only after the first attempt was refused, before the first retry.
+    await new Promise<void>((r) => setTimeout(r, 10))
+    await new Promise<void>((r) => late.listen(port, '127.0.0.1', r))
+    try {
+      const answer = await call
+      assert.equal(answer.text, 'late answer')
+      assert.equal(received, 1, 'sent once to the server')
+    } finally {
+      late.closeAllConnections()
+      late.close()
+    }
+  })
+
+  it('gives up on a port that keeps refusing, within its retries', async () => {
+    const probe = createServer()
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
+    const port = (probe.address() as AddressInfo).port
+    await new Promise<void>((r) => probe.close(() => r()))
+    const started = Date.now()
+    await assert.rejects(
+      httpCall(new URL(`http://127.0.0.1:${port}/`), {
+        method: 'GET',
+        headers: {},
+        timeoutMs: 5000,
+      }),
+      (err) => err instanceof CallFailed && err.reason === 'unreachable',
+    )
+    assert.ok(Date.now() - started < 1000, 'three short waits, not the time limit')
+  })
 })
