@@ -321,3 +321,28 @@ export class DatabaseState {
     this.stopped = true
   }
 }
+
+/** How many times a transaction InnoDB chose as a deadlock's victim runs in all. */
+export const DEADLOCK_ATTEMPTS = 3
+
+/**
+ * `db.transaction(run, config)`, run again when InnoDB rolled it back as a deadlock's victim
+ * (ER_LOCK_DEADLOCK, SQLSTATE 40001). The server undid all of it, so running it again is what
+ * its error asks for; rows locked in different orders by concurrent adds and checkouts of one
+ * cart can deadlock even under READ COMMITTED (unique-key checks take shared locks). `run` must
+ * do nothing but its statements: it may run more than once.
+ */
+export async function transactionRetryingDeadlocks<T>(
+  db: Knex,
+  run: (trx: Knex.Transaction) => Promise<T>,
+  config?: Knex.TransactionConfig,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(run, config)
+    } catch (err) {
+      const deadlock = (err as { code?: unknown }).code === 'ER_LOCK_DEADLOCK'
+      if (!deadlock || attempt >= DEADLOCK_ATTEMPTS) throw err
+    }
+  }
+}

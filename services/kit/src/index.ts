@@ -7,6 +7,7 @@ export {
   databaseName,
   utf8mb4Migration,
   DatabaseState,
+  transactionRetryingDeadlocks,
   type Migration,
 } from './db'
 export { isDatabaseUnavailable } from './db-errors'

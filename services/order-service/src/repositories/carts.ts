@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { conflict, notFound } from '@shopscope/kit'
+import { conflict, notFound, transactionRetryingDeadlocks } from '@shopscope/kit'
 import { MAX_CART_LINES, MAX_QUANTITY, type Cart, type Product } from '@shopscope/contracts'
 
 export interface CartLineRow {
@@ -46,7 +46,8 @@ export class CartRepository {
     product: Pick<Product, 'id' | 'name' | 'price'>,
     quantity: number,
   ): Promise<Cart> {
-    await this.db.transaction(
+    await transactionRetryingDeadlocks(
+      this.db,
       async (trx) => {
         const held = (await trx('cart_items')
           .where({ user_id: userId })

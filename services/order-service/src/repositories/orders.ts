@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { notFound } from '@shopscope/kit'
+import { notFound, transactionRetryingDeadlocks } from '@shopscope/kit'
 import {
   MAX_QUANTITY,
   type Order,
@@ -57,7 +57,7 @@ export class OrderRepository {
     idempotencyKey: string,
   ): Promise<StoredOrder | { empty: 'empty' | 'checked_out' }> {
     try {
-      const id = await this.db.transaction(async (trx) => {
+      const id = await transactionRetryingDeadlocks(this.db, async (trx) => {
         // Inserted first: a concurrent request with the same key waits here, then fails.
         const [orderId] = (await trx('orders').insert({
           user_id: userId,
