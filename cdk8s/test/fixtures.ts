@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { PlatformInputs } from '../src/inputs'
 import { buildPlatform } from '../src/platform'
 import { parseVersions } from '@shopscope/system'
+import type { K8sObject } from '../../scripts/cluster/render'
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8')
 
@@ -23,18 +24,8 @@ export function fixtureInputs(overrides: Partial<PlatformInputs> = {}): Platform
   }
 }
 
-export type Obj = {
-  apiVersion: string
-  kind: string
-  metadata: {
-    name: string
-    namespace?: string
-    labels?: Record<string, string>
-    annotations?: Record<string, string>
-  }
-  spec?: any // eslint-disable-line @typescript-eslint/no-explicit-any -- assertions walk any kind
-  data?: Record<string, string>
-  stringData?: Record<string, string>
+/** A synthesized object as the assertions read it: the rendered chart's shape, RBAC fields typed. */
+export type Obj = K8sObject & {
   rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[]
   subjects?: { kind: string; name: string; namespace?: string }[]
 }
