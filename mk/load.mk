@@ -29,7 +29,7 @@ chaos-pods: ## On the cluster of cluster-up: kill a shop pod, take a MySQL and p
 
 # kind only (two workers): its nodes are containers, stopped and started with docker or podman.
 chaos-node: ## On kind: stop the worker without monitoring under shopper load; pods move, NodeNotReady delivered, the node back, orders audited
-	@$(CLUSTER_ACCESS) node --import tsx scripts/chaos/node-failure.ts
+	@$(CLUSTER_ACCESS) node --import tsx dev/chaos/node-failure.ts
 
 # tests/load/*.test.ts run with the local scenarios (mk/local.mk) and need Locust.
 test-local: tool-locust

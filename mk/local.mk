@@ -15,16 +15,16 @@ test-collector: collector tool-jaeger tool-victorialogs ## otelcol validate of t
 	$(NODE_TEST) tests/local/collector-*.test.ts
 
 local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## [run] Local stack without Docker on fixed ports (LOCAL_*_PORT): shop :8080, Jaeger :16686, VictoriaLogs :9428, Prometheus :9090, Alertmanager :9093 (state in .run/local)
-	@$(TSX) scripts/local/up.ts
+	@$(TSX) dev/local/up.ts
 
 local-down: ## [run] Stop the local stack
-	@$(TSX) scripts/local/down.ts
+	@$(TSX) dev/local/down.ts
 
 local-fault: ## A fault switch on the local stack: SERVICE=order-service FAULT=failDependency=product-service (latencyMs=800, errorRate=0.2, off)
-	@$(TSX) scripts/local/faults.ts "$(SERVICE)" "$(FAULT)"
+	@$(TSX) dev/local/faults.ts "$(SERVICE)" "$(FAULT)"
 
 local-status: ## [run] URLs and processes of the local stack
-	@$(TSX) scripts/local/status.ts
+	@$(TSX) dev/local/status.ts
 
 tour-images: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## docs/tour.md's screenshots again, from its test on the local stack
 	TOUR_IMAGES=docs/img/tour $(LOCAL_TEST) tests/local/scenario-tour.test.ts

@@ -10,10 +10,10 @@ synth: ## Synthesize the cdk8s app into cdk8s/dist (manifests + kube-prometheus-
 
 test-platform: tools ## [test] the system model, make's front door, helm lint/template, kubeconform -strict, cdk8s assertions + snapshot, cross-references
 	$(NODE_TEST) system/test/*.test.ts cdk8s/test/*.test.ts tests/platform/*.test.ts
-	node --import tsx scripts/cluster/resources.ts
+	node --import tsx dev/cluster/resources.ts
 
 resources: ## Total CPU/memory requests and limits of the whole stack
-	@node --import tsx scripts/cluster/resources.ts
+	@node --import tsx dev/cluster/resources.ts
 
 # How the cluster targets (chaos, load-cluster) reach the cluster of cluster-up: kubectl (the
 # pinned release this machine built, else the one on PATH), kind's context, and Alertmanager's

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { PlatformInputs } from '../src/inputs'
 import { buildPlatform } from '../src/platform'
 import { parseVersions } from '@shopscope/system'
-import type { K8sObject } from '../../scripts/cluster/render'
+import type { K8sObject } from '../../dev/cluster/render'
 
 const fixture = (name: string) => readFileSync(join(__dirname, 'fixtures', name), 'utf8')
 

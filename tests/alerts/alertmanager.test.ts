@@ -3,10 +3,10 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, type IncomingMessage } from 'node:http'
 import { after, before, test } from 'node:test'
-import { renderAlertmanagerConfig } from '../../scripts/local/alert-config'
+import { renderAlertmanagerConfig } from '../../dev/local/alert-config'
 import { ALERTMANAGER_CONFIG, loadRuleFiles } from './sources'
 import { startAlertmanager, type Daemon } from './daemon'
-import { runTool } from '../../scripts/local/prometheus-tools'
+import { runTool } from '../../dev/local/prometheus-tools'
 
 const RECEIVER_FOR_SEVERITY: Record<string, string> = { critical: 'critical', warning: 'warning' }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../harness'
-import { toolPath, type ToolName } from '../../scripts/local/prometheus-tools'
+import { toolPath, type ToolName } from '../../dev/local/prometheus-tools'
 
 export interface Daemon {
   url: string

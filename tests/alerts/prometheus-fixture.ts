@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startDaemon, type Daemon } from './daemon'
-import { runTool } from '../../scripts/local/prometheus-tools'
+import { runTool } from '../../dev/local/prometheus-tools'
 
 export interface SyntheticSeries {
   name: string

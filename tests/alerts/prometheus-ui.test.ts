@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { launchChromium } from '../harness/chromium'
 import { startDaemon, type Daemon } from './daemon'
-import { BUILT_TOOLS_DIR, toolPath } from '../../scripts/local/prometheus-tools'
+import { BUILT_TOOLS_DIR, toolPath } from '../../dev/local/prometheus-tools'
 
 // Written on every run (docs/img/prometheus-ui.png is a copy of one, for docs/local.md).
 const SCREENSHOT = resolve(__dirname, '../../test-results/prometheus-ui.png')

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { test } from 'node:test'
 import { parse } from 'yaml'
-import { renderRules } from '../../scripts/local/alert-config'
+import { renderRules } from '../../dev/local/alert-config'
 import { loadRuleFiles, ruleTestFiles } from './sources'
-import { runTool } from '../../scripts/local/prometheus-tools'
+import { runTool } from '../../dev/local/prometheus-tools'
 
 const ruleFiles = loadRuleFiles()
 const alertNames = [...new Set(ruleFiles.flatMap((f) => f.rules.flatMap((r) => r.alert ?? [])))]

@@ -7,8 +7,8 @@ import { after, before, describe, it } from 'node:test'
 import { parse } from 'yaml'
 import { readInputs } from '../../cdk8s/src/inputs'
 import { RUNBOOK_BASE_PLACEHOLDER, withRunbookBase } from '../../cdk8s/src/runbooks'
-import { recorderRunbookBaseUrl, startAlertRecorder } from '../../scripts/local/alert-recorder'
-import { renderRules } from '../../scripts/local/alert-config'
+import { recorderRunbookBaseUrl, startAlertRecorder } from '../../dev/local/alert-recorder'
+import { renderRules } from '../../dev/local/alert-config'
 import { ROOT, RUNBOOKS_DIR, type Rule, loadDashboards, loadRuleFiles, readText } from './sources'
 
 const alerts = loadRuleFiles().flatMap((file) => file.rules.filter((rule) => rule.alert))

@@ -3,7 +3,7 @@ import { dashboardFiles } from '@shopscope/dashboards'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parse } from 'yaml'
-import { ALERTMANAGER_CONFIG, ALERTS_DIR } from '../../scripts/local/alert-config'
+import { ALERTMANAGER_CONFIG, ALERTS_DIR } from '../../dev/local/alert-config'
 
 export { ALERTMANAGER_CONFIG, ALERTS_DIR }
 export const ROOT = resolve(__dirname, '../..')

@@ -1,4 +1,4 @@
-// The local stack's ports (scripts/local/ports.ts): fixed defaults a person can bookmark,
+// The local stack's ports (dev/local/ports.ts): fixed defaults a person can bookmark,
 // overridden by environment; a taken port stops `make local-up` before anything starts, naming
 // the port, its variable and its holder; test stacks get exclusive blocks instead.
 import { spawnSync } from 'node:child_process'
@@ -16,7 +16,7 @@ import {
   reservePortBlock,
   SUGGESTED_OFFSET,
   type PortName,
-} from '../../scripts/local/ports'
+} from '../../dev/local/ports'
 
 const listen = (port: number) =>
   new Promise<Server>((resolve, reject) => {

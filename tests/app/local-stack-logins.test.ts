@@ -9,7 +9,7 @@ import {
 } from '@shopscope/tests/harness'
 import { service as userService } from '../../services/user-service/src/service'
 import { service as frontendService } from '../../services/frontend/src/service'
-import { LOCAL_SERVICE_ENV } from '../../scripts/local/services'
+import { LOCAL_SERVICE_ENV } from '../../dev/local/services'
 
 /**
  * On the local stack every shopper connects from 127.0.0.1. One local client that exhausts its

@@ -1,11 +1,11 @@
-// The shopper loop of the cluster tests (scripts/traffic/shoppers.ts) against a stand-in shop:
+// The shopper loop of the cluster tests (dev/traffic/shoppers.ts) against a stand-in shop:
 // what `make chaos-node` audits (acknowledged orders, checkouts submitted) and what the upgrade
 // test asserts (failed requests) must be counted right before any cluster relies on them.
 import assert from 'node:assert/strict'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
-import { Shoppers } from '../../scripts/traffic/shoppers'
+import { Shoppers } from '../../dev/traffic/shoppers'
 
 /** The frontend's forms and redirects, no more; `down` answers 503 to everything. */
 function standInShop() {

@@ -11,15 +11,15 @@ import {
   COLLECTOR_CONFIG,
   collectorPorts,
   localCollectorEnv,
-} from '../../scripts/local/collector'
-import { reservePortBlock, type Ports } from '../../scripts/local/ports'
+} from '../../dev/local/collector'
+import { reservePortBlock, type Ports } from '../../dev/local/ports'
 import {
   spawnDetached,
   stopProcess,
   waitUntilReady,
   type RunningProcess,
-} from '../../scripts/local/processes'
-import { AUTOINSTRUMENTATION, serviceSpecs } from '../../scripts/local/services'
+} from '../../dev/local/processes'
+import { AUTOINSTRUMENTATION, serviceSpecs } from '../../dev/local/services'
 import {
   ablationEnv,
   baseOf,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
-import { seen } from '../../scripts/cluster/alert-receiver'
+import { seen } from '../../dev/cluster/alert-receiver'
 import { CHAOS_STARTED_AT, delivered } from './receiver-log'
 import { eventually } from '../local/eventually'
 import { useCluster } from './kube'

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { before, describe, it } from 'node:test'
-import { seen } from '../../scripts/cluster/alert-receiver'
+import { seen } from '../../dev/cluster/alert-receiver'
 import { CHAOS_STARTED_AT, delivered } from './receiver-log'
 import { useCluster } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 describe('make chaos-pods', { concurrency: false }, () => {
   before(useCluster)

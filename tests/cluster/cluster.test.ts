@@ -21,7 +21,7 @@ import {
   ready,
   useCluster,
 } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 /** A cgroup's memory less its inactive page cache (v1: usage_in_bytes; v2: memory.current). */
 function workingSet(dir: string): number {

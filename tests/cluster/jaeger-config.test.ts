@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
-import { VERSIONS, readObjects, synthPlatform } from '../../scripts/cluster/render'
-import { run, runOk, tool } from '../../scripts/cluster/tools'
+import { VERSIONS, readObjects, synthPlatform } from '../../dev/cluster/render'
+import { run, runOk, tool } from '../../dev/cluster/tools'
 import { startJaeger } from './jaeger-run'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))

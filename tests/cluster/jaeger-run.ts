@@ -13,8 +13,8 @@ import { JAEGER } from '@shopscope/system'
 import { parse, stringify } from 'yaml'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
 import { freePort } from '../harness'
-import type { K8sObject } from '../../scripts/cluster/render'
-import { tool } from '../../scripts/cluster/tools'
+import type { K8sObject } from '../../dev/cluster/render'
+import { tool } from '../../dev/cluster/tools'
 
 export interface RunningJaeger {
   /** The query API and UI. */

@@ -17,8 +17,8 @@ import { launchChromium } from '../harness/chromium'
 import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
 import { freePort } from '../harness'
-import { readObjects, synthPlatform } from '../../scripts/cluster/render'
-import { tool } from '../../scripts/cluster/tools'
+import { readObjects, synthPlatform } from '../../dev/cluster/render'
+import { tool } from '../../dev/cluster/tools'
 import { startJaeger, waitServing } from './jaeger-run'
 
 const SCREENSHOT = resolve(__dirname, '../../test-results/jaeger-trace-logs.png')

@@ -12,7 +12,7 @@ import {
   readVersions,
 } from '@shopscope/system'
 import { parseAllDocuments, parseDocument } from 'yaml'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 export const ROOT = join(__dirname, '..', '..')
 export const VERSIONS = readVersions()

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { kubectlJson, useCluster } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 const LOAD_SCALE = '0.2' // 30 s of the seed report's 2.5 minutes
 

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { seen } from '../../scripts/cluster/alert-receiver'
+import { seen } from '../../dev/cluster/alert-receiver'
 import { delivered } from './receiver-log'
 import { RUN_DIR, useCluster } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 const SUMMARY = join(RUN_DIR, 'node-failure-summary.json')
 

@@ -1,7 +1,7 @@
 // The in-cluster receiver's log, read back by the chaos tests and the resolutions' check after
 // them.
 import { join } from 'node:path'
-import { type Notification, parseNotifications } from '../../scripts/cluster/alert-receiver'
+import { type Notification, parseNotifications } from '../../dev/cluster/alert-receiver'
 import { RUN_DIR, kubectl } from './kube'
 
 /** Where the chaos test leaves the time it started, for the resolutions' check. */

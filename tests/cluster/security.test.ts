@@ -25,7 +25,7 @@ import {
   shopService,
   useCluster,
 } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 const PROBE_NAMESPACE = 'shopscope-netpol-probe'
 

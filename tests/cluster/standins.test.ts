@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
 import { stringify } from 'yaml'
-import { ciValuesFiles, helmTemplate, parseObjects } from '../../scripts/cluster/render'
+import { ciValuesFiles, helmTemplate, parseObjects } from '../../dev/cluster/render'
 import {
   bare,
   BUILD,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { CLUSTER, ROOT, env, nodeEngine } from './kube'
-import { run } from '../../scripts/cluster/run'
+import { run } from '../../dev/cluster/run'
 
 const CLUSTER_SH = join(ROOT, 'scripts', 'cluster', 'kind', 'cluster.sh')
 const WORKER = `${CLUSTER}-worker`

@@ -21,7 +21,7 @@ import {
 } from '@shopscope/system'
 import { parse } from 'yaml'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
-import { Browser } from '../../scripts/traffic/browser'
+import { Browser } from '../../dev/traffic/browser'
 import { eventually } from '../local/eventually'
 import { ROOT, SERVICES, deployed, kubectlJson, nodeUrl, useCluster } from './kube'
 

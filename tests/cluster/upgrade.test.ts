@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
 import { NODE_PORTS } from '@shopscope/system'
 import { HELM, ROOT, SERVICES, currentContext, env, kubectlJson, nodeUrl, useCluster } from './kube'
-import { run } from '../../scripts/cluster/run'
-import { Shoppers } from '../../scripts/traffic/shoppers'
+import { run } from '../../dev/cluster/run'
+import { Shoppers } from '../../dev/traffic/shoppers'
 
 const SHOPPERS = 4
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import type { LightMyRequestResponse } from 'fastify'
-import { freePort } from '../../scripts/local/mariadb'
+import { freePort } from '../../dev/local/mariadb'
 
 /** A DATABASE_URL nothing listens on: the service's database is down. */
 export const deadDatabaseUrl = async (): Promise<string> =>

@@ -4,7 +4,7 @@ export {
   createTestDatabase,
   freePort,
   type MariaDb,
-} from '../../scripts/local/mariadb'
+} from '../../dev/local/mariadb'
 export {
   serviceFixture,
   startRestartableService,

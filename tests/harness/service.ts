@@ -2,7 +2,7 @@ import { after, before } from 'node:test'
 import type { FastifyInstance } from 'fastify'
 import { buildService, generateServiceKeyPair, type ServiceDefinition } from '@shopscope/kit'
 import type { TProperties } from '@sinclair/typebox'
-import { createTestDatabase, freePort, useMariaDb, type MariaDb } from '../../scripts/local/mariadb'
+import { createTestDatabase, freePort, useMariaDb, type MariaDb } from '../../dev/local/mariadb'
 
 export interface TestService {
   app: FastifyInstance

@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import { parse } from 'yaml'
 import { readInputs } from '../../cdk8s/src/inputs'
 import { buildPlatform } from '../../cdk8s/src/platform'
-import { ROOT } from '../../scripts/local/stack'
+import { ROOT } from '../../dev/local/stack'
 
 interface Obj {
   kind: string

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
-import { ROOT } from '../../scripts/local/stack'
+import { ROOT } from '../../dev/local/stack'
 import {
   deliveries,
   prometheusAlerts,

@@ -15,8 +15,8 @@ import {
   collectorBinary,
   collectorPorts,
   localCollectorEnv,
-} from '../../scripts/local/collector'
-import { configuredPorts } from '../../scripts/local/ports'
+} from '../../dev/local/collector'
+import { configuredPorts } from '../../dev/local/ports'
 
 interface CollectorResource {
   kind: string

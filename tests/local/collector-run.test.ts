@@ -14,20 +14,20 @@ import {
   victoriaLogsBinary,
   victoriaLogsOtlp,
   victoriaLogsSpec,
-} from '../../scripts/local/backends'
+} from '../../dev/local/backends'
 import {
   COLLECTOR_CONFIG,
   collectorBinary,
   collectorPorts,
   localCollectorEnv,
-} from '../../scripts/local/collector'
-import { reservePortBlock } from '../../scripts/local/ports'
+} from '../../dev/local/collector'
+import { reservePortBlock } from '../../dev/local/ports'
 import {
   spawnDetached,
   stopProcess,
   waitUntilReady,
   type RunningProcess,
-} from '../../scripts/local/processes'
+} from '../../dev/local/processes'
 import { jaegerTrace, logsOfTrace } from './backends'
 import { eventually } from './eventually'
 

@@ -1,7 +1,7 @@
 // Steady shop traffic for the scenarios: browsing through the frontend, the product API, carts
 // and checkouts, optionally with a share of invalid JSON bodies (the seed report's 10%).
 import { randomUUID } from 'node:crypto'
-import type { StackState } from '../../scripts/local/stack'
+import type { StackState } from '../../dev/local/stack'
 
 export interface LoadOptions {
   requestsPerSecond: number

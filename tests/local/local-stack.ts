@@ -3,12 +3,12 @@
 // VictoriaLogs, faults.
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Delivery } from '../../scripts/local/alert-recorder'
-export { setFaults, type Faults } from '../../scripts/local/faults'
-import { FAST_TIMINGS } from '../../scripts/local/monitoring-config'
-import { removeDatabaseFiles } from '../../scripts/local/database'
-import { reservePortBlock } from '../../scripts/local/ports'
-import { ROOT, startStack, stopStack, type StackState } from '../../scripts/local/stack'
+import type { Delivery } from '../../dev/local/alert-recorder'
+export { setFaults, type Faults } from '../../dev/local/faults'
+import { FAST_TIMINGS } from '../../dev/local/monitoring-config'
+import { removeDatabaseFiles } from '../../dev/local/database'
+import { reservePortBlock } from '../../dev/local/ports'
+import { ROOT, startStack, stopStack, type StackState } from '../../dev/local/stack'
 import {
   jaegerSearch,
   jaegerServices,

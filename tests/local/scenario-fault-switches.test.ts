@@ -3,8 +3,8 @@
 // environment at boot) has an effect seen by the client and in the traces.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { killProcess, restartProcess } from '../../scripts/local/stack'
-import { SERVICES } from '../../scripts/local/services'
+import { killProcess, restartProcess } from '../../dev/local/stack'
+import { SERVICES } from '../../dev/local/services'
 import { eventually } from './eventually'
 import { setFaults, spans, useLocalStack, type LocalStack } from './local-stack'
 

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test'
 import { SERVICE_NAMES } from '@shopscope/system'
 import type { Browser as Chromium } from 'playwright-core'
 import { launchChromium } from '../harness/chromium'
-import { Browser } from '../../scripts/traffic/browser'
+import { Browser } from '../../dev/traffic/browser'
 import { eventually } from './eventually'
 import { logs, spans, useLocalStack, type LocalStack } from './local-stack'
 

@@ -3,8 +3,8 @@
 // from the kill to the delivery printed, and both must be delivered resolved after a restart.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { killProcess, restartProcess } from '../../scripts/local/stack'
-import type { Delivery } from '../../scripts/local/alert-recorder'
+import { killProcess, restartProcess } from '../../dev/local/stack'
+import type { Delivery } from '../../dev/local/alert-recorder'
 import { eventually } from './eventually'
 import { startLoad, type Load } from './load'
 import { deliveries, sleep, useLocalStack, type LocalStack } from './local-stack'

@@ -10,8 +10,8 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { launchChromium } from '../harness/chromium'
 import { jaegerTrace, logsOfTrace } from './backends'
-import { parseFault } from '../../scripts/local/faults'
-import { browserUrls } from '../../scripts/local/status'
+import { parseFault } from '../../dev/local/faults'
+import { browserUrls } from '../../dev/local/status'
 import { eventually } from './eventually'
 import {
   deliveries,

@@ -13,7 +13,7 @@ import {
   helmTemplateResult,
   parseObjects,
   type K8sObject,
-} from '../../scripts/cluster/render'
+} from '../../dev/cluster/render'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 

@@ -15,8 +15,8 @@ import {
   parseObjects,
   readObjects,
   synthPlatform,
-} from '../../scripts/cluster/render'
-import { CHART_DIR } from '../../scripts/cluster/tools'
+} from '../../dev/cluster/render'
+import { CHART_DIR } from '../../dev/cluster/tools'
 
 const kindValuesFile = ciValuesFiles().find((f) => f.endsWith('kind-values.yaml')) as string
 const chart = parseObjects(helmTemplate([kindValuesFile]))

@@ -8,8 +8,8 @@ import {
   helmTemplate,
   helmTemplateResult,
   parseObjects,
-} from '../../scripts/cluster/render'
-import { CHART_DIR, run, tool } from '../../scripts/cluster/tools'
+} from '../../dev/cluster/render'
+import { CHART_DIR, run, tool } from '../../dev/cluster/tools'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { REPO_ROOT, SERVICE_NAMES } from '@shopscope/system'
 import { parse } from 'yaml'
-import { VERSIONS } from '../../scripts/cluster/render'
-import { CHART_DIR } from '../../scripts/cluster/tools'
+import { VERSIONS } from '../../dev/cluster/render'
+import { CHART_DIR } from '../../dev/cluster/tools'
 
 const dockerfile = (service: string) =>
   readFileSync(join(REPO_ROOT, 'services', service, 'Dockerfile'), 'utf8')

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import { NAMESPACES, REPO_ROOT } from '@shopscope/system'
 import { KPS_RELEASE, POD_CIDR, UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { GENERATED_SECRET } from '../../cdk8s/src/security'
-import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../scripts/cluster/render'
+import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../dev/cluster/render'
 import { chartPath, operatorValuesArgs, templateUpstream } from './lib/upstream-charts'
 
 const render = (

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
-import { VERSIONS } from '../../scripts/cluster/render'
+import { VERSIONS } from '../../dev/cluster/render'
 
 const script = join(REPO_ROOT, 'scripts', 'images', 'standins', 'jaeger-ui.sh')
 const archive = `jaeger-ui-${VERSIONS.JAEGER_UI_VERSION!.replace(/^v/, '')}.tar.gz`

@@ -8,8 +8,8 @@ import { NODE_PORTS, REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
-import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from '../../scripts/cluster/render'
-import { run } from '../../scripts/cluster/tools'
+import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from '../../dev/cluster/render'
+import { run } from '../../dev/cluster/tools'
 
 type Node = {
   role: string

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
-import { type K8sObject, VERSIONS, readObjects, synthPlatform } from '../../scripts/cluster/render'
+import { type K8sObject, VERSIONS, readObjects, synthPlatform } from '../../dev/cluster/render'
 
 /**
  * The keys the config may use, with their types: transcribed from the configuration reference

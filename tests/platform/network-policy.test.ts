@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { ALL_SERVICES } from '@shopscope/system'
-import {
-  type K8sObject,
-  ciValuesFiles,
-  helmTemplate,
-  parseObjects,
-} from '../../scripts/cluster/render'
+import { type K8sObject, ciValuesFiles, helmTemplate, parseObjects } from '../../dev/cluster/render'
 
 type Peer = {
   podSelector?: { matchLabels?: Record<string, string> }

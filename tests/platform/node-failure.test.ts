@@ -14,7 +14,7 @@ import {
   parseObjects,
   readObjects,
   synthPlatform,
-} from '../../scripts/cluster/render'
+} from '../../dev/cluster/render'
 
 const NODE_FAILURE_TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string

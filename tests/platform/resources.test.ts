@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import { add, stackResources } from '../../scripts/cluster/stack-resources'
+import { add, stackResources } from '../../dev/cluster/stack-resources'
 
 it('the whole stack asks for at most 4 GiB of memory, and every pod of ours sets requests and limits', () => {
   const rows = stackResources()

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
 import { readInputs } from '../../cdk8s/src/inputs'
-import { type K8sObject, readObjects, synthPlatform } from '../../scripts/cluster/render'
+import { type K8sObject, readObjects, synthPlatform } from '../../dev/cluster/render'
 
 type Container = {
   command: string[]

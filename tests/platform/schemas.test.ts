@@ -13,7 +13,7 @@ import {
   helmTemplate,
   parseObjects,
   synthPlatform,
-} from '../../scripts/cluster/render'
+} from '../../dev/cluster/render'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-kubeconform-'))
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
-import { runOk } from '../../scripts/cluster/tools'
+import { runOk } from '../../dev/cluster/tools'
 
 describe('shell scripts and make recipes', () => {
   it('never pipe into head under pipefail (the writer may die of SIGPIPE: exit 141)', () => {

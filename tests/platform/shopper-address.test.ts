@@ -3,12 +3,7 @@ import { basename } from 'node:path'
 import { describe, it } from 'node:test'
 import Fastify from 'fastify'
 import { BaseEnv, loadConfig } from '@shopscope/kit'
-import {
-  ciValuesFiles,
-  helmTemplate,
-  parseObjects,
-  type K8sObject,
-} from '../../scripts/cluster/render'
+import { ciValuesFiles, helmTemplate, parseObjects, type K8sObject } from '../../dev/cluster/render'
 
 /**
  * The login and sign-up limits count on the shopper's address, which the frontend takes from

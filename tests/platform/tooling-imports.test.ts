@@ -49,7 +49,7 @@ function shellUsesOfTests(file: string, source: string): string[] {
 
 describe('product tooling', () => {
   it('finds what it looks for (an import of tests/ and a shell line running one)', () => {
-    const script = join(REPO_ROOT, 'scripts', 'local', 'example.ts')
+    const script = join(REPO_ROOT, 'dev', 'local', 'example.ts')
     const found = importsOfTests(
       script,
       [
@@ -62,10 +62,10 @@ describe('product tooling', () => {
       ].join('\n'),
     )
     assert.deepEqual(found, [
-      'scripts/local/example.ts:1: ../../tests/harness',
-      'scripts/local/example.ts:2: ../../tests/cluster/shoppers',
-      'scripts/local/example.ts:3: ../../tests/cluster/run',
-      'scripts/local/example.ts:4: @shopscope/tests/harness',
+      'dev/local/example.ts:1: ../../tests/harness',
+      'dev/local/example.ts:2: ../../tests/cluster/shoppers',
+      'dev/local/example.ts:3: ../../tests/cluster/run',
+      'dev/local/example.ts:4: @shopscope/tests/harness',
     ])
     const shell = join(REPO_ROOT, 'scripts', 'example.sh')
     const text = '# tests/harness/x.ts reads it\nnode --import tsx "$root/tests/harness/x.ts" &\n'
@@ -78,7 +78,7 @@ describe('product tooling', () => {
     const files = TOOLING.flatMap((dir) => filesUnder(join(REPO_ROOT, dir)))
     assert.ok(
       files.some((file) => MODULE.test(file)),
-      'no TypeScript found under scripts/',
+      'no TypeScript found under scripts/ or dev/',
     )
     const offending = files.flatMap((file) => {
       if (MODULE.test(file)) return importsOfTests(file, readFileSync(file, 'utf8'))

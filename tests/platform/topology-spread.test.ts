@@ -8,7 +8,7 @@ import {
   helmTemplate,
   helmTemplateResult,
   parseObjects,
-} from '../../scripts/cluster/render'
+} from '../../dev/cluster/render'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 

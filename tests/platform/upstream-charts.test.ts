@@ -16,9 +16,9 @@ import { NAMESPACES, NODE_PORTS, REPO_ROOT } from '@shopscope/system'
 import { parse, stringify } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { UPSTREAM_PODS } from '../../cdk8s/src/names'
-import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../scripts/cluster/render'
+import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../dev/cluster/render'
 import { kubeconform } from './lib/kubeconform'
-import { runOk } from '../../scripts/cluster/tools'
+import { runOk } from '../../dev/cluster/tools'
 import {
   LIB,
   chartMetadata,

@@ -12,7 +12,7 @@ import { useMariaDb, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { isExposed, promClientNamesFor } from './metric-table'
 import { startInstrumented, urlIn, startTogether, type ServiceProcess } from './service-process'
-import { Browser } from '../../scripts/traffic/browser'
+import { Browser } from '../../dev/traffic/browser'
 import type { OtlpSpan } from '@shopscope/tests/harness'
 
 const serviceOf = (s: Pick<OtlpSpan, 'resource'>) => String(s.resource['service.name'])

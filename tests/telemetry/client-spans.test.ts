@@ -12,7 +12,7 @@ import {
   startServiceProcess,
   type ServiceProcess,
 } from './service-process'
-import { Browser } from '../../scripts/traffic/browser'
+import { Browser } from '../../dev/traffic/browser'
 
 const SERVER = 2
 const CLIENT = 3

@@ -6,7 +6,7 @@ import { startMariaDb, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
 import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver'
 import { type ServiceName, dependencyUrlEnv } from '@shopscope/system'
 import { startInstrumented, urlIn, startTogether, type ServiceProcess } from './service-process'
-import { Browser } from '../../scripts/traffic/browser'
+import { Browser } from '../../dev/traffic/browser'
 import { findLeaks } from './leaks'
 import { holdUserRow, threadRunning } from './row-locks'
 

@@ -2,7 +2,7 @@
  * Jaeger v2's configuration: memory storage of maxTraces, OTLP in, the query API and UI (its
  * config file at uiConfigFile, jaeger-ui-config.ts, read on start: a missing or malformed file
  * stops Jaeger). One function for the cluster's ConfigMap and the local stack
- * (scripts/local/backends.ts), so both run the same pipeline; only the listen addresses differ.
+ * (dev/local/backends.ts), so both run the same pipeline; only the listen addresses differ.
  * Kept free of cdk8s imports for that second user.
  */
 

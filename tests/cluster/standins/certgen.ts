@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { type K8sObject } from '../../../scripts/cluster/render'
+import { type K8sObject } from '../../../dev/cluster/render'
 
 /** A minimal API server: Secrets (GET, POST) and the two webhook configurations (GET, PUT). */
 import { Runner, certgenJobs, containers, flag, mountable, scratch, upstream } from './lib'

@@ -12,7 +12,7 @@ import {
   parseObjects,
   readObjects,
   synthPlatform,
-} from '../../../scripts/cluster/render'
+} from '../../../dev/cluster/render'
 import { chartPath, operatorValuesArgs, templateUpstream } from '../../platform/lib/upstream-charts'
 
 export const BUILD = join(REPO_ROOT, 'scripts', 'images', 'standins', 'build.sh')

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { KUBERNETES_VERSION } from '../../../scripts/cluster/render'
+import { KUBERNETES_VERSION } from '../../../dev/cluster/render'
 import { SCHEMA_LOCATION_TEMPLATE, schemaDir } from './schemas'
-import { type RunResult, run, tool } from '../../../scripts/cluster/tools'
+import { type RunResult, run, tool } from '../../../dev/cluster/tools'
 
 /**
  * kubeconform -strict against our generated schemas only: no other schema location, and no

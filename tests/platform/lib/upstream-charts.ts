@@ -1,8 +1,8 @@
 import { join } from 'node:path'
 import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
-import { KUBERNETES_VERSION } from '../../../scripts/cluster/render'
-import { type RunResult, run, runOk, tool } from '../../../scripts/cluster/tools'
+import { KUBERNETES_VERSION } from '../../../dev/cluster/render'
+import { type RunResult, run, runOk, tool } from '../../../dev/cluster/tools'
 
 /**
  * The upstream charts `make cluster-up` installs, rendered offline from their packaged .tgz files.

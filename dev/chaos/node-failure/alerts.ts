@@ -1,5 +1,5 @@
 // An alert seen where it matters: listed by Alertmanager (its API), and delivered to the
-// in-cluster receiver (its log, parsed by scripts/cluster/alert-receiver.ts).
+// in-cluster receiver (its log, parsed by dev/cluster/alert-receiver.ts).
 import { parseNotifications, seen } from '../../cluster/alert-receiver'
 import { kubectl } from './cluster'
 

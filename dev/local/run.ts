@@ -5,16 +5,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { useMariaDb } from './local/mariadb'
+import { useMariaDb } from './mariadb'
 import {
   SERVICES,
   SERVICES_BY_DEPENDENCY,
   serviceUrlEnv,
   type ServiceName,
 } from '@shopscope/system'
-import { devEnv } from './local/services'
+import { devEnv } from './services'
 
-const ROOT = join(__dirname, '..')
+const ROOT = join(__dirname, '..', '..')
 const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`
 
 void (async () => {

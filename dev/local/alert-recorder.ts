@@ -9,7 +9,7 @@
  *                              runbookUrl}]
  *   GET  /runbooks/<file>.md  docs/runbooks/<file>.md, as text
  *
- * Run: RECORDER_PORT=… node --import tsx scripts/local/alert-recorder.ts
+ * Run: RECORDER_PORT=… node --import tsx dev/local/alert-recorder.ts
  */
 import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'

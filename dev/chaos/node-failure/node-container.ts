@@ -4,9 +4,10 @@
 // containers.conf), the one place that names them; scripts/cluster/lib.sh makes that choice.
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
+import { REPO_ROOT } from '@shopscope/system'
 import { run, type Result } from '../../cluster/run'
 
-const KIND_ENV = join(__dirname, '..', '..', 'cluster', 'kind', 'env.sh')
+const KIND_ENV = join(REPO_ROOT, 'scripts', 'cluster', 'kind', 'env.sh')
 
 export type Runtime = 'docker' | 'podman'
 
@@ -15,7 +16,7 @@ export async function detectRuntime(): Promise<Runtime> {
   if (chosen === 'docker' || chosen === 'podman') return chosen
   if (chosen) throw new Error(`NODE_RUNTIME=${chosen}: docker or podman`)
   // The engine make cluster-up chose: scripts/cluster/lib.sh decides, in one place.
-  const lib = join(__dirname, '..', '..', 'cluster', 'lib.sh')
+  const lib = join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh')
   const engine = await run(
     'bash',
     ['-c', `. "${lib}" >/dev/null && echo "$KIND_ENGINE"`],
