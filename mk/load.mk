@@ -3,7 +3,7 @@
 # with kubectl; a kind node stopped with docker or podman).
 
 LOCUST := $(TOOLS_BIN)/locust
-LOCUSTFILE := tests/load/locustfile.py
+LOCUSTFILE := dev/traffic/locustfile.py
 LOCAL_STATE := .run/local/state.json
 local-url = $$(node -p 'require("./$(LOCAL_STATE)").urls["$(1)"]')
 LOAD_TARGETS = FRONTEND_URL=$(call local-url,frontend) \

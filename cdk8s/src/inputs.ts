@@ -43,8 +43,11 @@ export interface PlatformInputs {
    * the `runbooks` Service).
    */
   readonly runbookBaseUrl: string
-  /** tests/load/locustfile.py, the Locust scenario; without it there is no load-test chart. */
-  readonly loadTestScript?: string
+  /**
+   * The Locust scenario, file name → text: dev/traffic/locustfile.py and the scenario.json it
+   * reads beside it; without them there is no load-test chart.
+   */
+  readonly loadTestFiles?: Record<string, string>
   /**
    * charts/shopscope/values.yaml's `nodeFailureTolerationSeconds`: how long a pod stays on a
    * not-ready or unreachable node. The shop's pods get it from the chart; the Collector and Jaeger
@@ -102,7 +105,12 @@ export function readInputs(
     runbookBaseUrl: env.RUNBOOK_BASE_URL
       ? parseRunbookBaseUrl(env.RUNBOOK_BASE_URL)
       : kindRunbookBaseUrl(required(join(root, 'kind-config.yaml'))),
-    loadTestScript: required(join(root, 'tests', 'load', 'locustfile.py')),
+    loadTestFiles: Object.fromEntries(
+      ['locustfile.py', 'scenario.json'].map((name) => [
+        name,
+        required(join(root, 'dev', 'traffic', name)),
+      ]),
+    ),
     nodeFailureTolerationSeconds: parseNodeFailureTolerationSeconds(
       required(join(root, 'charts', 'shopscope', 'values.yaml')),
     ),

@@ -26,7 +26,7 @@ export function buildPlatform(app: App, inputs: PlatformInputs): Platform {
 
 /** The Locust Job of `make load-cluster`: applied on demand, never by `make cluster-up`. */
 function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
-  if (inputs.loadTestScript === undefined) return undefined
+  if (inputs.loadTestFiles === undefined) return undefined
   const chart = new Chart(app, '90-load-test')
   // The app's Helm release is `shopscope` (scripts/cluster/up.sh), its Services `shopscope-<name>`.
   const url = (service: ServiceName) =>
@@ -34,7 +34,7 @@ function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
   new LoadTest(chart, 'locust', {
     namespace: NAMESPACES.shop,
     image: pinned(inputs.versions, 'LOCUST_IMAGE'),
-    script: inputs.loadTestScript,
+    files: inputs.loadTestFiles,
     frontendUrl: url('frontend'),
     productServiceUrl: url('product-service'),
   })

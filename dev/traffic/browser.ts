@@ -1,3 +1,5 @@
+import { page, scenario } from './scenario'
+
 /**
  * A minimal browser over real HTTP: keeps cookies, reads the CSRF token and hidden fields of the
  * page it got, posts forms without following redirects. Every request carries `traceparent`, as
@@ -69,17 +71,17 @@ export class Browser {
     return res.headers.get('location') ?? ''
   }
 
-  /** Registers (and so signs in) a shopper with a test password. */
+  /** Registers (and so signs in) a shopper with the scenario's password. */
   async signUp(name: string, email: string): Promise<void> {
-    await this.get('/register')
-    await this.post('/register', { name, email, password: 'correct-horse-battery' })
+    await this.get(page('register'))
+    await this.post(page('register'), { name, email, password: scenario.shopper.password })
   }
 
   /** Puts `quantity` of a product in the cart and checks out; the order's page path. */
   async checkOut(productId: string, quantity: number): Promise<string> {
-    await this.get(`/products/${productId}`)
-    await this.post('/cart/items', { productId, quantity: String(quantity) })
-    await this.get('/checkout')
-    return this.post('/checkout', { idempotencyKey: this.field('idempotencyKey') })
+    await this.get(page('product', productId))
+    await this.post(page('cartItems'), { productId, quantity: String(quantity) })
+    await this.get(page('checkout'))
+    return this.post(page('checkout'), { idempotencyKey: this.field('idempotencyKey') })
   }
 }

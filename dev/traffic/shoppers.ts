@@ -1,8 +1,10 @@
 // Shoppers in a loop through the shop's front door, as people would keep shopping while the
 // cluster is changed under them: the helm upgrade test (browse and fill carts, zero failures
-// expected) and `make chaos-node` (also check out, every acknowledged order audited after).
+// expected) and `make chaos-node` (also check out, every acknowledged order audited after). The
+// pages and the password are the scenario's (scenario.json), as Locust's shoppers use them.
 import { randomBytes } from 'node:crypto'
 import { Browser } from './browser'
+import { page, scenario } from './scenario'
 
 /** One request a shopper made; `error` when it failed (its first line). */
 export type ShopperRequest = { at: number; step: string; error?: string }
@@ -14,7 +16,7 @@ export interface ShoppingOptions {
   /** The shop, e.g. http://127.0.0.1:8080. */
   baseUrl: string
   shoppers: number
-  /** Names their accounts: `<label>-<time>-<n>@shopscope.test`. */
+  /** Names their accounts: `<label>-<time>-<n>@<the scenario's email domain>`. */
   label: string
   /** Also check the cart out in every round (one unit of one product). */
   checkOut: boolean
@@ -25,6 +27,8 @@ export interface ShoppingOptions {
   /** Each request's timeout; default none (fetch's own). */
   requestTimeoutMs?: number
 }
+
+const ORDER_PAGE = new RegExp(`^${page('order', '(\\d+)')}$`)
 
 /** After a failed request: no tight loop of failures against a shop that is down. */
 const PAUSE_AFTER_FAILURE_MS = 1_000
@@ -49,7 +53,7 @@ export class Shoppers {
     const started = Date.now()
     this.emails = Array.from(
       { length: options.shoppers },
-      (_, n) => `${options.label}-${started}-${n}@shopscope.test`,
+      (_, n) => `${options.label}-${started}-${n}@${scenario.shopper.emailDomain}`,
     )
     this.running = this.emails.map((email, n) => this.shop(n, email))
   }
@@ -99,17 +103,18 @@ export class Shoppers {
     // Not sampled: this traffic need not fill Jaeger.
     const traceparent = `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`
     const browser = new Browser(baseUrl, traceparent, requestTimeoutMs)
+    const register = page('register')
     let signedUp = false
     for (let round = 0; !this.stopped; round++) {
       const completed = signedUp
         ? await this.round(browser, email, this.options.product?.(n, round) ?? '2', checkOut)
         : (signedUp =
-            (await this.attempt('GET /register', () => browser.get('/register'))) &&
-            (await this.attempt('POST /register', () =>
-              browser.post('/register', {
+            (await this.attempt(`GET ${register}`, () => browser.get(register))) &&
+            (await this.attempt(`POST ${register}`, () =>
+              browser.post(register, {
                 name: `${this.options.label} ${n}`,
                 email,
-                password: 'correct-horse-battery',
+                password: scenario.shopper.password,
               }),
             )))
       const pause = completed ? pauseMs : Math.max(pauseMs, PAUSE_AFTER_FAILURE_MS)
@@ -119,20 +124,23 @@ export class Shoppers {
 
   /** Browse, add to the cart, (check out); false at the first failed request. */
   private async round(browser: Browser, email: string, product: string, checkOut: boolean) {
+    const get = (path: string) => this.attempt(`GET ${path}`, () => browser.get(path))
+    const cartItems = page('cartItems')
     const browsed =
-      (await this.attempt('GET /', () => browser.get('/'))) &&
-      (await this.attempt(`GET /products/${product}`, () => browser.get(`/products/${product}`))) &&
-      (await this.attempt('POST /cart/items', () =>
-        browser.post('/cart/items', { productId: product, quantity: '1' }),
+      (await get(page('home'))) &&
+      (await get(page('product', product))) &&
+      (await this.attempt(`POST ${cartItems}`, () =>
+        browser.post(cartItems, { productId: product, quantity: '1' }),
       )) &&
-      (await this.attempt('GET /cart', () => browser.get('/cart')))
+      (await get(page('cart')))
     if (!browsed || !checkOut) return browsed
-    if (!(await this.attempt('GET /checkout', () => browser.get('/checkout')))) return false
-    return this.attempt('POST /checkout', async () => {
+    const checkout = page('checkout')
+    if (!(await get(checkout))) return false
+    return this.attempt(`POST ${checkout}`, async () => {
       const form = { idempotencyKey: browser.field('idempotencyKey') }
       this.checkoutsSubmitted.set(email, (this.checkoutsSubmitted.get(email) ?? 0) + 1)
-      const location = await browser.post('/checkout', form)
-      const id = /^\/orders\/(\d+)$/.exec(location)?.[1]
+      const location = await browser.post(checkout, form)
+      const id = ORDER_PAGE.exec(location)?.[1]
       if (id) this.orders.push({ id: Number(id), email, at: Date.now() })
       else this.rejectedCheckouts++
     })

@@ -23,7 +23,7 @@ for _ in $(seq 1 60); do
   status=$(kc get job shop-load -o 'jsonpath={range .status.conditions[?(@.status=="True")]}{.type} {end}')
   case "$status" in
   *Complete*) echo "load Job shop-load: Complete" && exit 0 ;;
-  *Failed*) echo "load Job shop-load: Failed (a threshold of tests/load/locustfile.py was crossed)" >&2 && exit 1 ;;
+  *Failed*) echo "load Job shop-load: Failed (a threshold of dev/traffic/scenario.json was crossed)" >&2 && exit 1 ;;
   esac
   sleep 1
 done

@@ -1,5 +1,5 @@
 // The Locust scenario as the in-cluster Job (`make load-cluster`, cdk8s's 90-load-test), shortened
-// with LOAD_SCALE: it completes, and its thresholds (tests/load/locustfile.py) held.
+// with LOAD_SCALE: it completes, and its thresholds (dev/traffic/scenario.json) held.
 import assert from 'node:assert/strict'
 import { before, describe, it } from 'node:test'
 import { kubectlJson, useCluster } from './kube'

@@ -249,7 +249,7 @@ const STANDINS: Record<string, StandIn> = {
       const pod = job.spec.template.spec
       assert.equal(run(['id', '-u', 'locust']).trim(), String(pod.securityContext.runAsUser))
       const script = one(platform().objects, 'ConfigMap', /^shop-load$/)
-      const dir = mountable('locust', { 'locustfile.py': script.data!['locustfile.py']! })
+      const dir = mountable('locust', script.data!)
       const options = ['--volume', `${dir}:/scripts:ro`, ...envOptions(containers(job)[0]!.env)]
       const listed = run(['locust', '--locustfile', '/scripts/locustfile.py', '--list'], options)
       assert.doesNotMatch(listed, /\[exit status|Traceback/, listed)

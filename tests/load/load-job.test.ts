@@ -27,19 +27,17 @@ function loadTestObjects(): Obj[] {
 const versions = readFileSync(join(ROOT, 'versions.env'), 'utf8')
 const pin = (key: string) => new RegExp(`^${key}=(.+)$`, 'm').exec(versions)?.[1]
 
-test('the Job runs tests/load/locustfile.py, mounted from a ConfigMap, with the pinned Locust image', () => {
+test('the Job runs dev/traffic/locustfile.py and its scenario.json, mounted from a ConfigMap, with the pinned Locust image', () => {
   const objects = loadTestObjects()
   assert.deepEqual(
     objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
     ['ConfigMap shop/shop-load', 'Job shop/shop-load'],
   )
   const [script, job] = objects as [Obj, Obj]
-  // One source: the very file `make load` runs locally.
-  assert.deepEqual(Object.keys(script.data ?? {}), ['locustfile.py'])
-  assert.equal(
-    script.data?.['locustfile.py'],
-    readFileSync(join(ROOT, 'tests/load/locustfile.py'), 'utf8'),
-  )
+  // One source: the very files `make load` runs locally, side by side as the locustfile reads them.
+  assert.deepEqual(Object.keys(script.data ?? {}), ['locustfile.py', 'scenario.json'])
+  for (const name of ['locustfile.py', 'scenario.json'])
+    assert.equal(script.data?.[name], readFileSync(join(ROOT, 'dev/traffic', name), 'utf8'))
 
   const pod = job.spec.template.spec
   const [locust] = pod.containers

@@ -1,4 +1,4 @@
-// tests/load/locustfile.py, the scenario of `make load`, run by the real Locust on a ~30 s schedule
+// dev/traffic/locustfile.py, the scenario of `make load`, run by the real Locust on a ~30 s schedule
 // against the local stack: its thresholds hold, the invalid JSON got its 400s, and no alert came of
 // it; and a crossed threshold (a latency bound, a server answering 500) fails the run.
 import assert from 'node:assert/strict'
@@ -19,7 +19,7 @@ import {
 } from '../local/local-stack'
 
 const LOCUST = join(ROOT, '.tools/bin/locust')
-const LOCUSTFILE = join(__dirname, 'locustfile.py')
+const LOCUSTFILE = join(ROOT, 'dev/traffic/locustfile.py')
 const ALERTS_OF_FAILURE =
   /^(HighErrorRate|ServiceDown|CheckoutFailures|CheckoutAvailabilityBurnRate)$/
 

@@ -1,11 +1,14 @@
-// Steady shop traffic for the scenarios: browsing through the frontend, the product API, carts
-// and checkouts, optionally with a share of invalid JSON bodies (the seed report's 10%).
+// Steady shop traffic at a set rate for the alert scenarios: pages of the frontend and the API of
+// every service directly (carts, checkouts, sign-ins), so that each service's alerts have traffic
+// to judge; optionally the invalid JSON of the shop scenario (dev/traffic/scenario.json) instead
+// of a share of the requests.
 import { randomUUID } from 'node:crypto'
 import type { StackState } from '../../dev/local/stack'
+import { page, scenario } from '../../dev/traffic/scenario'
 
 export interface LoadOptions {
   requestsPerSecond: number
-  /** Share of requests replaced by a POST/PUT with a malformed JSON body, 0..1. */
+  /** Share of requests replaced by the scenario's invalid JSON, 0..1; default none. */
   invalidJsonShare?: number
 }
 
@@ -40,8 +43,8 @@ export async function startLoad(state: StackState, options: LoadOptions): Promis
 
   const shoppers: Shopper[] = []
   for (let i = 0; i < 3; i++) {
-    const email = `load-${randomUUID()}@shopscope.test`
-    const credentials = { email, password: 'load-test-password', name: `Load ${i}` }
+    const email = `load-${randomUUID()}@${scenario.shopper.emailDomain}`
+    const credentials = { email, password: scenario.shopper.password, name: `Load ${i}` }
     const registered = await fetch(url('user-service', '/api/v1/users'), {
       method: 'POST',
       headers: JSON_HEADERS,
@@ -61,8 +64,8 @@ export async function startLoad(state: StackState, options: LoadOptions): Promis
   const bearer = (s: Shopper) => ({ ...JSON_HEADERS, authorization: `Bearer ${s.token}` })
 
   const steps: [number, Step][] = [
-    [25, () => call('frontend', '/')],
-    [20, () => call('frontend', `/products/${anyProduct()}`)],
+    [25, () => call('frontend', page('home'))],
+    [20, () => call('frontend', page('product', anyProduct()))],
     [15, () => call('product-service', `/api/v1/products/${anyProduct()}`)],
     [10, () => call('product-service', '/api/v1/products?page=1&pageSize=5')],
     [10, (s) => call('order-service', '/api/v1/cart', { headers: bearer(s) })],
@@ -82,27 +85,16 @@ export async function startLoad(state: StackState, options: LoadOptions): Promis
       },
     ],
   ]
-  const invalid: Step[] = [
-    (s) =>
-      call('order-service', '/api/v1/cart/items', {
-        method: 'POST',
-        headers: bearer(s),
-        body: '{"productId": ',
-      }),
-    () =>
-      call('product-service', `/api/v1/reservations/${randomUUID()}`, {
-        method: 'PUT',
-        headers: JSON_HEADERS,
-        body: '{"items": [',
-      }),
-    () =>
-      call('user-service', '/api/v1/users', { method: 'POST', headers: JSON_HEADERS, body: '{' }),
-  ]
+  const { service, method, path, body } = scenario.invalidJson
+  const invalid: Step = () =>
+    call(service, path.replace('{id}', `load-${randomUUID()}`), {
+      method,
+      headers: JSON_HEADERS,
+      body,
+    })
   const totalWeight = steps.reduce((sum, [w]) => sum + w, 0)
   const pick = (): Step => {
-    if (Math.random() < (options.invalidJsonShare ?? 0)) {
-      return invalid[Math.floor(Math.random() * invalid.length)] ?? steps[0]![1]
-    }
+    if (Math.random() < (options.invalidJsonShare ?? 0)) return invalid
     let r = Math.random() * totalWeight
     for (const [weight, step] of steps) {
       if ((r -= weight) < 0) return step

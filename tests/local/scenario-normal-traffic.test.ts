@@ -1,9 +1,11 @@
 // Scenarios (a) and (b) on the local stack: normal traffic makes traces, metrics and logs arrive
-// and fires nothing; 10% invalid JSON under load answers 400 and still fires no HighErrorRate.
+// and fires nothing; the shop scenario's share of invalid JSON under load answers 400 and still
+// fires no HighErrorRate.
 // Then every dashboard panel's query must return data from this run.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { SERVICE_NAMES } from '@shopscope/system'
+import { scenario } from '../../dev/traffic/scenario'
 import { checkDashboardQueries } from '../alerts/dashboard-queries'
 import { eventually } from './eventually'
 import { startLoad, total } from './load'
@@ -20,7 +22,7 @@ import {
   type LocalStack,
 } from './local-stack'
 
-describe('local stack: normal traffic, then 10% invalid JSON', () => {
+describe("local stack: normal traffic, then the scenario's share of invalid JSON", () => {
   let stack: LocalStack
   before(async () => {
     stack = await useLocalStack('normal')
@@ -82,9 +84,10 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
     assert.deepEqual(await deliveries(state), [])
   })
 
-  it('(b) 10% invalid JSON under load: 400s, no HighErrorRate', async () => {
+  it('(b) invalid JSON under load: 400s, no HighErrorRate', async () => {
     const { state } = stack
-    const load = await startLoad(state, { requestsPerSecond: 15, invalidJsonShare: 0.1 })
+    const invalidJsonShare = scenario.invalidJson.share
+    const load = await startLoad(state, { requestsPerSecond: 15, invalidJsonShare })
     // Longer than the scaled 5m window (60s) would need to dilute a burst: the ratio is steady.
     await sleep(40_000)
     const alerts = await prometheusAlerts(state)
@@ -92,7 +95,7 @@ describe('local stack: normal traffic, then 10% invalid JSON', () => {
     const badRequests = total(load.counts, / 400$/)
     const all = total(load.counts, /./)
     console.log(`invalid JSON run: ${badRequests} of ${all} answered 400`)
-    assert.ok(badRequests / all > 0.05, JSON.stringify([...load.counts]))
+    assert.ok(badRequests / all > invalidJsonShare / 2, JSON.stringify([...load.counts]))
     assert.equal(total(load.counts, / 5\d\d$|network/), 0, JSON.stringify([...load.counts]))
 
     const seen400 = await promQuery(

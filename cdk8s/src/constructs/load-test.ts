@@ -6,8 +6,11 @@ export interface LoadTestProps {
   readonly namespace: string
   /** The Locust image (versions.env LOCUST_IMAGE). */
   readonly image: string
-  /** tests/load/locustfile.py, read at synth time: the scenario `make load` runs locally. */
-  readonly script: string
+  /**
+   * dev/traffic/locustfile.py and the scenario.json it reads, read at synth time: the scenario
+   * `make load` runs locally. Mounted side by side in /scripts.
+   */
+  readonly files: Record<string, string>
   /** Base URLs of the Services the scenario drives (the app chart's frontend and product-service). */
   readonly frontendUrl: string
   readonly productServiceUrl: string
@@ -36,7 +39,7 @@ export class LoadTest extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata,
-      data: { 'locustfile.py': props.script },
+      data: props.files,
     })
 
     manifest(this, 'job', {

@@ -1,19 +1,21 @@
 """The seed report's load, as a Locust scenario.
 
-Shoppers browse the catalog and check out through the frontend's HTML forms (CSRF token and
-idempotency key parsed from the pages, as a browser would send them), and one visit in ten sends
-invalid JSON straight to product-service, which must answer 400 (never 5xx). Used by `make load`
-(local stack), `make load-ui` (the same, in Locust's web UI) and the in-cluster Job of
-`make load-cluster` (cdk8s/src/constructs/load-test.ts mounts this very file).
+What a shopper does, how often, the ramp and the thresholds are the data of scenario.json, next
+to this file (the TypeScript shoppers of dev/traffic read it too; the cluster's ConfigMap carries
+both files). Shoppers browse the catalog and check out through the frontend's HTML forms (CSRF
+token and idempotency key parsed from the pages, as a browser would send them), and a share of
+the visits sends invalid JSON straight to product-service, which must answer 400 (never 5xx).
+Used by `make load` (local stack), `make load-ui` (the same, in Locust's web UI) and the
+in-cluster Job of `make load-cluster` (cdk8s/src/constructs/load-test.ts mounts these very files).
 
 Thresholds, checked when Locust quits; any crossed one makes the exit code 1: no 5xx (nor a
-connection error), under 1 % failed requests, over 99 % of the checks passed, p95 of each kind of
+connection error), failed requests and passed checks within their shares, p95 of each kind of
 request (page, form, api) within LOAD_P95_MS, and no exception in the scenario's own code.
 
 Environment: FRONTEND_URL, PRODUCT_SERVICE_URL (required); LOAD_SCALE multiplies the stage
-durations (1 = the seed's 2.5 minutes, 0.2 = 30 s); LOAD_INVALID_JSON_SHARE (0.1),
-LOAD_CHECKOUT_SHARE (0.3), LOAD_THINK_SECONDS (1), LOAD_P95_MS (1000); LOAD_SUMMARY_JSON, a file
-the summary is also written to (the tests read it).
+durations (1 = the seed's 2.5 minutes, 0.2 = 30 s); LOAD_INVALID_JSON_SHARE,
+LOAD_CHECKOUT_SHARE, LOAD_THINK_SECONDS, LOAD_P95_MS override scenario.json; LOAD_SUMMARY_JSON, a
+file the summary is also written to (the tests read it).
 """
 
 import itertools
@@ -27,6 +29,7 @@ import secrets
 import sys
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import locust.log
@@ -52,31 +55,44 @@ def number(name, fallback):
     return value
 
 
-FRONTEND = setting("FRONTEND_URL").rstrip("/")
-PRODUCT_SERVICE = setting("PRODUCT_SERVICE_URL").rstrip("/")
-SCALE = number("LOAD_SCALE", 1)
-INVALID_JSON_SHARE = number("LOAD_INVALID_JSON_SHARE", 0.1)
-CHECKOUT_SHARE = number("LOAD_CHECKOUT_SHARE", 0.3)
-THINK_SECONDS = number("LOAD_THINK_SECONDS", 1)
-P95_MS = number("LOAD_P95_MS", 1000)
-SUMMARY_JSON = os.environ.get("LOAD_SUMMARY_JSON", "")
+SCENARIO = json.loads(Path(__file__).with_name("scenario.json").read_text(encoding="utf-8"))
+SHOPPER, INVALID_JSON, RAMP = SCENARIO["shopper"], SCENARIO["invalidJson"], SCENARIO["ramp"]
+PAGES, THRESHOLDS = SHOPPER["pages"], SCENARIO["thresholds"]
 
-# (seconds at scale 1, users at the end of the stage): users change linearly within a stage.
-STAGES = [(30, 10), (60, 10), (30, 20), (30, 0)]
+FRONTEND = setting("FRONTEND_URL").rstrip("/")
+# Where the invalid JSON goes: the URL of its service (PRODUCT_SERVICE_URL for product-service).
+INVALID_JSON_URL = INVALID_JSON["service"].upper().replace("-", "_") + "_URL"
+INVALID_JSON_TARGET = setting(INVALID_JSON_URL).rstrip("/")
+SCALE = number("LOAD_SCALE", RAMP["scale"])
+INVALID_JSON_SHARE = number("LOAD_INVALID_JSON_SHARE", INVALID_JSON["share"])
+CHECKOUT_SHARE = number("LOAD_CHECKOUT_SHARE", SHOPPER["checkoutShare"])
+THINK_SECONDS = number("LOAD_THINK_SECONDS", SHOPPER["thinkSeconds"])
+P95_MS = number("LOAD_P95_MS", THRESHOLDS["p95MsBelow"])
+SUMMARY_JSON = os.environ.get("LOAD_SUMMARY_JSON", "")
 # Without a timeout a hung server would hang the run instead of failing it.
-TIMEOUT_SECONDS = 60
+TIMEOUT_SECONDS = SCENARIO["requestTimeoutSeconds"]
+
+
+def page(name, id=r"\d+"):
+    """The path of one of the scenario's pages; its `{id}` a regex of digits unless given."""
+    return PAGES[name].replace("{id}", str(id))
+
+
+def percent(share):
+    return f"{round(share * 100, 6):g} %"
 
 
 class Ramp(LoadTestShape):
-    """0 → 10 shoppers, 10 for a while, → 20, → 0; then the run ends."""
+    """The scenario's stages, each (seconds × LOAD_SCALE, users at its end); then the run ends."""
 
-    stages = [(max(1, round(seconds * SCALE)), users) for seconds, users in STAGES]
+    stages = [(max(1, round(s["seconds"] * SCALE)), s["users"]) for s in RAMP["stages"]]
 
     def tick(self):
         elapsed, begin, users = self.get_run_time(), 0, 0
         for duration, target in self.stages:
             if elapsed < begin + duration:
-                return round(users + (target - users) * (elapsed - begin) / duration), 100
+                users_now = round(users + (target - users) * (elapsed - begin) / duration)
+                return users_now, RAMP["spawnRate"]
             begin, users = begin + duration, target
         return None
 
@@ -112,10 +128,11 @@ class Tally:
         fails = sum(f for _, f in self.checks.values())
         rate = passes / (passes + fails) if passes + fails else 0.0
         p95 = {kind: round(percentile(times, 0.95), 1) for kind, times in self.durations.items()}
+        failed, checks = THRESHOLDS["failedRequestsBelow"], THRESHOLDS["checksPassedAbove"]
         thresholds = {
             "no 5xx or connection error": self.server_errors == 0,
-            "failed requests < 1 %": self.failed < 0.01 * max(self.requests, 1),
-            "checks > 99 %": rate > 0.99,
+            f"failed requests < {percent(failed)}": self.failed < failed * max(self.requests, 1),
+            f"checks > {percent(checks)}": rate > checks,
             "no exception in the scenario": exceptions == 0,
         }
         for kind, value in sorted(p95.items()):
@@ -150,7 +167,7 @@ def gentle_ramp_down(environment, **_kwargs):
     # Like k6's gracefulRampDown: a shopper leaving mid-visit finishes it (up to 10 s) instead of
     # dropping its connection, which the services would see as an aborted request.
     if not environment.stop_timeout:
-        environment.stop_timeout = 10
+        environment.stop_timeout = RAMP["stopTimeoutSeconds"]
 
 
 @events.test_start.add_listener
@@ -296,34 +313,35 @@ class Shopper(HttpUser):
             response = self.call("GET", target, "page", route(target))
         return response
 
-    def page(self, path):
+    def get(self, path):
         return self.follow(self.call("GET", path, "page", route(path)))
 
     def submit(self, path, fields):
         return self.follow(self.call("POST", path, "form", route(path), data=fields))
 
     def sign_up(self):
-        form = page_of(self.page("/register")).fields
-        email = f"load-{self.number}-{time.time_ns()}-{secrets.token_hex(4)}@shopscope.test"
+        form = page_of(self.get(page("register"))).fields
+        unique = f"{self.number}-{time.time_ns()}-{secrets.token_hex(4)}"
         fields = {
             "_csrf": form.get("_csrf", ""),
             "name": f"load shopper {self.number}",
-            "email": email,
-            "password": "load-password-1",
+            "email": f"load-{unique}@{SHOPPER['emailDomain']}",
+            "password": SHOPPER["password"],
         }
-        done = self.submit("/register", fields)
-        ok = done.status_code == 200 and path_of(done) == "/"
+        done = self.submit(page("register"), fields)
+        ok = done.status_code == 200 and path_of(done) == page("home")
         tally.counters["sign_ups"] += ok
         return tally.check("registered and signed in", ok)
 
     def browse(self):
-        home = self.page("/")
+        home = self.get(page("home"))
         tally.check("home page shows products", home.status_code == 200)
-        links = (re.match(r"^/products/(\d+)$", link) for link in page_of(home).links)
+        product_link = re.compile(page("product", r"(\d+)"))
+        links = (product_link.fullmatch(link) for link in page_of(home).links)
         ids = [link.group(1) for link in links if link]
         if not ids:
             return None
-        product = self.page(f"/products/{random.choice(ids)}")
+        product = self.get(page("product", random.choice(ids)))
         tally.check("product page shows the product", product.status_code == 200)
         return product
 
@@ -332,18 +350,20 @@ class Shopper(HttpUser):
         if not fields.get("productId"):
             return  # sold out: no add-to-cart form
         added = self.submit(
-            "/cart/items",
+            page("cartItems"),
             {"_csrf": fields.get("_csrf", ""), "productId": fields["productId"], "quantity": "1"},
         )
         tally.check(
             "added to cart",
-            added.status_code == 200 and bool(re.search(r"/(cart|products/\d+)$", path_of(added))),
+            added.status_code == 200
+            and bool(re.fullmatch(f"{page('cart')}|{page('product')}", path_of(added))),
         )
-        form = page_of(self.page("/checkout")).fields
+        form = page_of(self.get(page("checkout"))).fields
         if not form.get("idempotencyKey"):
-            return  # the cart emptied meanwhile (sold out): back on /cart
+            return  # the cart emptied meanwhile (sold out): back on the cart
         placed = self.submit(
-            "/checkout", {"_csrf": form.get("_csrf", ""), "idempotencyKey": form["idempotencyKey"]}
+            page("checkout"),
+            {"_csrf": form.get("_csrf", ""), "idempotencyKey": form["idempotencyKey"]},
         )
         # A sold-out product sends the shopper back to the cart, and a checkout that outlasts its
         # budget answers 202 "being processed" (it may still confirm): answers, not errors.
@@ -352,25 +372,26 @@ class Shopper(HttpUser):
             placed.status_code == 202
             or (
                 placed.status_code == 200
-                and bool(re.search(r"/(orders/\d+|cart)$", path_of(placed)))
+                and bool(re.fullmatch(f"{page('order')}|{page('cart')}", path_of(placed)))
             ),
         )
-        if re.search(r"/orders/\d+$", path_of(placed)):
+        if re.fullmatch(page("order"), path_of(placed)):
             tally.counters["orders_placed"] += 1
 
     def send_invalid_json(self):
+        path = INVALID_JSON["path"]
         response = self.call(
-            "PUT",
-            f"{PRODUCT_SERVICE}/api/v1/reservations/load-{secrets.token_hex(12)}",
+            INVALID_JSON["method"],
+            INVALID_JSON_TARGET + path.replace("{id}", f"load-{secrets.token_hex(12)}"),
             "api",
-            "/api/v1/reservations/:id (invalid JSON)",
-            data='{"items": [',
+            f"{path.replace('{id}', ':id')} (invalid JSON)",
+            data=INVALID_JSON["body"],
             headers={"content-type": "application/json"},
         )
-        # The call counts a 400 as expected; the check insists on it.
-        if response.status_code == 400:
-            tally.counters["invalid_json_rejected"] += 1
-        tally.check("invalid JSON answered 400", response.status_code == 400)
+        # The call counts a 400 as expected; the check insists on the scenario's status.
+        rejected = response.status_code == INVALID_JSON["status"]
+        tally.counters["invalid_json_rejected"] += rejected
+        tally.check(f"invalid JSON answered {INVALID_JSON['status']}", rejected)
 
     @task
     def visit(self):
