@@ -163,6 +163,38 @@ describe('docs/services.md', () => {
   const services = readdirSync(join(REPO_ROOT, 'services')).filter((dir) =>
     existsSync(join(REPO_ROOT, 'services', dir, 'src/service.ts')),
   )
+  const layout = (name: string) =>
+    doc.match(new RegExp(`^\`\`\`\\nservices/${name}/\\n([\\s\\S]*?)^\`\`\`$`, 'm'))?.[1] ?? ''
+  /** What the build or npm makes, the tests, and the package files: not listed per service. */
+  const UNLISTED = [
+    'dist',
+    'node_modules',
+    'test',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.tsbuildinfo',
+  ]
+  const filesUnder = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+    )
+  const filesOf = (service: string): string[] => {
+    const root = join(REPO_ROOT, 'services', service)
+    return readdirSync(root)
+      .filter((entry) => !UNLISTED.includes(entry))
+      .flatMap((entry) =>
+        statSync(join(root, entry)).isDirectory()
+          ? filesUnder(join(root, entry))
+          : [join(root, entry)],
+      )
+      .map((file) => relative(root, file))
+  }
+  const source = (service: string, file: string) =>
+    readFileSync(join(REPO_ROOT, 'services', service, file), 'utf8')
+  /** The files at the top of the shape, before its first folder: every service has them. */
+  const shared = [...layout('<name>').matchAll(/^ {2}(src\/[\w.-]+\.ts)\b/gm)].map(
+    ([, f = '']) => f,
+  )
 
   it('finds the four services', () => {
     assert.deepEqual(services.sort(), [
@@ -173,22 +205,47 @@ describe('docs/services.md', () => {
     ])
   })
 
+  it('names the five files of the shape every service has', () => {
+    assert.deepEqual(shared, [
+      'src/server.ts',
+      'src/service.ts',
+      'src/app.ts',
+      'src/config.ts',
+      'src/metrics.ts',
+    ])
+  })
+
   for (const service of services) {
-    it(`names every file of services/${service}/src in its layout, and no file it lacks`, () => {
-      const block = doc.match(
-        new RegExp(`^\`\`\`\\nservices/${service}/\\n([\\s\\S]*?)^\`\`\`$`, 'm'),
-      )?.[1]
+    it(`names every file of services/${service} in its layout, and no file it lacks`, () => {
+      const block = layout(service)
       assert.ok(block, `docs/services.md: no layout block starting "services/${service}/"`)
-      const files = (dir: string): string[] =>
-        readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-          entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)],
-        )
-      const root = join(REPO_ROOT, 'services', service)
-      const present = files(join(root, 'src')).map((file) => relative(root, file))
+      const present = filesOf(service)
+      assert.ok(present.includes('src/app.ts') && present.includes('Dockerfile'))
       for (const file of present)
         assert.ok(block.includes(file), `docs/services.md: ${service}: ${file} missing`)
-      for (const [named = ''] of block.matchAll(/\bsrc\/[\w./-]+\.ts\b/g)) {
+      for (const [named = ''] of block.matchAll(/\b(?:src|web|scripts)\/[\w./-]+\.\w+\b/g)) {
         assert.ok(present.includes(named), `docs/services.md: ${service}: ${named} does not exist`)
+      }
+    })
+
+    it(`services/${service} has the shape's files`, () => {
+      for (const file of shared)
+        assert.ok(filesOf(service).includes(file), `services/${service}/${file} missing`)
+    })
+
+    it(`services/${service}: metrics in src/metrics.ts, dependencies as options, the user tagged by kit`, () => {
+      const sources = filesOf(service).filter((file) => /^src\/.*\.ts$/.test(file))
+      for (const file of sources) {
+        const text = source(service, file)
+        if (file !== 'src/metrics.ts') {
+          assert.doesNotMatch(
+            text,
+            /\bpromClient\.(?!Registry\b)|from 'prom-client'/,
+            `${service}/${file}`,
+          )
+        }
+        assert.doesNotMatch(text, /\.decorate\(/, `${service}/${file}: pass it as a plugin option`)
+        assert.doesNotMatch(text, /'user\.id'/, `${service}/${file}: kit's userTagger sets it`)
       }
     })
   }

@@ -19,6 +19,7 @@ import { OrderClient } from './clients/orders'
 import { ProductClient } from './clients/products'
 import { UserClient } from './clients/users'
 import { SessionExpired } from './errors'
+import { createMetrics } from './metrics'
 import {
   PARENT_VOUCHER,
   type ParentVoucher,
@@ -104,6 +105,7 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
     products.upstream,
     orders.upstream,
   ])
+  const metrics = createMetrics(fastify.metrics)
   const sessions = new SessionCookies(config.COOKIE_SECURE)
   const bundle = loadBrowserBundle()
   // The sampler of the telemetry bootstrap asks the grants about a browser's sampled parent.
@@ -197,7 +199,10 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof FrontendEnv.propert
 
   await fastify.register(assetRoutes)
   await fastify.register(browserBundleRoutes, { bundle })
-  await fastify.register(otlpRoutes, { upstream: collectorTracesUrl(config) })
+  await fastify.register(otlpRoutes, {
+    upstream: collectorTracesUrl(config),
+    metrics,
+  })
   await fastify.register(catalogRoutes, { products })
   await fastify.register(accountRoutes, { users, sessions })
   await fastify.register(cartRoutes, { orders, sessions })

@@ -36,7 +36,7 @@ export {
   USER_TOKEN_TTL_SECONDS,
   type User,
 } from './auth'
-export { userPseudonym } from './pseudonym'
+export { userPseudonym, userTagger, type TagUser } from './pseudonym'
 export {
   ServiceSigningKey,
   ServicePublicKey,

@@ -73,10 +73,13 @@ function ablatesDefaultMetrics(env: NodeJS.ProcessEnv): boolean {
     .includes('prom-default-metrics')
 }
 
-/** Labels linking a sample to the trace it happened in, when one is being recorded. */
-export function exemplarLabels(): Record<string, string> {
+/**
+ * Labels linking a sample to the trace it happened in, when one is being recorded. Outside a
+ * sampled trace: none, as prom-client then keeps the last exemplar instead of an empty one.
+ */
+export function exemplarLabels(): Record<string, string> | undefined {
   const ctx = trace.getActiveSpan()?.spanContext()
-  return ctx && ctx.traceFlags & 1 ? { trace_id: ctx.traceId, span_id: ctx.spanId } : {}
+  return ctx && ctx.traceFlags & 1 ? { trace_id: ctx.traceId, span_id: ctx.spanId } : undefined
 }
 
 export { client }

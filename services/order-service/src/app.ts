@@ -1,61 +1,23 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
 import {
-  promClient,
   registerUpstreamMetrics,
   requireUser,
   serializeError,
   serviceTokenMinter,
   Sweeper,
   tokenVerifier,
-  userPseudonym,
+  userTagger,
   type ServiceConfig,
 } from '@shopscope/kit'
 import type { OrderEnv } from './config'
 import { ProductClient } from './clients/products'
 import { CartRepository } from './repositories/carts'
 import { OrderRepository } from './repositories/orders'
-import { Checkout, type CheckoutMetrics } from './checkout'
+import { Checkout } from './checkout'
+import { createMetrics } from './metrics'
 import { PendingOrderReconciler } from './reconciler'
 import { cartRoutes } from './routes/cart'
 import { orderRoutes } from './routes/orders'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    carts: CartRepository
-    orders: OrderRepository
-    productClient: ProductClient
-    checkout: Checkout
-  }
-}
-
-function checkoutMetrics(registry: FastifyInstance['metrics']): CheckoutMetrics {
-  const failed = new promClient.Counter({
-    name: 'shopscope_orders_failed_total',
-    help: 'Checkouts that did not create an order, by reason',
-    labelNames: ['reason'] as const,
-    registers: [registry],
-    enableExemplars: true,
-  })
-  // Zero series from the start, so rate() and alerts see the first failure.
-  for (const reason of ['out_of_stock', 'empty_cart', 'dependency'])
-    failed.inc({ labels: { reason }, value: 0 })
-  return {
-    created: new promClient.Counter({
-      name: 'shopscope_orders_created_total',
-      help: 'Orders confirmed (stock reserved)',
-      registers: [registry],
-      enableExemplars: true,
-    }),
-    failed,
-    value: new promClient.Histogram({
-      name: 'shopscope_order_value_euros',
-      help: 'Total of each confirmed order, in euros',
-      buckets: [10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
-      registers: [registry],
-      enableExemplars: true,
-    }),
-  }
-}
 
 const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties> }> = async (
   fastify,
@@ -68,17 +30,12 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
   )
   registerUpstreamMetrics(fastify.metrics, [productClient.upstream])
   const orders = new OrderRepository(fastify.db)
-  fastify.decorate('carts', new CartRepository(fastify.db))
-  fastify.decorate('orders', orders)
-  fastify.decorate('productClient', productClient)
-  fastify.decorate(
-    'checkout',
-    new Checkout(
-      orders,
-      productClient,
-      checkoutMetrics(fastify.metrics),
-      userPseudonym(config.JWT_SECRET),
-    ),
+  const carts = new CartRepository(fastify.db)
+  const checkout = new Checkout(
+    orders,
+    productClient,
+    createMetrics(fastify.metrics),
+    userTagger(config.JWT_SECRET),
   )
 
   const reconciler = new PendingOrderReconciler(
@@ -99,8 +56,8 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof OrderEnv.properties
   fastify.addHook('onClose', async () => sweeper.stop())
 
   const authenticate = requireUser(tokenVerifier(config.JWT_SECRET))
-  await fastify.register(cartRoutes, { prefix: '/api/v1', authenticate })
-  await fastify.register(orderRoutes, { prefix: '/api/v1', authenticate })
+  await fastify.register(cartRoutes, { prefix: '/api/v1', authenticate, carts, productClient })
+  await fastify.register(orderRoutes, { prefix: '/api/v1', authenticate, orders, checkout })
 }
 
 export default app

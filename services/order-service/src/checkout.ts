@@ -1,36 +1,22 @@
 import { SpanStatusCode, trace, type Span } from '@opentelemetry/api'
 import {
-  exemplarLabels,
   problemFor,
-  promClient,
   safeError,
   UpstreamUnavailable,
   type HttpProblem,
+  type TagUser,
 } from '@shopscope/kit'
 import type { Decision, ProductClient, ReservationOutcome } from './clients/products'
 import type { OrderRepository, StoredOrder } from './repositories/orders'
+import type { Metrics } from './metrics'
 import type { Order, Reservation } from '@shopscope/contracts'
 
 const tracer = trace.getTracer('order-service')
-
-export type FailureReason = 'out_of_stock' | 'empty_cart' | 'dependency'
-
-export interface CheckoutMetrics {
-  created: promClient.Counter
-  failed: promClient.Counter<'reason'>
-  value: promClient.Histogram
-}
 
 export interface CheckoutResult {
   order: Order
   /** True when this request confirmed the order (201); false for a replay (200). */
   confirmedNow: boolean
-}
-
-/** Outside a sampled trace there is nothing to link: an empty exemplar would only add noise. */
-function traceExemplar(): Record<string, string> | undefined {
-  const labels = exemplarLabels()
-  return Object.keys(labels).length > 0 ? labels : undefined
 }
 
 const emptyCart = () => problemFor('empty_cart', 'The cart is empty')
@@ -85,9 +71,8 @@ export class Checkout {
   constructor(
     private readonly orders: OrderRepository,
     private readonly products: ProductClient,
-    private readonly metrics: CheckoutMetrics,
-    /** Traces carry a keyed pseudonym of the user id (kit), never the id. */
-    private readonly pseudonym: (userId: number) => string,
+    private readonly metrics: Metrics,
+    private readonly tagUser: TagUser,
   ) {}
 
   /**
@@ -96,10 +81,10 @@ export class Checkout {
    */
   run(userId: number, idempotencyKey: string, deadline?: number): Promise<CheckoutResult> {
     return inSpan('checkout', async (span) => {
-      span.setAttribute('user.id', this.pseudonym(userId))
+      this.tagUser(userId, span)
       const order = await this.orders.begin(userId, idempotencyKey)
       if ('empty' in order) {
-        this.fail('empty_cart')
+        this.metrics.checkoutFailed('empty_cart')
         throw order.empty === 'empty' ? emptyCart() : checkedOut()
       }
       span.setAttributes({ 'order.id': order.id, 'cart.items': order.items.length })
@@ -118,7 +103,7 @@ export class Checkout {
     // Refused, or released (by the reconciler or on expiry) before this request could commit.
     const { order: decided } = await this.orders.reject(order.id)
     if (decided.status === 'confirmed') return { order: decided, confirmedNow: false }
-    this.fail('out_of_stock')
+    this.metrics.checkoutFailed('out_of_stock')
     throw 'productId' in outcome ? rejection(order, outcome) : rejected()
   }
 
@@ -131,8 +116,7 @@ export class Checkout {
       throw new Error(`order ${order.id} is rejected although its reservation is committed`)
     }
     if (changed) {
-      this.metrics.created.inc({ value: 1, exemplarLabels: traceExemplar() })
-      this.metrics.value.observe({ value: confirmed.total, exemplarLabels: traceExemplar() })
+      this.metrics.orderConfirmed(confirmed.total)
     }
     return { order: confirmed, confirmedNow: changed }
   }
@@ -147,7 +131,7 @@ export class Checkout {
         return outcome
       } catch (err) {
         // The order stays pending: the customer's retry with the same key completes it.
-        if (err instanceof UpstreamUnavailable) this.fail('dependency')
+        if (err instanceof UpstreamUnavailable) this.metrics.checkoutFailed('dependency')
         throw err
       }
     })
@@ -158,12 +142,8 @@ export class Checkout {
       return await this.products.commit(order.reservationId, deadline)
     } catch (err) {
       // Still pending, its stock reserved: a retry, the reconciler or the expiry settles it.
-      if (err instanceof UpstreamUnavailable) this.fail('dependency')
+      if (err instanceof UpstreamUnavailable) this.metrics.checkoutFailed('dependency')
       throw err
     }
-  }
-
-  private fail(reason: FailureReason): void {
-    this.metrics.failed.inc({ labels: { reason }, value: 1, exemplarLabels: traceExemplar() })
   }
 }

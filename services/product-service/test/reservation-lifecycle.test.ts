@@ -4,6 +4,7 @@ import { generateServiceKeyPair, promClient, serviceTokenMinter, tokenSigner } f
 import { TEST_ENV } from '@shopscope/tests/harness'
 import { productServiceFixture } from './helpers'
 import { INITIAL_STOCK } from '../src/db/seed'
+import { createMetrics } from '../src/metrics'
 import { ReservationRepository } from '../src/repositories/reservations'
 
 const svc = productServiceFixture()
@@ -34,18 +35,11 @@ const stockOf = async (id: number): Promise<number> =>
   (await svc().app.inject(`/api/v1/products/${id}`)).json().stock
 
 /** The service's own repository, on its database (its plugin scope is not reachable). */
-const repository = () =>
-  new ReservationRepository(
-    svc().app.db,
-    new promClient.Counter({
-      name: 'test_outcomes',
-      help: 'test',
-      labelNames: ['result'],
-      registers: [],
-      enableExemplars: true,
-    }),
-    3600,
-  )
+const repository = () => {
+  const registry = new promClient.Registry<typeof promClient.openMetricsContentType>()
+  registry.setContentType(promClient.openMetricsContentType)
+  return new ReservationRepository(svc().app.db, createMetrics(registry), 3600)
+}
 const releaseExpired = () => repository().releaseExpired()
 
 /** As if `seconds` had passed since the reservation was made. */

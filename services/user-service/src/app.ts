@@ -4,30 +4,23 @@ import {
   serviceTokenVerifier,
   tokenSigner,
   tokenVerifier,
-  userPseudonym,
+  userTagger,
   type ServiceConfig,
 } from '@shopscope/kit'
 import type { UserEnv } from './config'
 import { User } from '@shopscope/contracts'
 import { UserRepository } from './repositories/users'
-import { createUserMetrics, registerHashingMetrics } from './telemetry'
+import { createMetrics } from './metrics'
 import { userRoutes } from './routes/users'
 import { sessionRoutes, TOKEN_TTL_SECONDS } from './routes/sessions'
 import { trackClientAddress } from './client-address'
 import { HashingGate } from './hashing-gate'
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    users: UserRepository
-  }
-}
-
 const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties> }> = async (
   fastify,
   { config },
 ) => {
-  const metrics = createUserMetrics(fastify.metrics)
-  fastify.decorate('users', new UserRepository(fastify.db))
+  const users = new UserRepository(fastify.db)
   fastify.addSchema(User)
   // Off by default: only the login route opts in.
   await fastify.register(rateLimit, { global: false })
@@ -45,14 +38,15 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
     perClient: config.PASSWORD_HASHING_PER_CLIENT,
   }
   const gates = { registration: new HashingGate(limits), login: new HashingGate(limits) }
-  registerHashingMetrics(fastify.metrics, gates)
+  const metrics = createMetrics(fastify.metrics, gates)
 
-  const pseudonym = userPseudonym(config.JWT_SECRET)
+  const tagUser = userTagger(config.JWT_SECRET)
   const signToken = tokenSigner(config.JWT_SECRET, TOKEN_TTL_SECONDS)
   await fastify.register(userRoutes, {
     prefix: '/api/v1',
+    users,
     metrics,
-    pseudonym,
+    tagUser,
     signToken,
     verifyToken: tokenVerifier(config.JWT_SECRET),
     registrationsPerAddressPerMinute: config.REGISTRATION_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
@@ -60,8 +54,9 @@ const app: FastifyPluginAsync<{ config: ServiceConfig<typeof UserEnv.properties>
   })
   await fastify.register(sessionRoutes, {
     prefix: '/api/v1',
+    users,
     metrics,
-    pseudonym,
+    tagUser,
     signToken,
     loginsPerMinute: config.LOGIN_RATE_LIMIT_PER_MINUTE,
     loginsPerAddressPerMinute: config.LOGIN_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { context, createContextKey } from '@opentelemetry/api'
-import { promClient } from '@shopscope/kit'
+import type { Metrics } from '../metrics'
 import { BadSpans, browserSpans } from '../otlp-spans'
 import { RateLimiter } from '../rate-limit'
 
@@ -38,29 +38,21 @@ function problem(reply: FastifyReply, status: number, error: string) {
  * shop's pages must not pay for a Collector outage; what cannot be delivered is answered as
  * OTLP's partial success (rejected, do not retry) and counted.
  */
-export const otlpRoutes: FastifyPluginAsync<{ upstream: string }> = async (app, { upstream }) => {
-  const requests = new promClient.Counter({
-    name: 'shopscope_browser_span_exports_total',
-    help: 'Browser span exports received at /otlp/v1/traces, by outcome',
-    labelNames: ['outcome'],
-    registers: [app.metrics],
-  })
-  const dropped = new promClient.Counter({
-    name: 'shopscope_browser_spans_dropped_total',
-    help: 'Valid browser spans the Collector did not take (down, slow or refusing)',
-    registers: [app.metrics],
-  })
+export const otlpRoutes: FastifyPluginAsync<{ upstream: string; metrics: Metrics }> = async (
+  app,
+  { upstream, metrics },
+) => {
   const limiter = new RateLimiter(RATE_BURST, RATE_EVERY_MS)
 
   // JSON answers here, not the shop's error pages.
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500
     if (status >= 400 && status < 500) {
-      requests.inc({ outcome: status === 413 ? 'too_large' : 'invalid' })
+      metrics.spanExport(status === 413 ? 'too_large' : 'invalid')
       return problem(reply, status, error.message)
     }
     request.log.error({ err: error }, 'browser span relay failed')
-    requests.inc({ outcome: 'dropped' })
+    metrics.spanExport('dropped')
     return reply.code(200).send({ partialSuccess: { errorMessage: 'spans dropped' } })
   })
 
@@ -73,13 +65,13 @@ export const otlpRoutes: FastifyPluginAsync<{ upstream: string }> = async (app, 
       // costs nothing more.
       onRequest: async (request, reply) => {
         if (!limiter.take(request.ip)) {
-          requests.inc({ outcome: 'rate_limited' })
+          metrics.spanExport('rate_limited')
           reply.header('retry-after', String(limiter.retryAfter(request.ip)))
           return problem(reply, 429, 'Too many span exports from this address; retry later.')
         }
         const type = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase()
         if (type !== 'application/json') {
-          requests.inc({ outcome: 'unsupported_media_type' })
+          metrics.spanExport('unsupported_media_type')
           return problem(reply, 415, 'Only OTLP/JSON (content-type application/json) is accepted.')
         }
       },
@@ -90,7 +82,7 @@ export const otlpRoutes: FastifyPluginAsync<{ upstream: string }> = async (app, 
         checked = browserSpans(request.body)
       } catch (error) {
         if (!(error instanceof BadSpans)) throw error
-        requests.inc({ outcome: 'invalid' })
+        metrics.spanExport('invalid')
         return problem(reply, 400, `Not an OTLP/JSON trace export: ${error.message}`)
       }
       const failure = await context.with(context.active().setValue(SUPPRESS_TRACING, true), () =>
@@ -108,11 +100,11 @@ export const otlpRoutes: FastifyPluginAsync<{ upstream: string }> = async (app, 
         ),
       )
       if (failure === undefined) {
-        requests.inc({ outcome: 'forwarded' })
+        metrics.spanExport('forwarded')
         return reply.code(200).send({})
       }
-      requests.inc({ outcome: 'dropped' })
-      dropped.inc(checked.spans)
+      metrics.spanExport('dropped')
+      metrics.spansDropped(checked.spans)
       request.log.warn({ reason: failure, spans: checked.spans }, 'browser spans dropped')
       return reply.code(200).send({
         partialSuccess: {

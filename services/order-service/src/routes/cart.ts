@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { notFound } from '@shopscope/kit'
+import type { ProductClient } from '../clients/products'
+import type { CartRepository } from '../repositories/carts'
 import {
   Cart,
   CartItemBody,
@@ -23,9 +25,14 @@ export const userId = (request: FastifyRequest): number => {
   return request.user.id
 }
 
-export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async (
+interface Options extends AuthenticatedRoutes {
+  carts: CartRepository
+  productClient: ProductClient
+}
+
+export const cartRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { authenticate },
+  { authenticate, carts, productClient },
 ) => {
   // onRequest, not preHandler: an anonymous caller gets 401 before any body validation.
   app.addHook('onRequest', authenticate)
@@ -33,7 +40,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async 
   app.get(
     '/cart',
     { schema: { tags: ['cart'], security, response: { 200: Cart, ...problems } } },
-    async (request) => app.carts.get(userId(request)),
+    async (request) => carts.get(userId(request)),
   )
 
   app.post(
@@ -47,9 +54,9 @@ export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async 
       },
     },
     async (request) => {
-      const product = await app.productClient.find(request.body.productId, request.deadline)
+      const product = await productClient.find(request.body.productId, request.deadline)
       if (!product) throw notFound(`Product ${request.body.productId}`)
-      return app.carts.add(userId(request), product, request.body.quantity)
+      return carts.add(userId(request), product, request.body.quantity)
     },
   )
 
@@ -65,7 +72,7 @@ export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async 
       },
     },
     async (request) =>
-      app.carts.setQuantity(userId(request), request.params.productId, request.body.quantity),
+      carts.setQuantity(userId(request), request.params.productId, request.body.quantity),
   )
 
   app.delete(
@@ -78,6 +85,6 @@ export const cartRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async 
         response: { 200: Cart, ...problems },
       },
     },
-    async (request) => app.carts.remove(userId(request), request.params.productId),
+    async (request) => carts.remove(userId(request), request.params.productId),
   )
 }

@@ -7,15 +7,22 @@ import {
   OrderParams,
   problemResponses,
 } from '@shopscope/contracts'
+import type { Checkout } from '../checkout'
+import type { OrderRepository } from '../repositories/orders'
 import { userId, type AuthenticatedRoutes } from './cart'
 
 // 502/503: product-service or the database failing, passed on (a `dependency` member).
 const problems = problemResponses(400, 401, 404, 409, 502, 503)
 const security = [{ bearerAuth: [] }]
 
-export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async (
+interface Options extends AuthenticatedRoutes {
+  orders: OrderRepository
+  checkout: Checkout
+}
+
+export const orderRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { authenticate },
+  { authenticate, orders, checkout },
 ) => {
   app.addHook('onRequest', authenticate)
 
@@ -31,7 +38,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key']
-      const { order, confirmedNow } = await app.checkout.run(userId(request), key, request.deadline)
+      const { order, confirmedNow } = await checkout.run(userId(request), key, request.deadline)
       return reply.code(confirmedNow ? 201 : 200).send(order)
     },
   )
@@ -39,7 +46,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async
   app.get(
     '/orders',
     { schema: { tags: ['orders'], security, response: { 200: OrderList, ...problems } } },
-    async (request) => app.orders.list(userId(request)),
+    async (request) => orders.list(userId(request)),
   )
 
   app.get(
@@ -53,7 +60,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<AuthenticatedRoutes> = async
       },
     },
     async (request) => {
-      const order = await app.orders.find(request.params.id, userId(request))
+      const order = await orders.find(request.params.id, userId(request))
       if (!order) throw notFound(`Order ${request.params.id}`)
       return order
     },

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
-import { notFound, problemFor, promClient, exemplarLabels } from '@shopscope/kit'
+import { notFound, problemFor } from '@shopscope/kit'
 import type { Reservation, ReservationRequest } from '@shopscope/contracts'
+import type { Metrics } from '../metrics'
 
 interface ItemRow {
   product_id: number
@@ -11,7 +12,6 @@ interface ItemRow {
 }
 
 type Status = Reservation['status']
-type Result = 'reserved' | 'rejected' | 'committed' | 'released' | 'expired'
 
 const isDuplicateKey = (err: unknown) => (err as { code?: string }).code === 'ER_DUP_ENTRY'
 const isRefusal = (err: unknown) =>
@@ -48,7 +48,7 @@ export const requestHash = (lines: [number, number][]): string =>
 export class ReservationRepository {
   constructor(
     private readonly db: Knex,
-    private readonly outcomes: promClient.Counter<'result'>,
+    private readonly metrics: Metrics,
     private readonly ttlSeconds: number,
   ) {}
 
@@ -95,7 +95,7 @@ export class ReservationRepository {
     } catch (err) {
       if (isDuplicateKey(err)) return [await this.existing(id, hash), false]
       if (isRefusal(err)) {
-        this.count('rejected')
+        this.metrics.reservation('rejected')
         // Refused for good: a retry under this id finds it released instead of trying again.
         await this.db('stock_reservations')
           .insert({ id, status: 'released', request_hash: hash })
@@ -104,7 +104,7 @@ export class ReservationRepository {
       }
       throw err
     }
-    this.count('reserved')
+    this.metrics.reservation('reserved')
     return [await this.mustFind(id), true]
   }
 
@@ -122,7 +122,7 @@ export class ReservationRepository {
         .update({ status: 'committed', expires_at: null })
       return true
     })
-    if (changed) this.count('committed')
+    if (changed) this.metrics.reservation('committed')
     return this.mustFind(id)
   }
 
@@ -144,7 +144,7 @@ export class ReservationRepository {
       await this.returnStock(trx, id)
       return true
     })
-    if (changed) this.count('released')
+    if (changed) this.metrics.reservation('released')
     return this.mustFind(id)
   }
 
@@ -170,7 +170,7 @@ export class ReservationRepository {
         return true
       })
       if (changed) {
-        this.count('expired')
+        this.metrics.reservation('expired')
         expired.push(id)
       }
     }
@@ -244,10 +244,6 @@ export class ReservationRepository {
       await trx('products').where({ id: item.product_id }).increment('stock', item.quantity)
     }
     await trx('stock_reservations').where({ id }).update({ status: 'released', expires_at: null })
-  }
-
-  private count(result: Result): void {
-    this.outcomes.inc({ labels: { result }, value: 1, exemplarLabels: exemplarLabels() })
   }
 
   private async mustFind(id: string): Promise<Reservation> {

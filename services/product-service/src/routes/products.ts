@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound } from '@shopscope/kit'
+import type { ProductRepository } from '../repositories/products'
 import {
   Product,
   ProductPage,
@@ -10,7 +11,10 @@ import {
 
 const problems = problemResponses(400, 404, 503)
 
-export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export const productRoutes: FastifyPluginAsyncTypebox<{ products: ProductRepository }> = async (
+  app,
+  { products },
+) => {
   app.get(
     '/products',
     {
@@ -20,7 +24,7 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ProductPage, ...problems },
       },
     },
-    async (request) => app.products.list(request.query),
+    async (request) => products.list(request.query),
   )
 
   app.get(
@@ -33,7 +37,7 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const product = await app.products.find(request.params.id)
+      const product = await products.find(request.params.id)
       if (!product) throw notFound(`Product ${request.params.id}`)
       return product
     },

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { notFound, requireService } from '@shopscope/kit'
+import type { ReservationRepository } from '../repositories/reservations'
 import {
   Reservation,
   ReservationParams,
@@ -10,6 +11,7 @@ import {
 const problems = problemResponses(400, 401, 404, 409, 503)
 
 interface Options {
+  reservations: ReservationRepository
   /** Verifies a service token addressed to product-service; returns the caller's name. */
   verifyServiceToken: (token: string) => string
 }
@@ -20,7 +22,7 @@ interface Options {
  */
 export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { verifyServiceToken },
+  { reservations, verifyServiceToken },
 ) => {
   // After validation: a malformed request is a 400 whoever sends it (the schemas are public in
   // the OpenAPI document anyway); nothing is read or changed before the caller is known.
@@ -39,7 +41,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
       },
     },
     async (request, reply) => {
-      const [reservation, created] = await app.reservations.reserve(request.params.id, request.body)
+      const [reservation, created] = await reservations.reserve(request.params.id, request.body)
       return reply.code(created ? 201 : 200).send(reservation)
     },
   )
@@ -55,7 +57,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
       },
     },
     async (request) => {
-      const reservation = await app.reservations.find(request.params.id)
+      const reservation = await reservations.find(request.params.id)
       if (!reservation) throw notFound(`Reservation ${request.params.id}`)
       return reservation
     },
@@ -71,7 +73,7 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
         response: { 200: Reservation, ...problems },
       },
     },
-    async (request) => app.reservations.commit(request.params.id),
+    async (request) => reservations.commit(request.params.id),
   )
 
   app.delete(
@@ -84,6 +86,6 @@ export const reservationRoutes: FastifyPluginAsyncTypebox<Options> = async (
         response: { 200: Reservation, ...problems },
       },
     },
-    async (request) => app.reservations.release(request.params.id),
+    async (request) => reservations.release(request.params.id),
   )
 }

@@ -1,16 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HttpProblem, problemFor, type User as TokenUser } from '@shopscope/kit'
+import { HttpProblem, problemFor, type TagUser, type User as TokenUser } from '@shopscope/kit'
 import { Credentials, Session, problemResponses } from '@shopscope/contracts'
-import { countLogin, tagSpanWithUser, type UserMetrics } from '../telemetry'
+import type { Metrics } from '../metrics'
+import type { UserRepository } from '../repositories/users'
 import { AttemptLimiter, limitPerAddress } from '../attempt-limiter'
 import { throughGate, type HashingGate } from '../hashing-gate'
 
 export const TOKEN_TTL_SECONDS = 2 * 60 * 60
 
 interface Options {
-  metrics: UserMetrics
-  /** What traces carry instead of a user id. */
-  pseudonym: (id: number) => string
+  users: UserRepository
+  metrics: Metrics
+  tagUser: TagUser
   signToken: (user: TokenUser) => string
   /** Per shopper address and email: guessing one account's password. */
   loginsPerMinute: number
@@ -27,14 +28,14 @@ const problems = problemResponses(400, 401, 429, 503)
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, pseudonym, signToken, loginsPerMinute, loginsPerAddressPerMinute, hashing },
+  { users, metrics, tagUser, signToken, loginsPerMinute, loginsPerAddressPerMinute, hashing },
 ) => {
   // Never a limit per email alone: anyone could then lock anyone out. Whoever exhausts a limit
   // keyed on their own address locks out only themselves (and their own network).
   const perAddress = limitPerAddress(
     new AttemptLimiter(loginsPerAddressPerMinute),
     (wait) => tooManyAttempts(`${wait} seconds`),
-    () => countLogin(metrics, 'rate_limited'),
+    () => metrics.login('rate_limited'),
   )
 
   app.post(
@@ -50,22 +51,22 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<Options> = async (
           hook: 'preHandler',
           keyGenerator: (request) =>
             `login|${request.clientAddress}|${(request.body as Credentials).email.toLowerCase()}`,
-          onExceeded: () => countLogin(metrics, 'rate_limited'),
+          onExceeded: () => metrics.login('rate_limited'),
           errorResponseBuilder: (_request, context) => tooManyAttempts(context.after),
         },
       },
     },
     async (request, reply) => {
       const user = await throughGate(hashing, request, reply, () =>
-        app.users.authenticate(request.body),
+        users.authenticate(request.body),
       )
       if (!user) {
-        countLogin(metrics, 'failure')
+        metrics.login('failure')
         // One message whether or not the account exists.
         throw new HttpProblem(401, 'The email or password is incorrect')
       }
-      countLogin(metrics, 'success')
-      tagSpanWithUser(pseudonym(user.id))
+      metrics.login('success')
+      tagUser(user.id)
       return { token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user }
     },
   )

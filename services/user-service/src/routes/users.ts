@@ -1,15 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { HttpProblem, problemFor, requireUser, type User as TokenUser } from '@shopscope/kit'
+import {
+  HttpProblem,
+  problemFor,
+  requireUser,
+  type TagUser,
+  type User as TokenUser,
+} from '@shopscope/kit'
 import { Registration, Session, User, problemResponses } from '@shopscope/contracts'
-import { countRegistration, tagSpanWithUser, type UserMetrics } from '../telemetry'
+import type { Metrics } from '../metrics'
+import type { UserRepository } from '../repositories/users'
 import { TOKEN_TTL_SECONDS } from './sessions'
 import { AttemptLimiter, limitPerAddress } from '../attempt-limiter'
 import { throughGate, type HashingGate } from '../hashing-gate'
 
 interface Options {
-  metrics: UserMetrics
-  /** What traces carry instead of a user id. */
-  pseudonym: (id: number) => string
+  users: UserRepository
+  metrics: Metrics
+  tagUser: TagUser
   signToken: (user: TokenUser) => string
   verifyToken: (token: string) => TokenUser
   /** Per shopper address: each sign-up is a password hash, the costliest thing done here. */
@@ -19,7 +26,7 @@ interface Options {
 
 export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
   app,
-  { metrics, pseudonym, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
+  { users, metrics, tagUser, signToken, verifyToken, registrationsPerAddressPerMinute, hashing },
 ) => {
   const perAddress = limitPerAddress(new AttemptLimiter(registrationsPerAddressPerMinute), (wait) =>
     problemFor('too_many_attempts', `Too many sign-ups, retry in ${wait} seconds`),
@@ -42,10 +49,10 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
       // A caller that timed out has closed its connection; it was told nothing was made.
       const stillWanted = () => !request.socket.destroyed
       const { user, created } = await throughGate(hashing, request, reply, () =>
-        app.users.register(request.body, stillWanted),
+        users.register(request.body, stillWanted),
       )
-      if (created) countRegistration(metrics)
-      tagSpanWithUser(pseudonym(user.id))
+      if (created) metrics.registration()
+      tagUser(user.id)
       const session = { token: signToken(user), expiresIn: TOKEN_TTL_SECONDS, user }
       return reply.code(created ? 201 : 200).send(session)
     },
@@ -61,7 +68,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<Options> = async (
       },
     },
     async (request) => {
-      const user = await app.users.find(request.user?.id ?? 0)
+      const user = await users.find(request.user?.id ?? 0)
       // A valid token of a deleted account proves nothing any more.
       if (!user) throw new HttpProblem(401, 'The token is invalid or expired')
       return user
