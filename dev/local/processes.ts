@@ -9,6 +9,7 @@ export interface ProcessSpec {
   command: string
   args: string[]
   env: Record<string, string>
+  cwd?: string
   /** Answers 2xx once the process is ready. */
   readyUrl: string
   log: string
@@ -33,6 +34,7 @@ export function isAlive(pid: number): boolean {
 export function spawnDetached(spec: ProcessSpec): RunningProcess {
   const log = openSync(spec.log, 'a')
   const child = spawn(spec.command, spec.args, {
+    cwd: spec.cwd,
     detached: true,
     stdio: ['ignore', log, log],
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...spec.env },
@@ -44,20 +46,36 @@ export function spawnDetached(spec: ProcessSpec): RunningProcess {
 }
 
 export async function waitUntilReady(name: string, proc: RunningProcess, timeoutMs = 60_000) {
+  await pollUntilReady(
+    name,
+    proc.spec.readyUrl,
+    () => isAlive(proc.pid),
+    timeoutMs,
+    (ended) => (ended ? `${proc.spec.log} ends with:\n${logTail(proc)}` : `see ${proc.spec.log}`),
+  )
+}
+
+/**
+ * Polls `readyUrl` until it answers 2xx; fails when the process ends first or after `timeoutMs`,
+ * with what `output` says of it (`ended`: it exited).
+ */
+export async function pollUntilReady(
+  name: string,
+  readyUrl: string,
+  alive: () => boolean,
+  timeoutMs: number,
+  output: (ended: boolean) => string,
+) {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    if (!isAlive(proc.pid)) {
-      throw new Error(`${name} exited during start; ${proc.spec.log} ends with:\n${logTail(proc)}`)
-    }
-    const ok = await fetch(proc.spec.readyUrl, { signal: AbortSignal.timeout(2000) }).then(
+    if (!alive()) throw new Error(`${name} exited during start; ${output(true)}`)
+    const ok = await fetch(readyUrl, { signal: AbortSignal.timeout(2000) }).then(
       (res) => res.ok,
       () => false,
     )
     if (ok) return
     if (Date.now() > deadline) {
-      throw new Error(
-        `${name} not ready after ${timeoutMs} ms (${proc.spec.readyUrl}); see ${proc.spec.log}`,
-      )
+      throw new Error(`${name} not ready after ${timeoutMs} ms (${readyUrl}); ${output(false)}`)
     }
     await sleep(200)
   }

@@ -3,47 +3,31 @@
  * MYSQL_URL when set, otherwise a throwaway MariaDB — with dev.env's development-only values.
  * No telemetry (that is `make local-up`). Ctrl-C stops all.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
-import { join } from 'node:path'
+import { SERVICES, SERVICE_NAMES, type ServiceName } from '@shopscope/system'
+import { assertBuilt, launch, serverScript, stackSpecs } from './launch'
 import { useMariaDb } from './mariadb'
-import {
-  SERVICES,
-  SERVICES_BY_DEPENDENCY,
-  serviceUrlEnv,
-  type ServiceName,
-} from '@shopscope/system'
 import { devEnv } from './services'
 
-const ROOT = join(__dirname, '..', '..')
-const url = (name: ServiceName) => `http://127.0.0.1:${SERVICES[name].port}`
-
 void (async () => {
+  assertBuilt(SERVICE_NAMES.map(serverScript))
   const mysql = await useMariaDb()
   const dev = devEnv()
-  const shared = {
-    ...process.env,
-    ...dev,
-    HOST: '127.0.0.1',
-    ...serviceUrlEnv(url),
-  }
-  const children: ChildProcess[] = SERVICES_BY_DEPENDENCY.map((s) =>
-    spawn(process.execPath, [join(ROOT, 'services', s.name, 'dist', 'server.js')], {
-      stdio: 'inherit',
-      env: {
-        ...shared,
-        PORT: String(s.port),
-        ...(s.database ? { DATABASE_URL: `${mysql.url}/${s.database}` } : {}),
-      },
-    }),
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
   )
-  process.stdout.write(
-    `\nshopscope is starting: ${url('frontend')} (admin: ${dev.ADMIN_EMAIL})\n\n`,
-  )
+  const services = stackSpecs({
+    ports: Object.fromEntries(SERVICE_NAMES.map((n) => [n, SERVICES[n].port])) as Record<
+      ServiceName,
+      number
+    >,
+    mysqlUrl: mysql.url,
+    env: () => ({ ...inherited, ...dev }),
+  })
+  const children = services.map((s) => launch(s.name, s.spec, 'inherit'))
+  const frontend = services.find((s) => s.name === 'frontend')
+  process.stdout.write(`\nshopscope is starting: ${frontend?.url} (admin: ${dev.ADMIN_EMAIL})\n\n`)
   const stop = async () => {
-    for (const child of children) child.kill('SIGTERM')
-    await Promise.all(
-      children.map((c) => new Promise((r) => (c.exitCode === null ? c.once('exit', r) : r(null)))),
-    )
+    await Promise.all(children.map((c) => c.stop()))
     await mysql.stop()
     process.exit(0)
   }

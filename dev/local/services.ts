@@ -3,11 +3,11 @@
  * bootstrap exactly as the operator injects it (`--require autoinstrumentation.js`), sending
  * OTLP to the local collector, with dev.env's development-only secrets.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SERVICES_BY_DEPENDENCY, serviceUrlEnv, type ServiceName } from '@shopscope/system'
+import { SERVICES_BY_DEPENDENCY, type ServiceName } from '@shopscope/system'
+import { assertBuilt, serverScript, stackSpecs } from './launch'
 import { adminPortName, servicePortName, type Ports } from './ports'
-import type { ProcessSpec } from './processes'
 
 const ROOT = join(__dirname, '..', '..')
 /**
@@ -59,32 +59,25 @@ export interface ServiceOptions {
   metricExportIntervalMs: number
   /** The stack's ports (ports.ts): each service's own and its admin listener's. */
   ports: Ports
+  /** Another telemetry than the operator's bootstrap (none: `[]`), for the bench. */
+  requires?: string[]
+  nodeArgs?: (name: ServiceName) => string[]
+  /** Over the stack's own variables. */
+  env?: (name: ServiceName) => Record<string, string>
 }
 
 export function serviceSpecs(options: ServiceOptions) {
-  const missing = [
-    AUTOINSTRUMENTATION,
-    ...SERVICES.map((s) => join(ROOT, 'services', s.name, 'dist', 'server.js')),
-  ].filter((f) => !existsSync(f))
-  if (missing.length > 0) {
-    throw new Error(`not built: ${missing.join(', ')} (run 'make build autoinstrumentation')`)
-  }
-
-  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, options.ports[s.port]])) as Record<
-    ServiceName,
-    number
-  >
-  const adminPorts = options.faultAdminToken
-    ? (Object.fromEntries(SERVICES.map((s) => [s.name, options.ports[s.admin]])) as Record<
-        ServiceName,
-        number
-      >)
-    : undefined
-  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
+  assertBuilt(
+    [AUTOINSTRUMENTATION, ...SERVICES.map((s) => serverScript(s.name))],
+    'make build autoinstrumentation',
+  )
+  const portsOf = (kind: 'port' | 'admin') =>
+    Object.fromEntries(SERVICES.map((s) => [s.name, options.ports[s[kind]]])) as Record<
+      ServiceName,
+      number
+    >
   const shared = {
     ...devEnv(),
-    HOST: '127.0.0.1',
-    ...serviceUrlEnv(url),
     ...(options.faultAdminToken
       ? { FAULT_INJECTION_ENABLED: 'true', FAULT_ADMIN_TOKEN: options.faultAdminToken }
       : {}),
@@ -94,20 +87,17 @@ export function serviceSpecs(options: ServiceOptions) {
     OTEL_BSP_SCHEDULE_DELAY: '1000',
     OTEL_BLRP_SCHEDULE_DELAY: '1000',
   }
-  return SERVICES.map((s) => {
-    const spec: Omit<ProcessSpec, 'log'> = {
-      command: process.execPath,
-      args: ['--require', AUTOINSTRUMENTATION, join(ROOT, 'services', s.name, 'dist', 'server.js')],
-      env: {
-        ...shared,
-        PORT: String(ports[s.name]),
-        ...(adminPorts ? { ADMIN_PORT: String(adminPorts[s.name]) } : {}),
-        OTEL_SERVICE_NAME: s.name,
-        ...LOCAL_SERVICE_ENV[s.name],
-        ...(s.database ? { DATABASE_URL: `${options.mysqlUrl}/${s.database}` } : {}),
-      },
-      readyUrl: `${url(s.name)}/readyz`,
-    }
-    return { name: s.name, port: ports[s.name], adminPort: adminPorts?.[s.name], spec }
+  return stackSpecs({
+    ports: portsOf('port'),
+    adminPorts: options.faultAdminToken ? portsOf('admin') : undefined,
+    mysqlUrl: options.mysqlUrl,
+    requires: options.requires ?? [AUTOINSTRUMENTATION],
+    nodeArgs: options.nodeArgs,
+    env: (name) => ({
+      ...shared,
+      OTEL_SERVICE_NAME: name,
+      ...LOCAL_SERVICE_ENV[name],
+      ...options.env?.(name),
+    }),
   })
 }

@@ -189,7 +189,7 @@ async function runConfig(
   const results: Record<string, LoadResult> = {}
   const spansPerRequest: Record<string, number> = {}
   const pids = {
-    ...Object.fromEntries(config.services.map((s) => [s.name, s.process.pid])),
+    ...Object.fromEntries(config.services.map((s) => [s.name, s.pid])),
     ...(config.collector ? { collector: config.collector.process.pid } : {}),
     mariadb: env.mysqlPid,
     'load generator': process.pid,
@@ -211,12 +211,10 @@ async function runConfig(
         `${s.name.padEnd(12)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50}  p95 ${r.p95}  p99 ${r.p99} ms  errors ${r.errors}  (CPU ms/request: ${cpu})`,
       )
     }
-    const peakRss = Object.fromEntries(
-      config.services.map((s) => [s.name, peakRssMiB(s.process.pid)]),
-    )
+    const peakRss = Object.fromEntries(config.services.map((s) => [s.name, peakRssMiB(s.pid)]))
     if (config.collector) peakRss.collector = peakRssMiB(config.collector.process.pid)
     // Stopping the services flushes their last spans and writes their span counts (and profiles).
-    await Promise.all(config.services.map((s) => stopProcess(s.process.pid)))
+    await Promise.all(config.services.map((s) => stopProcess(s.pid)))
     if (profileDir && env.profileSummaries) {
       const requests = Object.values(results).reduce((n, r) => n + r.requests + r.warmupRequests, 0)
       summarizeProfiles(profileDir, env.profileSummaries, requests, telemetry)

@@ -1,5 +1,5 @@
 /**
- * The benchmark's stack, from the local stack's own pieces (scripts/local): the four services as
+ * The benchmark's stack, from the local stack's own pieces (dev/local): the four services as
  * `make local-up` starts them, the collector with the cluster's pipeline config, MariaDB. No
  * Prometheus, Alertmanager, Jaeger or VictoriaLogs: the collector exports to the discard backend
  * (discard-backend.ts), and on 2 shared cores they would only steal CPU.
@@ -19,6 +19,7 @@ import {
   waitUntilReady,
   type RunningProcess,
 } from '../../dev/local/processes'
+import { startServices } from '../../dev/local/launch'
 import { AUTOINSTRUMENTATION, serviceSpecs } from '../../dev/local/services'
 import {
   ablationEnv,
@@ -35,7 +36,7 @@ export type { Telemetry } from './configs'
 export interface BenchService {
   name: string
   url: string
-  process: RunningProcess
+  pid: number
   /** Where our bootstrap writes its ended-span count at exit (our telemetry on only). */
   spanCountFile?: string
 }
@@ -78,15 +79,12 @@ async function startCollector(runDir: string, backend: DiscardBackend, block: Po
   }
 }
 
-/** The node flags that load a configuration's telemetry before the service's own code. */
-function telemetryArgs(telemetry: Telemetry, args: string[]): string[] {
-  const withoutOurs = args.filter((a, i) => a !== '--require' && args[i - 1] !== '--require')
-  if (withoutOurs.includes(AUTOINSTRUMENTATION)) {
-    throw new Error('could not remove the telemetry bootstrap from the service command')
-  }
-  if (baseOf(telemetry) === 'off') return withoutOurs
-  if (baseOf(telemetry) === 'stock') return ['--require', stockRegister(), ...withoutOurs]
-  return args
+/** The files `node --require` loads before the service's code: the configuration's telemetry. */
+function telemetryRequires(telemetry: Telemetry): string[] {
+  const base = baseOf(telemetry)
+  if (base === 'off') return []
+  if (base === 'stock') return [stockRegister()]
+  return [AUTOINSTRUMENTATION]
 }
 
 /** Starts the collector (when the configuration has one) and the four services. */
@@ -115,53 +113,55 @@ export async function startConfig(
     : undefined
   // Collector down: the services export to the block's collector port, where nobody listens.
   const endpoint = collector?.otlpHttp ?? `http://127.0.0.1:${block.ports.otlpHttp}`
+  const base = baseOf(telemetry)
+  const ours = base !== 'off' && base !== 'stock'
+  const spanCountFile = (name: string) => (ours ? join(runDir, `${name}.spans.json`) : undefined)
   const specs = serviceSpecs({
     mysqlUrl: options.mysqlUrl,
     otlpHttpEndpoint: endpoint,
     metricExportIntervalMs: 10_000,
     ports: block.ports,
-  })
-  const base = baseOf(telemetry)
-  const ours = base !== 'off' && base !== 'stock'
-  const services = specs.map(({ name, port, spec }) => {
-    const spanCountFile = ours ? join(runDir, `${name}.spans.json`) : undefined
-    const process = spawnDetached({
-      ...spec,
-      args: [
-        ...(options.nodeArgs ?? []),
-        ...(options.profileDir
-          ? [
-              '--cpu-prof',
-              `--cpu-prof-dir=${options.profileDir}`,
-              `--cpu-prof-name=${name}.cpuprofile`,
-            ]
-          : []),
-        ...telemetryArgs(telemetry, spec.args),
-      ],
-      env: {
-        ...spec.env,
+    requires: telemetryRequires(telemetry),
+    nodeArgs: (name) => [
+      ...(options.nodeArgs ?? []),
+      ...(options.profileDir
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${options.profileDir}`,
+            `--cpu-prof-name=${name}.cpuprofile`,
+          ]
+        : []),
+    ],
+    env: (name) => {
+      const spans = spanCountFile(name)
+      return {
         ...BENCH_OTEL_ENV,
         ...(base === 'default' ? productionSampler() : {}),
         // An ablation configuration's switches (configs.ts PIECES); none for the bases.
         ...ablationEnv(telemetry),
         // The per-request log line is kept: it is part of what a request costs in production.
-        ...(spanCountFile ? { SHOPSCOPE_SPAN_COUNT_FILE: spanCountFile } : {}),
+        ...(spans ? { SHOPSCOPE_SPAN_COUNT_FILE: spans } : {}),
         ...options.extraEnv,
-      },
-      log: join(runDir, `${name}.log`),
-    })
-    return { name, url: `http://127.0.0.1:${port}`, process, spanCountFile }
+      }
+    },
   })
-  const stop = async () => {
-    await Promise.all(services.map((s) => stopProcess(s.process.pid)))
+  const started = await startServices(specs, (name) => ({
+    log: join(runDir, `${name}.log`),
+  })).catch(async (err: unknown) => {
     if (collector) await stopProcess(collector.process.pid)
     block.release()
-  }
-  try {
-    await Promise.all(services.map((s) => waitUntilReady(s.name, s.process, 90_000)))
-  } catch (err) {
-    await stop()
     throw err
+  })
+  const services = started.started.map((s) => ({
+    name: s.name,
+    url: s.url,
+    pid: s.pid,
+    spanCountFile: spanCountFile(s.name),
+  }))
+  const stop = async () => {
+    await started.stop()
+    if (collector) await stopProcess(collector.process.pid)
+    block.release()
   }
   return { services, collector, stop }
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { SERVICES, type ServiceName } from '@shopscope/system'
 import { createTestDatabase, freePort, TEST_ENV, type MariaDb } from '@shopscope/tests/harness'
+import { assertBuilt, launch, serverScript, serviceSpec } from '../../dev/local/launch'
 
 export const ROOT = resolve(__dirname, '../..')
 /** What `make autoinstrumentation` stages: the content of the auto-instrumentation image. */
@@ -46,58 +46,31 @@ export const FAST_EXPORT_ENV = {
   OTEL_METRIC_EXPORT_INTERVAL: '1000',
 }
 
-const READY_TIMEOUT_S = 90
-
-async function waitUntilReady(url: string, child: ChildProcess, output: () => string) {
-  // Generous: CI starts several instrumented processes at once beside background Go builds.
-  const deadline = Date.now() + READY_TIMEOUT_S * 1000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}:\n${output()}`)
-    const status = await fetch(`${url}/readyz`).then(
-      (r) => r.status,
-      () => 0,
-    )
-    if (status === 200) return
-    if (Date.now() > deadline) throw new Error(`not ready after ${READY_TIMEOUT_S} s:\n${output()}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 /** Starts `services/<name>/dist/server.js` as its own process, the way a container runs it. */
 export async function startServiceProcess(
   name: ServiceName,
   options: StartOptions = {},
 ): Promise<ServiceProcess> {
-  const server = join(ROOT, 'services', name, 'dist/server.js')
-  if (!existsSync(server)) throw new Error(`${server} is missing: run 'make build'`)
+  assertBuilt([serverScript(name)])
   const port = await freePort()
   const adminPort = await freePort()
   const database =
     SERVICES[name].database !== null && options.db
       ? await createTestDatabase(options.db, name.split('-')[0])
       : undefined
-  const args = [...(options.requires ?? []).flatMap((file) => ['--require', file]), server]
-  const child = spawn(process.execPath, args, {
-    cwd: join(ROOT, 'services', name),
+  const spec = serviceSpec(name, {
+    port,
+    adminPort,
+    databaseUrl: database?.url,
+    requires: options.requires,
     // Nothing leaks in from the test runner's environment, OTEL_* least of all.
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      ...TEST_ENV,
-      LOG_LEVEL: 'info',
-      COOKIE_SECURE: 'false',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      ADMIN_PORT: String(adminPort),
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...TEST_ENV, LOG_LEVEL: 'info', COOKIE_SECURE: 'false' },
   })
-  let text = ''
+  // The test's own variables win, as they did over PORT and DATABASE_URL.
+  const launched = launch(name, { ...spec, env: { ...spec.env, ...options.env } }, 'pipe')
   const records: Array<Record<string, unknown>> = []
   let pending = ''
-  child.stdout?.on('data', (chunk: Buffer) => {
-    text += chunk.toString()
+  launched.child?.stdout?.on('data', (chunk: Buffer) => {
     pending += chunk.toString()
     const lines = pending.split('\n')
     pending = lines.pop() ?? ''
@@ -109,25 +82,17 @@ export async function startServiceProcess(
       }
     }
   })
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()))
-  const exited = new Promise<void>((r) => child.once('exit', () => r()))
-  const url = `http://127.0.0.1:${port}`
   const service: ServiceProcess = {
     name,
-    url,
+    url: `http://127.0.0.1:${port}`,
     adminUrl: `http://127.0.0.1:${adminPort}`,
     records,
-    output: () => text,
-    running: () => child.exitCode === null && child.signalCode === null,
-    exitCode: () => child.exitCode,
-    signal: (name) => void child.kill(name),
+    output: launched.output,
+    running: launched.running,
+    exitCode: () => launched.child?.exitCode ?? null,
+    signal: (name) => void launched.child?.kill(name),
     async stop() {
-      if (service.running()) {
-        child.kill('SIGTERM')
-        const killer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-        await exited
-        clearTimeout(killer)
-      }
+      await launched.stop()
       // A test that stopped the database server (the "database down" paths) took the database
       // with it: nothing is left to drop.
       await database?.drop().catch((err: NodeJS.ErrnoException) => {
@@ -136,7 +101,8 @@ export async function startServiceProcess(
     },
   }
   try {
-    await waitUntilReady(url, child, () => text)
+    // Generous: CI starts several instrumented processes at once beside background Go builds.
+    await launched.ready(90_000)
   } catch (err) {
     await service.stop()
     throw new Error(`${name}: ${(err as Error).message}`)
