@@ -1,16 +1,19 @@
-import { serviceTokenMinter } from '@shopscope/kit'
+import { buildService, serviceTokenMinter } from '@shopscope/kit'
 import {
-  startTestService,
+  SERVICE_NAMES,
+  SERVICES_WITH_DATABASE,
+  serviceUrlEnv,
+  type ServiceName,
+} from '@shopscope/system'
+import {
+  createTestDatabase,
+  freePort,
   TEST_ENV,
   useMariaDb,
   type MariaDb,
-  type TestService,
 } from '@shopscope/tests/harness'
-import type { FastifyInstance } from 'fastify'
+import { startServices, stackSpecs } from '../../dev/local/launch'
 import { service as frontendService } from '../../services/frontend/src/service'
-import { service as orderService } from '../../services/order-service/src/service'
-import { service as productService } from '../../services/product-service/src/service'
-import { service as userService } from '../../services/user-service/src/service'
 
 /** A service listening on loopback, and the headers every fuzzed request carries. */
 export interface FuzzTarget {
@@ -29,8 +32,6 @@ export interface FuzzStack {
   targets: FuzzTarget[]
   close(): Promise<void>
 }
-
-const listen = (app: FastifyInstance) => app.listen({ port: 0, host: '127.0.0.1' })
 
 const FUZZ_SHOPPER = { email: 'fuzz@shopscope.test', password: 'fuzz-password-1', name: 'Fuzz' }
 
@@ -106,34 +107,54 @@ async function stillSignedIn(url: string, headers: Record<string, string>): Prom
   return cart.status === 200 && post.status === 303 && post.headers.get('location') === '/cart'
 }
 
-/** The four services on one throwaway MariaDB, each on its own port, as in the cluster. */
+/**
+ * The frontend's forms as an OpenAPI document: it serves none, so it comes from the service's
+ * definition, built in this process without listening (and calling no one: any URLs do).
+ */
+async function frontendDocument(): Promise<unknown> {
+  const urls = serviceUrlEnv(() => 'http://127.0.0.1:9')
+  const app = await buildService(frontendService, { ...TEST_ENV, ...urls })
+  await app.ready()
+  const document = app.swagger()
+  await app.close()
+  return document
+}
+
+/** The four services' processes on one MariaDB, each on its own port, as in the cluster. */
 export async function startFuzzStack(): Promise<FuzzStack> {
   const server: MariaDb = await useMariaDb()
-  const started: TestService[] = []
+  const databases: Array<Awaited<ReturnType<typeof createTestDatabase>>> = []
+  let services: Awaited<ReturnType<typeof startServices>> | undefined
   const close = async () => {
-    for (const svc of started.reverse()) await svc.close()
+    await services?.stop()
+    for (const database of databases) await database.drop()
     await server.stop()
   }
   try {
-    const products = await startTestService(productService, server)
-    started.push(products)
-    const productsUrl = await listen(products.app)
-    const users = await startTestService(userService, server)
-    started.push(users)
-    const usersUrl = await listen(users.app)
-    const orders = await startTestService(orderService, server, {
-      PRODUCT_SERVICE_URL: productsUrl,
-    })
-    started.push(orders)
-    const ordersUrl = await listen(orders.app)
-    const frontend = await startTestService(frontendService, undefined, {
-      USER_SERVICE_URL: usersUrl,
-      PRODUCT_SERVICE_URL: productsUrl,
-      ORDER_SERVICE_URL: ordersUrl,
-      COOKIE_SECURE: 'false',
-    })
-    started.push(frontend)
-    const frontendUrl = await listen(frontend.app)
+    const databaseUrls: Partial<Record<ServiceName, string>> = {}
+    for (const s of SERVICES_WITH_DATABASE) {
+      const database = await createTestDatabase(server, s.name.split('-')[0])
+      databases.push(database)
+      databaseUrls[s.name] = database.url
+    }
+    const ports = Object.fromEntries(
+      await Promise.all(SERVICE_NAMES.map(async (n) => [n, await freePort()] as const)),
+    ) as Record<ServiceName, number>
+    services = await startServices(
+      stackSpecs({
+        ports,
+        mysqlUrl: server.url,
+        databaseUrls,
+        env: () => ({ ...TEST_ENV, COOKIE_SECURE: 'false' }),
+      }),
+      // Their warnings and errors in the test's output, as a 5xx's cause should be.
+      () => 'inherit',
+    )
+    const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}`
+    const usersUrl = url('user-service')
+    const productsUrl = url('product-service')
+    const frontendUrl = url('frontend')
+    const document = await frontendDocument()
     const bearer = { authorization: `Bearer ${await shopperToken(usersUrl)}` }
     const session = await frontendSession(frontendUrl)
     // The reservation routes answer order-service only; the catalog ignores the token.
@@ -146,7 +167,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           url: productsUrl,
           headers: { authorization: `Bearer ${mint('product-service')}` },
         },
-        { name: 'order-service', url: ordersUrl, headers: bearer },
+        { name: 'order-service', url: url('order-service'), headers: bearer },
         // Pages have no response schemas: only "never a 5xx". Signed in with a valid CSRF
         // token, so every form post reaches order-service and user-service as a shopper's would
         // (issue 24: signed out, the posts stopped at the CSRF check and a 502 went unseen).
@@ -154,7 +175,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           name: 'frontend',
           url: frontendUrl,
           headers: session,
-          document: frontend.app.swagger(),
+          document,
           checks: ['not_a_server_error'],
           signedIn: () => stillSignedIn(frontendUrl, session),
         },
@@ -163,7 +184,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
           name: 'frontend (signed out)',
           url: frontendUrl,
           headers: {},
-          document: frontend.app.swagger(),
+          document,
           checks: ['not_a_server_error'],
         },
       ],
