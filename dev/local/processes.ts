@@ -77,7 +77,7 @@ export async function pollUntilReady(
     if (Date.now() > deadline) {
       throw new Error(`${name} not ready after ${timeoutMs} ms (${readyUrl}); ${output(false)}`)
     }
-    await sleep(200)
+    await sleep(100)
   }
 }
 
