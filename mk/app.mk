@@ -22,4 +22,4 @@ test-app: build ## [test] Route, integration, concurrency and browser tests of t
 	scripts/with-mariadb.sh $(NODE_TEST) services/contracts/test/*.test.ts services/kit/test/*.test.ts services/*-service/test/*.test.ts services/frontend/test/*.test.ts tests/app/*.test.ts
 
 dev: build ## [run] Run the four services locally against MYSQL_URL (or a throwaway MariaDB)
-	node --import tsx dev/local/run.ts
+	@$(DEV) run

@@ -1,5 +1,5 @@
 # The cluster's Go builds and the whole-system tests on the cluster of make cluster-up (kind:
-# mk/platform.mk, mk/kind.mk; scripts/cluster/README.md).
+# mk/platform.mk, mk/kind.mk; dev/cluster/README.md).
 
 # One file at a time: each file drives the whole cluster.
 CLUSTER_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
@@ -39,7 +39,7 @@ test-cluster: ## [cluster] The whole system on the cluster of make cluster-up (b
 # left behind holds ports, memory and the nodes' containers), and that down left nothing on the host.
 test-cluster-ci: tool-helm ## make cluster-up, make test-cluster, the stopped-node check, make cluster-down (also after a failure), nothing left
 	@status=0; $(MAKE) --no-print-directory cluster-up && $(MAKE) --no-print-directory test-cluster || status=$$?; \
-	if [ $$status = 0 ] && [ "$$(bash -c '. scripts/cluster/lib.sh >/dev/null && echo $$KIND_ENGINE')" = podman ]; then \
+	if [ $$status = 0 ] && [ "$$($(DEV) cluster engine)" = podman ]; then \
 		$(CLUSTER_TEST) tests/cluster/stopped-node.test.ts || status=$$?; fi; \
 	$(MAKE) --no-print-directory cluster-down || status=$$?; \
 	$(CLUSTER_TEST) tests/cluster/cluster-down.test.ts || status=$$?; exit $$status

@@ -1,5 +1,5 @@
 # kind on podman, where no Docker daemon answers: the steps of make cluster-up there, each a target
-# of its own (scripts/cluster/README.md, "kind on podman"). Root: podman, debootstrap.
+# of its own (dev/cluster/README.md, "kind on podman"). Root: podman, debootstrap.
 
 KIND_SCRIPTS := scripts/cluster/kind
 

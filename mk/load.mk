@@ -1,5 +1,5 @@
 # Load and chaos: the Locust scenario of tests/load against the local stack or in the cluster, and
-# the chaos runs of scripts/chaos against the cluster of cluster-up (pods and databases taken away
+# the chaos runs of dev/chaos against the cluster of cluster-up (pods and databases taken away
 # with kubectl; a kind node stopped with docker or podman).
 
 LOCUST := $(TOOLS_BIN)/locust
@@ -17,19 +17,17 @@ load: tool-locust local-up ## [run] Locust shop scenario (ramp 10→20 users, ch
 load-ui: tool-locust local-up ## The same scenario in Locust's web UI (live charts), http://127.0.0.1:8089 (LOAD_UI_PORT); Start runs it
 	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --web-host 127.0.0.1 --web-port $(LOAD_UI_PORT)
 
-load-cluster: synth ## [cluster] The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
-	@$(CLUSTER_ACCESS) scripts/cluster/load-job.sh $(CDK8S_DIST)/90-load-test.k8s.yaml
+load-cluster: ## [cluster] The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
+	@$(DEV) load cluster
 
-chaos: ## [cluster] On the cluster of cluster-up: chaos-pods, then chaos-node
-	@$(MAKE) --no-print-directory chaos-pods
-	@$(MAKE) --no-print-directory chaos-node
+chaos: chaos-pods chaos-node ## [cluster] On the cluster of cluster-up: chaos-pods, then chaos-node
 
 chaos-pods: ## On the cluster of cluster-up: kill a shop pod, take a MySQL and product-service away; alerts fire, are delivered, resolve
-	@$(CLUSTER_ACCESS) scripts/chaos/chaos.sh
+	@$(DEV) chaos pods
 
 # kind only (two workers): its nodes are containers, stopped and started with docker or podman.
 chaos-node: ## On kind: stop the worker without monitoring under shopper load; pods move, NodeNotReady delivered, the node back, orders audited
-	@$(CLUSTER_ACCESS) node --import tsx dev/chaos/node-failure.ts
+	@$(DEV) chaos node
 
 # tests/load/*.test.ts run with the local scenarios (mk/local.mk) and need Locust.
 test-local: tool-locust

@@ -1,6 +1,5 @@
 # The collector built from the repo's manifest, and the local no-Docker stack with its scenarios.
 
-TSX := node --import tsx
 # Scenarios measure latency and alert delays: one file at a time on two cores.
 LOCAL_TEST := node --import tsx --test --test-concurrency=1 --test-timeout=600000
 
@@ -15,16 +14,16 @@ test-collector: collector tool-jaeger tool-victorialogs ## otelcol validate of t
 	$(NODE_TEST) tests/local/collector-*.test.ts
 
 local-up: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## [run] Local stack without Docker on fixed ports (LOCAL_*_PORT): shop :8080, Jaeger :16686, VictoriaLogs :9428, Prometheus :9090, Alertmanager :9093 (state in .run/local)
-	@$(TSX) dev/local/up.ts
+	@$(DEV) local up
 
 local-down: ## [run] Stop the local stack
-	@$(TSX) dev/local/down.ts
+	@$(DEV) local down
 
 local-fault: ## A fault switch on the local stack: SERVICE=order-service FAULT=failDependency=product-service (latencyMs=800, errorRate=0.2, off)
-	@$(TSX) dev/local/faults.ts "$(SERVICE)" "$(FAULT)"
+	@$(DEV) local fault "$(SERVICE)" "$(FAULT)"
 
 local-status: ## [run] URLs and processes of the local stack
-	@$(TSX) dev/local/status.ts
+	@$(DEV) local status
 
 tour-images: build autoinstrumentation collector prometheus tool-jaeger tool-victorialogs ## docs/tour.md's screenshots again, from its test on the local stack
 	TOUR_IMAGES=docs/img/tour $(LOCAL_TEST) tests/local/scenario-tour.test.ts

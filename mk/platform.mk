@@ -1,8 +1,6 @@
 # The platform: cdk8s synthesis, the app's Helm chart, their validation, and the kind cluster.
 
 CDK8S_DIST := cdk8s/dist
-KIND_CLUSTER = $(shell sed -n 's/^name: *//p' kind-config.yaml)
-
 .PHONY: synth test-platform resources cluster-up cluster-down status urls
 
 synth: ## Synthesize the cdk8s app into cdk8s/dist (manifests + kube-prometheus-stack values)
@@ -15,20 +13,21 @@ test-platform: tools ## [test] the system model, make's front door, helm lint/te
 resources: ## Total CPU/memory requests and limits of the whole stack
 	@node --import tsx dev/cluster/resources.ts
 
-# How the cluster targets (chaos, load-cluster) reach the cluster of cluster-up: kubectl (the
-# pinned release this machine built, else the one on PATH), kind's context, and Alertmanager's
-# NodePort, which kind maps to localhost:9093 (kind-config.yaml).
-CLUSTER_KUBECTL := $(or $(wildcard $(SHOPSCOPE_CACHE)/kubernetes-v$(KUBERNETES_VERSION)/bin/kubectl),kubectl)
-CLUSTER_ACCESS = KUBECTL=$(CLUSTER_KUBECTL) KUBE_CONTEXT=kind-$(KIND_CLUSTER) ALERTMANAGER_URL=http://localhost:9093
+# On podman (no registry, no Docker daemon: the engine dev/cluster/kind.ts picks where `docker
+# info` fails), cluster-up first builds what kind's nodes then load: the node image, kind itself,
+# the stand-ins of the upstream images and the shop's images. With Docker: kind's own node image
+# and the laptop's kind; the CLI builds the shop's images with docker.
+PODMAN_CLUSTER_INPUTS := kind-node-image tool-kind standins images
 
 cluster-up: tool-helm ## [cluster] The whole system on kind (kind-config.yaml): Docker where its daemon answers, else podman (root)
-	@scripts/cluster/up.sh
+	@if [ "$$($(DEV) cluster engine)" = podman ]; then $(MAKE) --no-print-directory $(PODMAN_CLUSTER_INPUTS); fi
+	@$(DEV) cluster up
 
 cluster-down: ## [cluster] Delete the kind cluster; on podman also what kind leaves on the host, checked
-	@scripts/cluster/down.sh
+	@$(DEV) cluster down
 
 status: ## [cluster] Nodes, pods and Helm releases of the kind cluster
-	@scripts/cluster/status.sh
+	@$(DEV) cluster status
 
-urls: ## [cluster] Where the shop, Grafana, Jaeger, Prometheus and Alertmanager answer
-	@scripts/cluster/urls.sh
+urls: ## [cluster] Where the shop, Grafana, Jaeger, Prometheus, Alertmanager and the runbooks answer
+	@$(DEV) cluster urls

@@ -54,7 +54,7 @@ export interface PlatformInputs {
    * get it from here, so that a lost node costs traces no longer than it costs the shop's pods.
    */
   readonly nodeFailureTolerationSeconds: number
-  /** The logs store (LOGS_BACKEND; scripts/cluster/lib.sh sets victorialogs in-box). */
+  /** The logs store (LOGS_BACKEND; dev/cluster/kind.ts sets victorialogs in-box). */
   readonly logsBackend: LogsBackend
 }
 

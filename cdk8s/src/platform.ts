@@ -28,7 +28,7 @@ export function buildPlatform(app: App, inputs: PlatformInputs): Platform {
 function loadTestChart(app: App, inputs: PlatformInputs): Chart | undefined {
   if (inputs.loadTestFiles === undefined) return undefined
   const chart = new Chart(app, '90-load-test')
-  // The app's Helm release is `shopscope` (scripts/cluster/up.sh), its Services `shopscope-<name>`.
+  // The app's Helm release is `shopscope` (dev/cluster/deploy.ts), its Services `shopscope-<name>`.
   const url = (service: ServiceName) =>
     `http://shopscope-${service}.${NAMESPACES.shop}.svc.cluster.local:${SERVICES[service].port}`
   new LoadTest(chart, 'locust', {

@@ -1,7 +1,7 @@
 import type { Container, PodSpec } from './k8s-types'
 
 /**
- * A Secret synthesized without its values: scripts/cluster/deploy.sh gives each key the
+ * A Secret synthesized without its values: dev/cluster/deploy.ts gives each key the
  * annotation names (comma-separated) a random value once, and keeps it on every later deploy.
  */
 export const GENERATED_SECRET = {

@@ -26,25 +26,27 @@ import { writeFileSync } from 'node:fs'
 import { SERVICE_NAMES, SERVICES_WITH_DATABASE } from '@shopscope/system'
 import { UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { Shoppers } from '../traffic/shoppers'
-import { ALERTMANAGER_URL, alertsListed, deliveredToReceiver } from './node-failure/alerts'
+import { ALERTMANAGER_URL, alertsListed, deliveredToReceiver } from './alerts'
 import { auditOrders, negativeStock, type OrderAudit } from './node-failure/audit'
 import { awaitAll } from './node-failure/await'
+import { CONTEXT } from '../cluster/kind'
 import {
-  CONTEXT,
   type Deployment,
   type Node,
   type Pod,
-  type PodDisruptionBudget,
-  isWorker,
   kubectl,
   list,
-  node,
   nodeReady,
   podReady,
+} from '../cluster/kube'
+import {
+  type PodDisruptionBudget,
+  isWorker,
+  node,
   statefulSetOf,
   terminating,
 } from './node-failure/cluster'
-import { ChaosFailure, log, seconds, secondsSince, sleep } from './node-failure/log'
+import { ChaosFailure, log, seconds, secondsSince, sleep } from './log'
 import {
   type Runtime,
   containerRunning,

@@ -5,7 +5,8 @@ import { NAMESPACES, REPO_ROOT, readVersions } from '@shopscope/system'
 import { parseAllDocuments } from 'yaml'
 import { type LogsBackend, readInputs } from '../../cdk8s/src/inputs'
 import { synth } from '../../cdk8s/src/synth'
-import { CHART_DIR, run, runOk, tool, type RunResult } from './tools'
+import { type Result, runSync, runSyncOk } from './run'
+import { CHART_DIR, tool } from './tools'
 
 export const VERSIONS = readVersions()
 export const KUBERNETES_VERSION = VERSIONS.KUBERNETES_VERSION as string
@@ -24,12 +25,12 @@ export function ciValuesFiles(): string[] {
 
 /** `helm template` of the app chart with the given values files and --set flags. */
 export function helmTemplate(valuesFiles: string[], set: string[] = []): string {
-  return runOk(tool('helm'), templateArgs(valuesFiles, set))
+  return runSyncOk(tool('helm'), templateArgs(valuesFiles, set))
 }
 
 /** The same render for a test that expects the chart to refuse: its status and stderr. */
-export function helmTemplateResult(valuesFiles: string[], set: string[] = []): RunResult {
-  return run(tool('helm'), templateArgs(valuesFiles, set))
+export function helmTemplateResult(valuesFiles: string[], set: string[] = []): Result {
+  return runSync(tool('helm'), templateArgs(valuesFiles, set))
 }
 
 function templateArgs(valuesFiles: string[], set: string[]): string[] {

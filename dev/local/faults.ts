@@ -49,15 +49,8 @@ export function parseFault(text: string): Faults {
   }
 }
 
-if (require.main === module) {
-  const [service = '', fault = ''] = process.argv.slice(2)
-  Promise.resolve()
-    .then(() => setFaults(loadState(LOCAL_RUN_DIR), service, parseFault(fault)))
-    .then(
-      (now) => console.log(`${service}: ${JSON.stringify(now)}`),
-      (err: unknown) => {
-        console.error(err instanceof Error ? err.message : err)
-        process.exit(1)
-      },
-    )
+/** `local fault <service> <fault>`: sets one service's fault switch, prints what it is now. */
+export async function localFault(service = '', fault = ''): Promise<void> {
+  const now = await setFaults(loadState(LOCAL_RUN_DIR), service, parseFault(fault))
+  console.log(`${service}: ${JSON.stringify(now)}`)
 }

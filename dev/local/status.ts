@@ -41,7 +41,8 @@ export function printStatus(state: StackState) {
   )
 }
 
-if (require.main === module) {
+/** `local status`: the URLs and processes of the local stack, if it runs. */
+export function localStatus(): void {
   if (!existsSync(join(LOCAL_RUN_DIR, 'state.json'))) console.log('local stack is not running')
   else printStatus(loadState(LOCAL_RUN_DIR))
 }

@@ -7,7 +7,12 @@ cd "$(dirname "$0")/../.."
 NODE_BASE="${NODE_BASE_IMAGE:?from mk/images.mk}"
 BUSYBOX_BASE="${BUSYBOX_BASE_IMAGE:?from mk/images.mk}"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(frontend user-service product-service order-service autoinstrumentation-nodejs)
+if [ ${#targets[@]} -eq 0 ]; then
+  # The services of the system model (@shopscope/system), then the auto-instrumentation.
+  mapfile -t targets < <(node --import tsx dev/main.ts services)
+  [ ${#targets[@]} -gt 0 ] || { echo "images: dev/main.ts services named none" >&2; exit 1; }
+  targets+=(autoinstrumentation-nodejs)
+fi
 
 # What a build can read: the bases' image IDs and every file of the context that git knows or
 # would add (tracked or not, ignored ones left out). More than .dockerignore lets through, so an

@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { JAEGER_UI_CONFIG_FILE } from '../../cdk8s/src/jaeger-ui-config'
 import { VERSIONS, readObjects, synthPlatform } from '../../dev/cluster/render'
-import { run, runOk, tool } from '../../dev/cluster/tools'
+import { tool } from '../../dev/cluster/tools'
+import { runSync, runSyncOk } from '../../dev/cluster/run'
 import { startJaeger } from './jaeger-run'
 
 const work = mkdtempSync(join(tmpdir(), 'shopscope-backends-'))
@@ -20,11 +21,11 @@ function write(text: string): string {
   return file
 }
 
-const jaeger = (text: string) => run(tool('jaeger'), ['validate', `--config=${write(text)}`])
+const jaeger = (text: string) => runSync(tool('jaeger'), ['validate', `--config=${write(text)}`])
 
 /** The module source the stand-in's binary was built from (in the Go module cache). */
 function moduleDir(path: string, version: string): string {
-  const dir = join(runOk('go', ['env', 'GOMODCACHE']).trim(), path + '@' + version)
+  const dir = join(runSyncOk('go', ['env', 'GOMODCACHE']).trim(), path + '@' + version)
   assert.ok(existsSync(dir), `${dir} missing: run make tool-jaeger`)
   return dir
 }
@@ -33,9 +34,9 @@ describe('the Jaeger config, checked by the pinned binary', () => {
   it('jaeger validate accepts the Jaeger config and rejects a misspelled key', () => {
     const config = configOf('jaeger')
     const ok = jaeger(config)
-    assert.equal(ok.status, 0, ok.stderr)
+    assert.equal(ok.code, 0, ok.stderr)
     const typo = jaeger(config.replace('max_traces', 'max_tracez'))
-    assert.notEqual(typo.status, 0)
+    assert.notEqual(typo.code, 0)
     assert.match(typo.stderr, /invalid keys: max_tracez/)
   })
 

@@ -1,60 +1,47 @@
 // What the whole-system cluster tests share: the kind cluster of `make cluster-up` (brought up
-// when it does not answer), kubectl of the pinned release, helm of .tools, where its NodePorts
-// answer (kind's port mappings on 127.0.0.1), and the objects the repo deployed (cdk8s/dist).
-import { existsSync, readFileSync, readdirSync } from 'node:fs'
+// when it does not answer), kubectl and helm as dev/cluster/kube.ts runs them, where its NodePorts
+// answer, and the objects the repo deployed (cdk8s/dist).
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import {
   NAMESPACES as SYSTEM_NAMESPACES,
   SERVICE_NAMES,
   cacheDir,
-  pinned,
   readVersions,
 } from '@shopscope/system'
-import { parseAllDocuments, parseDocument } from 'yaml'
+import { parseAllDocuments } from 'yaml'
+import {
+  CLUSTER,
+  CONTEXT,
+  engine,
+  nodeUrl as kindNodeUrl,
+  withEngine,
+} from '../../dev/cluster/kind'
+import {
+  HELM,
+  KUBECTL,
+  type Pod,
+  clusterAnswers,
+  kubectlResult,
+  pods,
+  podReady,
+} from '../../dev/cluster/kube'
 import { run } from '../../dev/cluster/run'
 
+export { CLUSTER, CONTEXT, HELM, KUBECTL, type Pod, pods }
+export type { Container } from '../../dev/cluster/kube'
 export const ROOT = join(__dirname, '..', '..')
 export const VERSIONS = readVersions()
-const KUBERNETES_VERSION = `v${pinned(VERSIONS, 'KUBERNETES_VERSION').replace(/^v/, '')}`
 export const CACHE = cacheDir()
-const BUILT_KUBECTL = join(CACHE, `kubernetes-${KUBERNETES_VERSION}`, 'bin', 'kubectl')
-/** kubectl of the pinned release where this machine built one (the kind node image's build). */
-export const KUBECTL = existsSync(BUILT_KUBECTL) ? BUILT_KUBECTL : 'kubectl'
-const KIND_CONFIG = parseDocument(readFileSync(join(ROOT, 'kind-config.yaml'), 'utf8')).toJS() as {
-  name: string
-  nodes: {
-    extraPortMappings?: { containerPort: number; hostPort: number; listenAddress?: string }[]
-  }[]
-}
-/** The cluster of kind-config.yaml: its name (its nodes are `<name>-…`) and kind's context. */
-export const CLUSTER = KIND_CONFIG.name
-export const CONTEXT = `kind-${CLUSTER}`
-export const HELM = join(ROOT, '.tools', 'bin', 'helm')
 export const RUN_DIR = process.env.CLUSTER_RUN_DIR ?? join(ROOT, '.run', 'cluster')
 export const NAMESPACES: readonly string[] = Object.values(SYSTEM_NAMESPACES)
 export const SERVICES: readonly string[] = SERVICE_NAMES
 export const env = { ...process.env }
 
-export type Container = {
-  name: string
-  image: string
-  command?: string[]
-  env?: { name: string; value?: string }[]
-  volumeMounts?: { name: string; mountPath: string }[]
-}
-export type Pod = {
-  metadata: { name: string; namespace: string; uid: string; labels?: Record<string, string> }
-  spec: { nodeName?: string; initContainers?: Container[]; containers: Container[] }
-  status: {
-    phase: string
-    conditions?: { type: string; status: string }[]
-    containerStatuses?: { name: string; containerID?: string }[]
-  }
-}
-
+/** kubectl's output; a failure fails the test with what it printed. */
 export async function kubectl(...args: string[]): Promise<string> {
-  const r = await run(KUBECTL, ['--context', CONTEXT, ...args], env)
+  const r = await kubectlResult(...args)
   assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`)
   return r.stdout
 }
@@ -63,18 +50,7 @@ export async function kubectlJson<T>(...args: string[]): Promise<T> {
   return JSON.parse(await kubectl(...args, '-o', 'json')) as T
 }
 
-export async function pods(namespace: string, selector?: string): Promise<Pod[]> {
-  const args = ['-n', namespace, 'get', 'pods', ...(selector ? ['-l', selector] : [])]
-  return (await kubectlJson<{ items: Pod[] }>(...args)).items
-}
-
-export const ready = (p: Pod) =>
-  p.status.phase === 'Succeeded' ||
-  (p.status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')
-
-async function clusterAnswers() {
-  return (await run(KUBECTL, ['--context', CONTEXT, 'get', '--raw', '/readyz'], env)).code === 0
-}
+export const ready = podReady
 
 /** The `before` of every file: root, and the cluster of `make cluster-up`, brought up if absent. */
 export async function useCluster(): Promise<void> {
@@ -86,29 +62,20 @@ export async function useCluster(): Promise<void> {
   console.log(`# brought up by this test in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
 
-/**
- * The container engine the kind nodes run on (docker, or podman with the project's configuration:
- * scripts/cluster/lib.sh decides, as for make cluster-up), given `args`.
- */
+/** The container engine the kind nodes run on (dev/cluster/kind.ts decides), given `args`. */
 export function nodeEngine(args: string[]) {
-  const script = `. "${join(ROOT, 'scripts', 'cluster', 'lib.sh')}" >/dev/null && exec "$KIND_ENGINE" "$@"`
-  return run('bash', ['-c', script, 'engine', ...args], env)
+  const which = engine()
+  const [command, argv] = withEngine(which, which, args)
+  return run(command, argv, env)
 }
 
 export async function currentContext(): Promise<string> {
   return CONTEXT
 }
 
-/**
- * http://127.0.0.1:<host port>: a NodePort as this machine reaches it, through the port mapping
- * kind-config.yaml gives it (the traffic rule: load and faults reach the cluster on loopback).
- */
+/** http://127.0.0.1:<host port>: a NodePort through kind-config.yaml's port mapping. */
 export async function nodeUrl(nodePort: number): Promise<string> {
-  const mapping = KIND_CONFIG.nodes
-    .flatMap((n) => n.extraPortMappings ?? [])
-    .find((m) => m.containerPort === nodePort)
-  assert.ok(mapping, `kind-config.yaml maps node port ${nodePort} to a port of this machine`)
-  return `http://${mapping.listenAddress ?? '127.0.0.1'}:${mapping.hostPort}`
+  return kindNodeUrl(nodePort)
 }
 
 /** The Service of a shop service (by the chart's component label): `<name>.shop:<port>`. */

@@ -34,7 +34,7 @@ describe('make chaos-node', { concurrency: false }, () => {
       const since = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
       const chaos = await run(
         'make',
-        // A node failure needs kind's nodes (containers); its access is CLUSTER_ACCESS's kind one.
+        // A node failure needs kind's nodes (containers); dev/cluster/kind.ts decides the engine.
         ['--no-print-directory', 'chaos-node'],
         { ...process.env, CHAOS_AWAIT_RESOLUTION_DELIVERY: '0', CHAOS_NODE_SUMMARY: SUMMARY },
       )

@@ -129,7 +129,7 @@ describe('fault injection in the chart', () => {
   ] as const) {
     it(`refuses to render fault injection ${name}`, () => {
       const result = helmTemplateResult([kind], [...set])
-      assert.notEqual(result.status, 0)
+      assert.notEqual(result.code, 0)
       assert.match(result.stderr, message)
     })
   }

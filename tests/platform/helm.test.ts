@@ -9,7 +9,8 @@ import {
   helmTemplateResult,
   parseObjects,
 } from '../../dev/cluster/render'
-import { CHART_DIR, run, tool } from '../../dev/cluster/tools'
+import { CHART_DIR, tool } from '../../dev/cluster/tools'
+import { runSync } from '../../dev/cluster/run'
 
 const kind = ciValuesFiles().find((file) => basename(file) === 'kind-values.yaml') as string
 
@@ -32,8 +33,8 @@ describe('charts/shopscope', () => {
         '--kube-version',
         KUBERNETES_VERSION,
       ]
-      const result = run(tool('helm'), args)
-      assert.equal(result.status, 0, result.stdout + result.stderr)
+      const result = runSync(tool('helm'), args)
+      assert.equal(result.code, 0, result.stdout + result.stderr)
     })
 
     it(`renders the four services with ${basename(values)}`, () => {
@@ -52,13 +53,13 @@ describe('charts/shopscope', () => {
 
   it('refuses to render without credentials', () => {
     const result = helmTemplateResult([])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stderr, /secrets\.values\.\w+ is required/)
   })
 
   it('rejects values the schema does not know (a typo)', () => {
     const result = helmTemplateResult([kind], ['services.frontend.replicas=3'])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stderr, /additional properties 'replicas' not allowed/)
   })
 

@@ -9,7 +9,8 @@ import { parse } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { KIND_LOGS_UI } from '../../cdk8s/src/charts/observability-chart'
 import { VERSIONS, ciValuesFiles, readObjects, synthPlatform } from '../../dev/cluster/render'
-import { run } from '../../dev/cluster/tools'
+import { runSync } from '../../dev/cluster/run'
+import { urlRows } from '../../dev/cluster/urls'
 
 type Node = {
   role: string
@@ -21,7 +22,6 @@ const config = parse(readFileSync(join(REPO_ROOT, 'kind-config.yaml'), 'utf8')) 
   containerdConfigPatches?: string[]
   kubeadmConfigPatches?: string[]
 }
-const upScript = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'up.sh'), 'utf8')
 
 describe('kind cluster', () => {
   it('has one control plane and two workers, on the node image of versions.env only', () => {
@@ -31,11 +31,6 @@ describe('kind cluster', () => {
     )
     // One pin: the config names no image, cluster-up passes KIND_NODE_IMAGE.
     for (const node of config.nodes) assert.equal(node.image, undefined, node.role)
-    const create = upScript
-      .split('\n')
-      .filter((line) => !/^\s*#/.test(line) && /\bkind create cluster\b/.test(line))
-    assert.equal(create.length, 1, create.join('\n'))
-    assert.match(create[0]!, /--config kind-config\.yaml\b.*--image "\$KIND_NODE_IMAGE"/)
     // helm template and kubeconform validate against the minor the nodes run.
     const minor = (version: string) => version.split('.').slice(0, 2).join('.')
     const node = /^docker\.io\/kindest\/node:v(\d+\.\d+\.\d+)@sha256:[0-9a-f]{64}$/.exec(
@@ -85,27 +80,28 @@ describe('kind cluster', () => {
   })
 
   it('prints the URLs on the ports of this machine kind maps to the node ports', () => {
-    // print_urls (lib.sh) writes the table a person reads after `make cluster-up`.
-    const lib = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh'), 'utf8')
-    const printed = Object.fromEntries(
-      [
-        ...lib.matchAll(
-          /^\s+(?:\[.*\] \|\| )?echo "\s+(shop|Grafana|Jaeger UI|Prometheus|Alertmanager)\s+http:\/\/localhost:(\d+)/gm,
-        ),
-      ].map((m) => [m[1], Number(m[2])]),
-    )
     const hostPort = (nodePort: number) =>
       config.nodes[0]!.extraPortMappings!.find((m) => m.containerPort === nodePort)?.hostPort
-    assert.deepEqual(printed, {
-      shop: hostPort(NODE_PORTS.shop),
-      Grafana: hostPort(NODE_PORTS.grafana),
-      'Jaeger UI': hostPort(NODE_PORTS.jaeger),
-      Prometheus: hostPort(NODE_PORTS.prometheus),
-      Alertmanager: hostPort(NODE_PORTS.alertmanager),
+    const printed = (env: NodeJS.ProcessEnv) =>
+      Object.fromEntries(urlRows(env).map(([what, url]) => [what, url]))
+    const local = (nodePort: number, path = '') => `http://127.0.0.1:${hostPort(nodePort)}${path}`
+    const everywhere = {
+      shop: local(NODE_PORTS.shop),
+      'Jaeger UI': local(NODE_PORTS.jaeger),
+      Prometheus: local(NODE_PORTS.prometheus),
+      Alertmanager: local(NODE_PORTS.alertmanager),
+      runbooks: local(NODE_PORTS.runbooks),
+    }
+    assert.deepEqual(printed({ KIND_ENGINE: 'docker' }), {
+      ...everywhere,
+      Grafana: local(NODE_PORTS.grafana),
+      'logs UI': local(NODE_PORTS.grafana, '/explore'),
     })
-    // In-box the logs UI is VictoriaLogs' own (LOGS_BACKEND=victorialogs), on its mapped port.
-    const logsUi = /^\s+echo "\s+logs UI\s+http:\/\/localhost:(\d+)\/select\/vmui\/ /m.exec(lib)
-    assert.equal(Number(logsUi?.[1]), hostPort(NODE_PORTS.victoriaLogs), 'no VictoriaLogs UI URL')
+    // In-box: no Grafana, the logs in VictoriaLogs' own UI on its mapped port.
+    assert.deepEqual(printed({ KIND_ENGINE: 'podman' }), {
+      ...everywhere,
+      'logs UI': local(NODE_PORTS.victoriaLogs, '/select/vmui/'),
+    })
   })
 
   it("links Jaeger's traces to the logs UIs on the ports kind maps to their node ports", () => {
@@ -118,30 +114,31 @@ describe('kind cluster', () => {
     )
   })
 
-  it('cluster-up checks its prerequisites first and names every missing tool', () => {
-    // A PATH with nothing but `dirname` (and up.sh's .tools/bin): no docker, so kind's engine is
-    // podman, whose tools are "missing": the script stops before touching podman or a cluster.
+  it('cluster up checks its prerequisites first and names every missing tool', () => {
+    // A PATH with nothing but node: on podman, whose tools are then "missing", the command stops
+    // before touching podman or a cluster. .tools/bin (make tool-kind, tool-helm) comes first.
     const bin = mkdtempSync(join(tmpdir(), 'shopscope-path-'))
-    symlinkSync(run('bash', ['-c', 'command -v dirname']).stdout.trim(), join(bin, 'dirname'))
-    const result = spawnSync('/bin/bash', [join(REPO_ROOT, 'scripts', 'cluster', 'up.sh')], {
-      encoding: 'utf8',
-      env: { PATH: bin, HOME: bin },
-    })
-    assert.equal(result.status, 1)
-    assert.match(result.stdout, /Checking prerequisites/)
-    // up.sh puts .tools/bin first on its PATH: what is installed there is found, everything else
-    // is missing. Without Docker, kind, kubectl and helm are built by make: not prerequisites.
-    const missing = ['podman', 'buildah', 'go', 'make', 'node', 'npx'].filter(
+    symlinkSync(process.execPath, join(bin, 'node'))
+    const result = spawnSync(
+      join(bin, 'node'),
+      ['--import', 'tsx', join(REPO_ROOT, 'dev', 'main.ts'), 'cluster', 'up'],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: bin, HOME: bin, KIND_ENGINE: 'podman' } },
+    )
+    assert.equal(result.status, 1, result.stderr)
+    assert.match(result.stdout, /Checking prerequisites \(podman\)/)
+    const missing = ['podman', 'buildah', 'kind', 'helm'].filter(
       (tool) => !existsSync(join(REPO_ROOT, '.tools', 'bin', tool)),
     )
     assert.match(result.stderr, new RegExp(`missing tools: ${missing.join(' ')} \\(`))
   })
 
-  it('scripts/cluster/*.sh parse (bash -n)', () => {
-    const dir = join(REPO_ROOT, 'scripts', 'cluster')
-    for (const script of readdirSync(dir).filter((f) => f.endsWith('.sh'))) {
-      const result = run('bash', ['-n', join(dir, script)])
-      assert.equal(result.status, 0, `${script}: ${result.stderr}`)
+  it('scripts/cluster/kind/*.sh parse (bash -n)', () => {
+    const dir = join(REPO_ROOT, 'scripts', 'cluster', 'kind')
+    const scripts = readdirSync(dir).filter((f) => f.endsWith('.sh'))
+    assert.ok(scripts.length > 0)
+    for (const script of scripts) {
+      const result = runSync('bash', ['-n', join(dir, script)])
+      assert.equal(result.code, 0, `${script}: ${result.stderr}`)
     }
   })
 })

@@ -47,7 +47,7 @@ describe('charts/shopscope on a node failure', () => {
     )
     for (const d of deployments) assert.deepEqual(d.spec.template.spec.tolerations, tolerations(90))
     const refused = helmTemplateResult([kind], ['nodeFailureTolerationSeconds=-1'])
-    assert.notEqual(refused.status, 0)
+    assert.notEqual(refused.code, 0)
     assert.match(refused.stderr, /nodeFailureTolerationSeconds/)
   })
 

@@ -48,7 +48,7 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
 
   it('accepts every rendered chart, synthesized cdk8s object and operator-config CR', () => {
     const result = kubeconform(files)
-    assert.equal(result.status, 0, result.stdout + result.stderr)
+    assert.equal(result.code, 0, result.stdout + result.stderr)
     const summary = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(
       result.stdout,
     )
@@ -62,7 +62,7 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
     const deployment = objects.find((o) => o.kind === 'Deployment')!
     deployment.spec.template.spec.containers[0].imagePullPolcy = 'Always'
     const result = kubeconform([writeObjects('typo-deployment.yaml', [deployment])])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stdout, /additional properties 'imagePullPolcy' not allowed/)
   })
 
@@ -76,7 +76,7 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
     const collector = objects.find((o) => o.kind === 'OpenTelemetryCollector')!
     collector.spec.replica = 2
     const result = kubeconform([writeObjects('typo-collector.yaml', [collector])])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stdout, /additional properties 'replica' not allowed/)
   })
 
@@ -89,12 +89,12 @@ describe('strict schema validation (kubeconform, API schemas from npm types: 1.3
         spec: { ports: [{ port: 'eighty' }] },
       },
     ])
-    assert.notEqual(kubeconform([wrongType]).status, 0)
+    assert.notEqual(kubeconform([wrongType]).code, 0)
     const unknownKind = writeObjects('unknown-kind.yaml', [
       { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } },
     ])
     const result = kubeconform([unknownKind])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stdout, /could not find schema for Widget/)
   })
 })

@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { REPO_ROOT } from '@shopscope/system'
-import { runOk } from '../../dev/cluster/tools'
+import { runSyncOk } from '../../dev/cluster/run'
 
 describe('shell scripts and make recipes', () => {
   it('never pipe into head under pipefail (the writer may die of SIGPIPE: exit 141)', () => {
     // The cold CI run at f26d0de failed so: `etcd --version | head -1` in build-etcd.sh.
-    const files = runOk('git', ['-C', REPO_ROOT, 'ls-files', '*.sh', 'Makefile', 'mk/*.mk'])
+    const files = runSyncOk('git', ['-C', REPO_ROOT, 'ls-files', '*.sh', 'Makefile', 'mk/*.mk'])
       .split('\n')
       .filter(Boolean)
     assert.ok(files.length > 10, files.join(' '))

@@ -74,7 +74,7 @@ describe('charts/shopscope topology spread', () => {
 
   it('rejects a policy Kubernetes does not know', () => {
     const result = helmTemplateResult([kind], ['topologySpread.whenUnsatisfiable=Sometimes'])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stderr, /whenUnsatisfiable/)
   })
 })
@@ -104,7 +104,7 @@ describe('charts/shopscope PodDisruptionBudgets', () => {
 
   it('refuses a PodDisruptionBudget that would block every drain', () => {
     const result = helmTemplateResult([kind], ['services.order-service.replicaCount=1'])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stderr, /services\.order-service\.pdb\.minAvailable 1 .*replicas 1/)
   })
 })

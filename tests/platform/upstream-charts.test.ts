@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { before, describe, it } from 'node:test'
-import { NAMESPACES, NODE_PORTS, REPO_ROOT } from '@shopscope/system'
+import { NAMESPACES, NODE_PORTS } from '@shopscope/system'
 import { parse, stringify } from 'yaml'
 import { kubePrometheusStackValues } from '../../cdk8s/src/kube-prometheus-stack-values'
 import { UPSTREAM_PODS } from '../../cdk8s/src/names'
 import { type K8sObject, VERSIONS, parseObjects, synthPlatform } from '../../dev/cluster/render'
 import { kubeconform } from './lib/kubeconform'
-import { runOk } from '../../dev/cluster/tools'
+import { runSyncOk } from '../../dev/cluster/run'
+import { KPS_CHART, OPERATOR_CHART, chartSource as installSource } from '../../dev/cluster/charts'
 import {
-  LIB,
   chartMetadata,
   chartPath,
   chartsDir,
@@ -50,7 +41,7 @@ const renderOperator = memo(() => {
   const result = templateUpstream('opentelemetry-operator', chart, OPERATOR_NAMESPACE, [
     ...operatorValuesArgs(),
   ])
-  assert.equal(result.status, 0, result.stderr)
+  assert.equal(result.code, 0, result.stderr)
   return parseObjects(result.stdout)
 })
 const renderKps = memo(() => {
@@ -62,7 +53,7 @@ const renderKps = memo(() => {
     '--values',
     valuesFile,
   ])
-  assert.equal(result.status, 0, result.stderr)
+  assert.equal(result.code, 0, result.stderr)
   return { valuesFile, objects: parseObjects(result.stdout) }
 })
 
@@ -78,45 +69,33 @@ describe('upstream charts, packaged in CHARTS_DIR (default ../shared/charts)', (
     }
   })
 
-  it('cluster-up installs from the repository without a packaged chart, else from the .tgz', () => {
-    // A checkout with no ../shared next to it: lib.sh and what it reads (versions.env,
-    // kind-config.yaml, kind's podman settings) copied into a bare tree.
+  it('cluster up installs from the repository without a packaged chart, else from the .tgz', () => {
+    // A checkout with no ../shared next to it.
     const checkout = join(mkdtempSync(join(work, 'bare-')), 'repo')
-    mkdirSync(join(checkout, 'scripts', 'cluster', 'kind'), { recursive: true })
-    copyFileSync(LIB, join(checkout, 'scripts', 'cluster', 'lib.sh'))
-    for (const file of ['versions.env', 'kind-config.yaml', 'scripts/cluster/kind/env.sh'])
-      copyFileSync(join(REPO_ROOT, file), join(checkout, file))
-    const source = (env: Record<string, string>) =>
-      spawnSync(
-        'bash',
-        [
-          '-c',
-          '. scripts/cluster/lib.sh && chart_source demo https://charts.test 1.2.3 && echo "${CHART[*]}"',
-        ],
-        {
-          cwd: checkout,
-          encoding: 'utf8',
-          env: { PATH: process.env.PATH!, HOME: checkout, ...env },
-        },
-      )
-    assert.equal(source({}).stdout, 'demo --repo https://charts.test --version 1.2.3\n')
+    const demo = { chart: 'demo', repository: 'https://charts.test' }
+    assert.deepEqual(installSource(demo, '1.2.3', {}, checkout), [
+      'demo',
+      '--repo',
+      'https://charts.test',
+      '--version',
+      '1.2.3',
+    ])
     const packaged = mkdtempSync(join(work, 'charts-'))
-    const empty = source({ CHARTS_DIR: packaged })
-    assert.equal(empty.status, 1)
-    assert.match(empty.stderr, /has no demo-1\.2\.3\.tgz/)
+    assert.throws(
+      () => installSource(demo, '1.2.3', { CHARTS_DIR: packaged }, checkout),
+      /has no demo-1\.2\.3\.tgz/,
+    )
     writeFileSync(join(packaged, 'demo-1.2.3.tgz'), '')
-    assert.equal(source({ CHARTS_DIR: packaged }).stdout, `${packaged}/demo-1.2.3.tgz\n`)
+    assert.deepEqual(installSource(demo, '1.2.3', { CHARTS_DIR: packaged }, checkout), [
+      `${packaged}/demo-1.2.3.tgz`,
+    ])
   })
 
-  it('cluster-up (deploy.sh, the one copy of the deploy steps) installs both charts through chart_source, with the operator values of lib.sh', () => {
-    const up = readFileSync(join(REPO_ROOT, 'scripts', 'cluster', 'deploy.sh'), 'utf8')
-    const installs = up.match(/hc upgrade --install (opentelemetry-operator|kps) [^\n]*/g) ?? []
-    assert.deepEqual(installs, [
-      'hc upgrade --install opentelemetry-operator "${CHART[@]}" "${OPERATOR_VALUES[@]}" \\',
-      'hc upgrade --install kps "${CHART[@]}" \\',
-    ])
-    assert.equal(up.match(/^chart_source /gm)?.length, 2)
-    assert.doesNotMatch(up, /--repo /)
+  it('names each chart with its pinned version and its repository', () => {
+    for (const chart of [OPERATOR_CHART, KPS_CHART]) {
+      assert.match(VERSIONS[chart.versionKey] ?? '', /^\d+\.\d+\.\d+$/, chart.versionKey)
+      assert.match(chart.repository, /^https:\/\//)
+    }
   })
 })
 
@@ -177,7 +156,7 @@ describe('opentelemetry-operator chart with operator-config values', () => {
       '--set',
       'manager.collectorImageTypo=x',
     ])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stderr, /additional properties 'collectorImageTypo' not allowed/)
   })
 })
@@ -247,7 +226,7 @@ describe('kube-prometheus-stack chart with the synthesized values', () => {
     const file = join(work, 'kps-moved-values.yaml')
     writeFileSync(file, stringify(kubePrometheusStackValues('unused', moved)))
     const result = templateUpstream('kps', chart, NAMESPACES.observability, ['--values', file])
-    assert.equal(result.status, 0, result.stderr)
+    assert.equal(result.code, 0, result.stderr)
     const images = [...result.stdout.matchAll(/image: "?([^"\s]+)/g)].map((m) => m[1]).join(' ')
     for (const key of keys) assert.match(images, new RegExp(`:${moved[key]}\\b`), key)
   })
@@ -338,7 +317,7 @@ describe('both upstream charts, rendered, under kubeconform -strict', () => {
 
   it('accepts every object the two charts render with our values', () => {
     const result = validate('upstream.yaml', objects())
-    assert.equal(result.status, 0, result.stdout + result.stderr)
+    assert.equal(result.code, 0, result.stdout + result.stderr)
     const summary = /Valid: (\d+), Invalid: (\d+), Errors: (\d+), Skipped: (\d+)/.exec(
       result.stdout,
     )
@@ -351,7 +330,7 @@ describe('both upstream charts, rendered, under kubeconform -strict', () => {
     const prometheus = structuredClone(one(objects(), 'Prometheus'))
     prometheus.spec.retentionn = '2d'
     const result = validate('typo-prometheus.yaml', [prometheus])
-    assert.notEqual(result.status, 0)
+    assert.notEqual(result.code, 0)
     assert.match(result.stdout, /additional properties 'retentionn' not allowed/)
   })
 })
@@ -372,7 +351,7 @@ const isMap = (value: unknown): value is Values =>
 
 function extract(chart: string): string {
   const dir = mkdtempSync(join(work, 'chart-'))
-  runOk('tar', ['-xzf', chart, '-C', dir])
+  runSyncOk('tar', ['-xzf', chart, '-C', dir])
   return join(dir, 'kube-prometheus-stack')
 }
 

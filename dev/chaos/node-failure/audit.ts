@@ -4,7 +4,7 @@
 // user whose credentials the pod's own environment holds: no password leaves the pod.
 import type { SERVICES_WITH_DATABASE } from '@shopscope/system'
 import type { Shoppers } from '../../traffic/shoppers'
-import { kubectl } from './cluster'
+import { kubectl } from '../../cluster/kube'
 
 type Database = (typeof SERVICES_WITH_DATABASE)[number]['database']
 

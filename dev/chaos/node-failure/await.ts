@@ -1,6 +1,6 @@
 // Waits for several conditions at once, each timed from one moment (the node stopped, or
 // started): whichever comes first is timed when it happens, not when an earlier wait ended.
-import { ChaosFailure, log, secondsSince, sleep } from './log'
+import { ChaosFailure, log, secondsSince, sleep } from '../log'
 
 export interface Condition {
   name: string

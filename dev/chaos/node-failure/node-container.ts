@@ -1,38 +1,22 @@
 // A kind node is a container: stopping it is a whole machine lost (kubelet, containerd, every
-// pod on it, its local volumes), starting it brings the same machine back. Docker where its
-// daemon answers, else podman with the state of scripts/cluster/kind/env.sh (its storage and
-// containers.conf), the one place that names them; scripts/cluster/lib.sh makes that choice.
+// pod on it, its local volumes), starting it brings the same machine back. The engine is the one
+// cluster up chose (dev/cluster/kind.ts); podman's state is scripts/cluster/kind/env.sh's.
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
-import { REPO_ROOT } from '@shopscope/system'
+import { type Engine, engine, withEngine } from '../../cluster/kind'
 import { run, type Result } from '../../cluster/run'
 
-const KIND_ENV = join(REPO_ROOT, 'scripts', 'cluster', 'kind', 'env.sh')
+export type Runtime = Engine
 
-export type Runtime = 'docker' | 'podman'
-
+/** NODE_RUNTIME when set, else the engine of cluster up. */
 export async function detectRuntime(): Promise<Runtime> {
   const chosen = process.env.NODE_RUNTIME
   if (chosen === 'docker' || chosen === 'podman') return chosen
   if (chosen) throw new Error(`NODE_RUNTIME=${chosen}: docker or podman`)
-  // The engine make cluster-up chose: scripts/cluster/lib.sh decides, in one place.
-  const lib = join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh')
-  const engine = await run(
-    'bash',
-    ['-c', `. "${lib}" >/dev/null && echo "$KIND_ENGINE"`],
-    process.env,
-  )
-  const name = engine.stdout.trim()
-  if (engine.code !== 0 || (name !== 'docker' && name !== 'podman'))
-    throw new Error(`scripts/cluster/lib.sh named no engine: ${engine.stderr.trim() || name}`)
-  return name
+  return engine()
 }
 
 /** The runtime's command line: podman through env.sh, so it sees kind's containers. */
-function command(runtime: Runtime, args: string[]): [string, string[]] {
-  if (runtime === 'docker') return ['docker', args]
-  return ['bash', ['-c', `. "${KIND_ENV}" && exec podman "$@"`, 'podman', ...args]]
-}
+const command = (runtime: Runtime, args: string[]) => withEngine(runtime, runtime, args)
 
 async function runtimeRun(runtime: Runtime, args: string[]): Promise<Result> {
   const [cmd, argv] = command(runtime, args)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kind on podman with the node image of node-image.sh (root; make cluster-up's steps, up.sh):
+# kind on podman with the node image of node-image.sh (root; make cluster-up's steps, dev/cluster/up.ts):
 #   cluster.sh up                 kind create cluster --config kind-config.yaml (3 nodes), timed
 #   cluster.sh load <archive>...  kind load image-archive into every node, each archive once per
 #                                 cluster (by name, size and time: build.sh names archives after
@@ -9,7 +9,7 @@
 #   cluster.sh leftovers          containers, volumes, networks, bridges, chains, mounts, cgroups
 #   cluster.sh health             whether up would reuse the existing cluster or replace it
 # The kubeconfig context is kind-<name> (name: kind-config.yaml) in the default kubeconfig, as
-# scripts/cluster/lib.sh expects.
+# dev/cluster/kube.ts expects.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"

@@ -29,7 +29,7 @@ if [ -f "$out/index.html.gz" ]; then
   exit 0
 fi
 
-# The one place the sources directory is decided (as lib.sh charts_dir for CHARTS_DIR).
+# The one place the sources directory is decided (as dev/cluster/charts.ts for CHARTS_DIR).
 if [ -n "${SOURCES_DIR:-}" ]; then
   [ -d "$SOURCES_DIR" ] || die "SOURCES_DIR=$SOURCES_DIR is not a directory"
   sources=$SOURCES_DIR

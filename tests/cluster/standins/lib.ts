@@ -25,7 +25,7 @@ export const bare = (version: string) => version.replace(/^v/, '')
 
 export const rendered = (release: string, chart: string, namespace: string, args: string[]) => {
   const result = templateUpstream(release, chart, namespace, args)
-  assert.equal(result.status, 0, result.stderr)
+  assert.equal(result.code, 0, result.stderr)
   return parseObjects(result.stdout)
 }
 export const one = (objects: K8sObject[], kind: string, name: RegExp): K8sObject => {
@@ -73,7 +73,7 @@ export function platform() {
   return platformMemo
 }
 let inBoxMemo: K8sObject[] | undefined
-/** The in-box synthesis (LOGS_BACKEND=victorialogs, as scripts/cluster/lib.sh sets it). */
+/** The in-box synthesis (LOGS_BACKEND=victorialogs, as dev/cluster/kind.ts sets it). */
 export function inBoxPlatform(): K8sObject[] {
   return (inBoxMemo ??= readObjects(synthPlatform('victorialogs').files))
 }

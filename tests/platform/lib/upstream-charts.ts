@@ -1,25 +1,24 @@
 import { join } from 'node:path'
 import { REPO_ROOT } from '@shopscope/system'
 import { parse } from 'yaml'
-import { KUBERNETES_VERSION } from '../../../dev/cluster/render'
-import { type RunResult, run, runOk, tool } from '../../../dev/cluster/tools'
+import {
+  chartSource,
+  chartsDir as packagedChartsDir,
+  operatorValuesArgs as operatorValues,
+} from '../../../dev/cluster/charts'
+import { KUBERNETES_VERSION, VERSIONS } from '../../../dev/cluster/render'
+import { tool } from '../../../dev/cluster/tools'
+import { type Result, runSync, runSyncOk } from '../../../dev/cluster/run'
 
 /**
- * The upstream charts `make cluster-up` installs, rendered offline from their packaged .tgz files.
- * The directory and the operator's values arguments come from scripts/cluster/lib.sh itself, so
- * the test renders exactly what cluster-up installs.
+ * The upstream charts `make cluster-up` installs, rendered offline from their packaged .tgz files,
+ * from the directory and with the operator's values arguments of dev/cluster/charts.ts: what
+ * cluster up installs.
  */
-export const LIB = join(REPO_ROOT, 'scripts', 'cluster', 'lib.sh')
 
-function fromLib(script: string): string[] {
-  const result = run('bash', ['-c', `. "${LIB}" && ${script}`])
-  if (result.status !== 0) throw new Error(`scripts/cluster/lib.sh: ${result.stderr}`)
-  return result.stdout.split('\n').filter((line) => line !== '')
-}
-
-/** CHARTS_DIR, else ../shared/charts next to the checkout (lib.sh charts_dir). */
+/** CHARTS_DIR, else ../shared/charts next to the checkout; here there must be one. */
 export function chartsDir(): string {
-  const [dir] = fromLib('charts_dir')
+  const dir = packagedChartsDir()
   if (!dir) {
     throw new Error(
       'no packaged upstream charts: set CHARTS_DIR to a directory holding ' +
@@ -30,17 +29,15 @@ export function chartsDir(): string {
   return dir
 }
 
-/** The packaged chart `<name>-<version>.tgz` (lib.sh chart_source). */
+/** The packaged chart `<name>-<version>.tgz` cluster up installs. */
 export function chartPath(name: string, version: string): string {
-  const [path] = fromLib(`chart_source ${name} unused ${version} && echo "\${CHART[0]}"`)
+  const [path] = chartSource({ chart: name, repository: 'unused' }, version)
   if (!path?.endsWith('.tgz')) throw new Error(`no packaged ${name} chart: ${chartsDir()}`)
   return path
 }
 
-/** `helm upgrade --install` values arguments of the operator release (lib.sh operator_values). */
-export function operatorValuesArgs(): string[] {
-  return fromLib('operator_values && printf "%s\\n" "${OPERATOR_VALUES[@]}"')
-}
+/** `helm upgrade --install` values arguments of the operator release. */
+export const operatorValuesArgs = () => operatorValues(VERSIONS)
 
 export interface ChartMetadata {
   name: string
@@ -49,7 +46,7 @@ export interface ChartMetadata {
 }
 
 export function chartMetadata(chart: string): ChartMetadata {
-  return parse(runOk(tool('helm'), ['show', 'chart', chart])) as ChartMetadata
+  return parse(runSyncOk(tool('helm'), ['show', 'chart', chart])) as ChartMetadata
 }
 
 /** `helm template` of an upstream chart at the Kubernetes version we validate against. */
@@ -58,8 +55,8 @@ export function templateUpstream(
   chart: string,
   namespace: string,
   args: string[],
-): RunResult {
-  return run(tool('helm'), [
+): Result {
+  return runSync(tool('helm'), [
     'template',
     release,
     chart,

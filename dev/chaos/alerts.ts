@@ -1,9 +1,11 @@
 // An alert seen where it matters: listed by Alertmanager (its API), and delivered to the
 // in-cluster receiver (its log, parsed by dev/cluster/alert-receiver.ts).
-import { parseNotifications, seen } from '../../cluster/alert-receiver'
-import { kubectl } from './cluster'
+import { parseNotifications, seen } from '../cluster/alert-receiver'
+import { NODE_PORTS } from '@shopscope/system'
+import { nodeUrl } from '../cluster/kind'
+import { kubectl } from '../cluster/kube'
 
-export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL || 'http://localhost:9093'
+export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL || nodeUrl(NODE_PORTS.alertmanager)
 
 /** How many alerts Alertmanager lists with these labels (a resolved alert is not listed). */
 export async function alertsListed(labels: Record<string, string>): Promise<number> {

@@ -1,4 +1,4 @@
-// Every line of the scenario carries the time it was written, as chaos.sh's do.
+// Every line of a chaos scenario carries the time it was written.
 
 /** A check of the scenario that did not hold: the run ends non-zero with this message. */
 export class ChaosFailure extends Error {}
