@@ -1,9 +1,8 @@
 // An alert seen where it matters: listed by Alertmanager (its API), and delivered to the
 // in-cluster receiver (its log, parsed by dev/cluster/alert-receiver.ts).
-import { parseNotifications, seen } from '../cluster/alert-receiver'
+import { receiverNotifications, seen } from '../cluster/alert-receiver'
 import { NODE_PORTS } from '@shopscope/system'
 import { nodeUrl } from '../cluster/kind'
-import { kubectl } from '../cluster/kube'
 
 export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL || nodeUrl(NODE_PORTS.alertmanager)
 
@@ -25,13 +24,6 @@ export async function deliveredToReceiver(
   status: 'firing' | 'resolved',
   labels: Record<string, string> & { alertname: string },
 ): Promise<boolean> {
-  const log = await kubectl(
-    '--namespace',
-    'observability',
-    'logs',
-    'deploy/alert-receiver',
-    `--since-time=${since.toISOString().replace(/\.\d+Z$/, 'Z')}`,
-  )
   const { alertname, ...rest } = labels
-  return seen(parseNotifications(log), alertname, status, rest)
+  return seen(await receiverNotifications(since), alertname, status, rest)
 }

@@ -1,6 +1,8 @@
 // What Alertmanager delivered to the in-cluster webhook receiver (cdk8s alerting.ts logs each
-// notification), read from its log; shared by `make chaos-node`, the chaos tests and the
+// notification), read from its log; shared by the chaos scenarios, the chaos tests and the
 // resolutions' check after them.
+import { NAMESPACES } from '@shopscope/system'
+import { kubectl } from './kube'
 
 export type Notification = {
   status: string
@@ -34,3 +36,16 @@ export const seen = (
           Object.entries(labels).every(([key, value]) => a.labels[key] === value),
       ),
   )
+
+/** The notifications the receiver logged since `since`. */
+export async function receiverNotifications(since: Date): Promise<Notification[]> {
+  const rfc3339 = since.toISOString().replace(/\.\d+Z$/, 'Z')
+  const log = await kubectl(
+    '--namespace',
+    NAMESPACES.observability,
+    'logs',
+    'deploy/alert-receiver',
+    `--since-time=${rfc3339}`,
+  )
+  return parseNotifications(log)
+}
