@@ -1,6 +1,7 @@
 // kubectl and helm on the cluster of kind-config.yaml: the pinned releases this machine built
 // where it built them, the context of kind's, and the object shapes the commands read.
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { REPO_ROOT, cacheDir, pinned, readVersions } from '@shopscope/system'
 import { CONTEXT } from './kind'
@@ -33,7 +34,28 @@ export const kubectlShow = (...args: string[]) =>
 export const helmShow = (...args: string[]) =>
   runInherit(HELM, ['--kube-context', CONTEXT, ...args])
 
-/** kubectl with `input` on its stdin (`-f -`, `--patch-file /dev/stdin`). */
+/**
+ * `kubectl patch` with the patch in a file only this user reads, removed after: never on the
+ * command line (a Secret's values), and not on stdin, which kubectl opens as /dev/stdin: a
+ * socket under Node's child processes, which that cannot open.
+ */
+export async function kubectlPatch(
+  namespace: string,
+  target: string,
+  type: 'merge' | 'strategic',
+  patch: unknown,
+): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'shopscope-patch-'))
+  try {
+    const file = join(dir, 'patch.json')
+    writeFileSync(file, JSON.stringify(patch), { mode: 0o600 })
+    return await kubectl('-n', namespace, 'patch', target, '--type', type, '--patch-file', file)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** kubectl with `input` on its stdin (`-f -`). */
 export async function kubectlStdin(input: string, ...args: string[]): Promise<string> {
   return checked(args, await run(KUBECTL, ['--context', CONTEXT, ...args], process.env, input))
 }

@@ -68,7 +68,9 @@ export async function loadJob(env = process.env): Promise<void> {
       return
     }
     if (conditions.includes('Failed'))
-      throw new Error(`load Job ${job}: Failed (a threshold of dev/traffic/scenario.json was crossed)`)
+      throw new Error(
+        `load Job ${job}: Failed (a threshold of dev/traffic/scenario.json was crossed)`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 1000))
   }
   throw new Error(`load Job ${job}: no verdict 60 s after its pod ended`)

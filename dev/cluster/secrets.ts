@@ -3,7 +3,7 @@
 // root password it was initialised with). The value never appears on a command line or in output.
 import { randomBytes } from 'node:crypto'
 import { GENERATED_SECRET } from '../../cdk8s/src/security'
-import { kubectlStdin, list } from './kube'
+import { kubectlPatch, list } from './kube'
 import { say } from './steps'
 
 type Secret = {
@@ -27,19 +27,7 @@ export async function fillGeneratedSecrets(namespace: string): Promise<void> {
     const data = Object.fromEntries(
       keys.map((key) => [key, Buffer.from(randomBytes(24).toString('base64')).toString('base64')]),
     )
-    const patch = JSON.stringify({ data })
-    await kubectlStdin(
-      patch,
-      '-n',
-      namespace,
-      'patch',
-      'secret',
-      secret.metadata.name,
-      '--type',
-      'merge',
-      '--patch-file',
-      '/dev/stdin',
-    )
+    await kubectlPatch(namespace, `secret/${secret.metadata.name}`, 'merge', { data })
     say(`secret/${secret.metadata.name}: generated ${keys.join(', ')}`)
   }
 }

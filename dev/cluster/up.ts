@@ -12,7 +12,7 @@ import { REPO_ROOT, SERVICE_NAMES, cacheDir, pinned, readVersions } from '@shops
 import { parse } from 'yaml'
 import { deploy } from './deploy'
 import { CLUSTER, type Engine, engine } from './kind'
-import { kubectl, kubectlShow, kubectlStdin } from './kube'
+import { kubectl, kubectlPatch, kubectlShow } from './kube'
 import { runInherit, runOk } from './run'
 import { announce, say } from './steps'
 
@@ -107,20 +107,7 @@ async function spreadCoreDns() {
       },
     },
   }
-  say(
-    await kubectlStdin(
-      JSON.stringify(patch),
-      '-n',
-      'kube-system',
-      'patch',
-      'deployment',
-      'coredns',
-      '--type',
-      'strategic',
-      '--patch-file',
-      '/dev/stdin',
-    ),
-  )
+  say(await kubectlPatch('kube-system', 'deployment/coredns', 'strategic', patch))
   await kubectlShow(
     '-n',
     'kube-system',
