@@ -20,7 +20,7 @@ const USAGE = `usage: dev <command>
 
 type Command = (args: string[]) => Promise<unknown>
 /** A module of dev/, loaded only for its command (the cluster's pull in cdk8s). */
-const load = (path: string) => import(join(__dirname, path))
+const load = (path: string) => import(join(__dirname, `${path}.ts`))
 
 const COMMANDS: Record<string, Command> = {
   'cluster up': async () => (await load('cluster/up')).up(),

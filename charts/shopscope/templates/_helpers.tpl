@@ -105,7 +105,7 @@ merge would drop). Counted over the service's immutable selector labels.
 {{- printf "http://%s:%v" (include "shopscope.service.fullname" .) $svc.port }}
 {{- end }}
 
-{{/* The names of the four services, in a fixed order. */}}
+{{/* The services' names: the keys of .Values.services (values.schema.json names the four). */}}
 {{- define "shopscope.serviceNames" -}}
-frontend user-service product-service order-service
+{{- keys .Values.services | sortAlpha | join " " }}
 {{- end }}
