@@ -4,7 +4,7 @@
  *   local up|down|status|fault    the local stack without containers (dev/local)
  *   run                           the four services alone, against one MariaDB (`make dev`)
  *   chaos pods|node               faults on the cluster, each seen as a delivered alert
- *   load cluster                  the Locust scenario as the in-cluster Job
+ *   load local [--ui]|cluster     the Locust scenario on the local stack, or as the in-cluster Job
  *   services                      the service names, one per line (for the image builds)
  */
 import { delimiter, join } from 'node:path'
@@ -15,7 +15,7 @@ const USAGE = `usage: dev <command>
   local up|down|status|fault <service> <fault>
   run
   chaos pods|node
-  load cluster
+  load local [--ui]|cluster
   services`
 
 type Command = (args: string[]) => Promise<unknown>
@@ -37,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   run: () => load('local/run'),
   'chaos pods': async () => (await load('chaos/pods')).chaosPods(),
   'chaos node': () => load('chaos/node-failure'),
+  'load local': async (rest) => (await load('traffic/local-load')).loadLocal(rest),
   'load cluster': async () => (await load('cluster/load-job')).loadJob(),
   services: async () => process.stdout.write(`${SERVICE_NAMES.join('\n')}\n`),
 }

@@ -1,21 +1,13 @@
-# Load and chaos: the Locust scenario of tests/load against the local stack or in the cluster, and
+# Load and chaos: the Locust scenario of dev/traffic against the local stack or in the cluster, and
 # the chaos runs of dev/chaos against the cluster of cluster-up (pods and databases taken away
 # with kubectl; a kind node stopped with docker or podman).
 
-LOCUST := $(TOOLS_BIN)/locust
-LOCUSTFILE := dev/traffic/locustfile.py
-LOCAL_STATE := .run/local/state.json
-local-url = $$(node -p 'require("./$(LOCAL_STATE)").urls["$(1)"]')
-LOAD_TARGETS = FRONTEND_URL=$(call local-url,frontend) \
-	PRODUCT_SERVICE_URL=$(call local-url,product-service)
-LOAD_UI_PORT ?= 8089
-
 .PHONY: load load-ui load-cluster chaos chaos-pods chaos-node
 load: tool-locust local-up ## [run] Locust shop scenario (ramp 10→20 users, checkout, 10% invalid JSON) on the local stack; LOAD_SCALE=0.2 shortens it
-	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --headless --only-summary
+	@$(DEV) load local
 
 load-ui: tool-locust local-up ## The same scenario in Locust's web UI (live charts), http://127.0.0.1:8089 (LOAD_UI_PORT); Start runs it
-	$(LOAD_TARGETS) $(LOCUST) --locustfile $(LOCUSTFILE) --web-host 127.0.0.1 --web-port $(LOAD_UI_PORT)
+	@$(DEV) load local --ui
 
 load-cluster: ## [cluster] The same scenario as a Job in the cluster of cluster-up (namespace shop), following its logs; LOAD_SCALE=0.2 shortens it
 	@$(DEV) load cluster

@@ -4,7 +4,7 @@
 //   podman  (root; no Docker daemon, no registry) the node image of the same Kubernetes assembled
 //           here, the add-ons of cdk8s/dist/kind-addons (flannel, kube-network-policies), the
 //           stand-ins of the upstream images loaded as archives, the in-box overlay.
-// What it needs is built by make beforehand (cluster-up's prerequisites): this never calls make.
+// What it needs is built by make beforehand (cluster-up's recipe): this never calls make.
 // Idempotent: an existing healthy cluster is reused, an archive already loaded is not loaded again.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, delimiter, join } from 'node:path'

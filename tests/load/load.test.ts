@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { after, before, test } from 'node:test'
 import { promisify } from 'node:util'
+import { LOCUSTFILE } from '../../dev/traffic/local-load'
 import { ROOT } from '../../dev/local/stack'
 import {
   deliveries,
@@ -19,7 +20,6 @@ import {
 } from '../local/local-stack'
 
 const LOCUST = join(ROOT, '.tools/bin/locust')
-const LOCUSTFILE = join(ROOT, 'dev/traffic/locustfile.py')
 const ALERTS_OF_FAILURE =
   /^(HighErrorRate|ServiceDown|CheckoutFailures|CheckoutAvailabilityBurnRate)$/
 
